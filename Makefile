@@ -1,0 +1,65 @@
+# Ninja Order Service — the commands a developer and CI need. See README.md.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+JOBS ?= 2
+PYTEST := /usr/bin/python3 -m pytest
+CMAKE_FLAGS ?=
+
+DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
+  libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libcli11-dev libssl-dev \
+  libgtest-dev libgmock-dev libbenchmark-dev \
+  clang clang-format clang-tidy \
+  python3 python3-pytest python3-requests wrk nginx-light curl
+
+.PHONY: deps .deps-installed build run test unit e2e asan bench format tidy clean
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Installs every Debian package the build, the tests and the benchmark need (idempotent).
+deps:
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES)
+
+# Other targets install the packages once per machine, then only check for them (no network).
+.deps-installed:
+	@dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || $(MAKE) --no-print-directory deps
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DNINJA_WERROR=ON $(CMAKE_FLAGS)
+
+build: .deps-installed $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Runs the service on the embedded default: SQLite file ./ninja-orders.db, in-process bus.
+run: build
+	$(BUILD_DIR)/ninja-orders serve
+
+unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+e2e: build
+	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
+
+# The unit, contract and e2e suites again on a Debug build with AddressSanitizer + UBSan.
+asan: .deps-installed
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNINJA_WERROR=ON -DNINJA_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
+	NINJA_ORDERS_BIN=$(abspath $(ASAN_DIR))/ninja-orders NINJA_ORDERS_SANITIZED=1 $(PYTEST) -q tests/e2e
+
+# Everything CI runs.
+test: unit e2e asan
+
+bench: build
+	bench/run
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')
+
+tidy: build
+	clang-tidy -p $(BUILD_DIR) --quiet $$(git ls-files 'src/*.cpp')
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

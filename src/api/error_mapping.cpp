@@ -1,0 +1,40 @@
+#include "api/error_mapping.hpp"
+
+#include "api/json_input.hpp"
+#include "api/request_context.hpp"
+#include "domain/errors.hpp"
+#include "http/problem.hpp"
+
+namespace ninja::api {
+
+http::Response map_exception(std::exception_ptr error) {
+  using http::problem;
+  try {
+    std::rethrow_exception(error);
+  } catch (const domain::ValidationError& e) {
+    std::vector<http::ProblemField> fields;
+    fields.reserve(e.errors().size());
+    for (const auto& f : e.errors()) fields.push_back({f.field, f.message});
+    return problem(422, "validation", "Validation failed", "one or more fields are invalid", fields);
+  } catch (const domain::NotFound& e) {
+    return problem(404, "not-found", "Not found", e.what());
+  } catch (const domain::EmailTaken& e) {
+    return problem(409, "email-taken", "Email already in use", e.what());
+  } catch (const domain::IdempotencyInFlight& e) {
+    return problem(409, "idempotency-in-flight", "Request in progress", e.what());
+  } catch (const domain::IdempotencyMismatch& e) {
+    return problem(422, "idempotency-mismatch", "Idempotency-Key reused", e.what());
+  } catch (const MalformedJson& e) {
+    return problem(400, "malformed-json", "Malformed JSON", e.what());
+  } catch (const UnsupportedMediaType& e) {
+    return problem(415, "unsupported-media-type", "Unsupported media type", e.what());
+  } catch (const BadQuery& e) {
+    return problem(400, "bad-query", "Bad query parameter", e.what());
+  } catch (const BadIdempotencyKey& e) {
+    return problem(400, "bad-idempotency-key", "Bad Idempotency-Key", e.what());
+  } catch (...) {
+    return problem(500, "internal", "Internal error", "the request could not be completed");
+  }
+}
+
+}  // namespace ninja::api

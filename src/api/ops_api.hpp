@@ -1,0 +1,18 @@
+#pragma once
+// Operational endpoints: liveness, readiness, Prometheus metrics and the OpenAPI document.
+#include <atomic>
+#include <string_view>
+
+#include "http/router.hpp"
+#include "storage/store.hpp"
+#include "util/metrics.hpp"
+
+namespace ninja::api {
+
+// The OpenAPI document (src/api/openapi.json, embedded at build time).
+std::string_view openapi_document();
+
+void add_ops_routes(http::Router& router, const util::MetricsRegistry& metrics, storage::Store& store,
+                    const std::atomic<bool>& draining);
+
+}  // namespace ninja::api

@@ -1,0 +1,21 @@
+#include "api/resource_api.hpp"
+
+#include "domain/errors.hpp"
+#include "util/uuid.hpp"
+
+namespace ninja::api {
+
+http::Response created(const domain::CreateResult& result, std::string_view collection) {
+  auto response = http::Response::json(201, result.body);
+  response.with_header("Location", std::string(collection) + "/" + result.id);
+  if (result.replayed) response.with_header("Idempotent-Replayed", "true");
+  return response;
+}
+
+std::string path_id(const http::PathParams& params, std::string_view what) {
+  auto id = util::canonical_uuid(params.get("id"));
+  if (!id) throw domain::NotFound("no such " + std::string(what));
+  return *id;
+}
+
+}  // namespace ninja::api

@@ -1,0 +1,25 @@
+#pragma once
+// The /v1 routes of users and orders.
+#include "domain/order_service.hpp"
+#include "domain/user_service.hpp"
+#include "http/router.hpp"
+
+namespace ninja::api {
+
+void add_user_routes(http::Router& router, domain::UserService& users, domain::OrderService& orders);
+void add_order_routes(http::Router& router, domain::OrderService& orders);
+
+// A 201 for a (possibly replayed) create: body, Location, and Idempotent-Replayed on replays.
+http::Response created(const domain::CreateResult& result, std::string_view collection);
+
+// The canonical id of the {id} path parameter; throws NotFound when it is not a UUID (such an id
+// cannot exist).
+std::string path_id(const http::PathParams& params, std::string_view what);
+
+// {"items":[…],"next_cursor":…} for one page, rendering each item with `to_json`.
+template <class T, class Render>
+http::Response page_response(const storage::Page<T>& page, Render to_json);
+
+}  // namespace ninja::api
+
+#include "api/resource_api_impl.hpp"

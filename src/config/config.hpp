@@ -1,0 +1,53 @@
+#pragma once
+// The command line and NINJA_ORDERS_* environment: the only code that reads either.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ninja::config {
+
+enum class Command { serve, migrate, backup };
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string host = "127.0.0.1";  // parsed from `listen`
+  uint16_t port = 8080;
+  std::string bus = "inproc";
+  std::vector<std::string> roles = {"api", "relay", "notifier"};
+  size_t threads = 0;  // 0: number of cores
+  size_t workers = 32;
+  std::string auth;  // resolved: "none" or "api-key"
+  bool insecure = false;
+  size_t max_body = 1048576;
+  size_t max_header_bytes = 16384;
+  size_t max_connections = 10000;
+  int64_t idempotency_ttl_seconds = 86400;
+  int64_t shutdown_grace_seconds = 10;
+  int64_t request_timeout_ms = 10000;
+  int64_t idle_timeout_ms = 60000;
+};
+
+struct Config {
+  Command command = Command::serve;
+  std::string store = "sqlite:ninja-orders.db";
+  std::string log_level = "info";
+  bool access_log = true;
+  ServeConfig serve;
+  std::string backup_out;
+};
+
+// Either a configuration to run, or an exit code (after --help, --version or a usage error,
+// which have been printed already).
+struct ParseResult {
+  std::optional<Config> config;
+  int exit_code = 0;
+};
+
+ParseResult parse(int argc, const char* const* argv);
+
+// Splits "HOST:PORT" / "[V6]:PORT"; throws std::invalid_argument.
+std::pair<std::string, uint16_t> split_listen_address(const std::string& listen);
+bool is_loopback_host(const std::string& host);
+
+}  // namespace ninja::config

@@ -1,0 +1,32 @@
+#pragma once
+#include <optional>
+#include <string_view>
+
+#include "domain/commands.hpp"
+#include "domain/idempotent_create.hpp"
+#include "storage/store.hpp"
+#include "util/uuid.hpp"
+
+namespace ninja::domain {
+
+class OrderService {
+ public:
+  OrderService(storage::Store& store, util::UuidV7Generator& ids, IdempotentCreate& creates)
+      : store_(store), ids_(ids), creates_(creates) {}
+
+  // Throws ValidationError (also when the user does not exist) and the idempotency errors.
+  CreateResult create(const CreateOrder& command, const std::optional<IdempotencyContext>& idempotency);
+  Order get(std::string_view id);    // throws NotFound
+  void remove(std::string_view id);  // throws NotFound
+  storage::Page<Order> list(const storage::PageQuery& query, std::optional<std::string_view> user_id);
+
+ private:
+  storage::Store& store_;
+  util::UuidV7Generator& ids_;
+  IdempotentCreate& creates_;
+};
+
+// Σ quantity × unit_price; exact because validated items bound it by 10^13.
+int64_t order_total(const std::vector<OrderItem>& items);
+
+}  // namespace ninja::domain

@@ -1,0 +1,17 @@
+#pragma once
+// The one JSON representation of each entity: API responses, CloudEvent `data` ("the order as GET
+// returns it") and idempotent replays all use it, so they cannot drift apart.
+#include <boost/json/object.hpp>
+
+#include "domain/order.hpp"
+#include "domain/user.hpp"
+
+namespace ninja::domain {
+
+enum class SecretVisibility { hidden, shown };
+
+boost::json::object to_json(const User& user, SecretVisibility secret = SecretVisibility::hidden);
+boost::json::object to_json(const Order& order);
+boost::json::array items_to_json(const std::vector<OrderItem>& items);
+
+}  // namespace ninja::domain

@@ -1,0 +1,127 @@
+#include "domain/validation.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <string>
+
+namespace ninja::domain {
+namespace {
+
+bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+bool has_control_characters(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+}
+
+void check_length(std::vector<FieldError>& errors, const std::string& field, std::string_view value, size_t min,
+                  size_t max) {
+  const size_t n = count_code_points(value);
+  if (n < min || n > max) {
+    errors.push_back({field, "must be " + std::to_string(min) + "–" + std::to_string(max) + " characters"});
+  }
+}
+
+}  // namespace
+
+size_t count_code_points(std::string_view utf8) {
+  return static_cast<size_t>(
+      std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_ascii_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_ascii_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+bool is_plausible_email(std::string_view email) {
+  if (email.size() > kMaxEmailBytes || has_control_characters(email)) return false;
+  const size_t at = email.find('@');
+  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos) return false;
+  const std::string_view local = email.substr(0, at);
+  const std::string_view domain = email.substr(at + 1);
+  if (local.empty() || local.size() > 64 || domain.empty()) return false;
+  if (std::any_of(email.begin(), email.end(), [](char c) { return is_ascii_space(c); })) return false;
+  const size_t dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  if (domain.find("..") != std::string_view::npos || domain.front() == '-') return false;
+  const std::string_view tld = domain.substr(dot + 1);
+  return tld.size() >= 2 && std::all_of(tld.begin(), tld.end(), is_alpha);
+}
+
+bool is_e164_phone(std::string_view phone) {
+  if (phone.size() < 8 || phone.size() > 16 || phone.front() != '+') return false;
+  return std::all_of(phone.begin() + 1, phone.end(), is_digit);
+}
+
+bool is_http_url(std::string_view url) {
+  if (url.size() > kMaxUrlBytes) return false;
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return false;
+  const auto scheme = parsed->scheme_id();
+  if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) return false;
+  return parsed->has_authority() && !parsed->encoded_host().empty() && !parsed->has_userinfo();
+}
+
+bool is_currency_code(std::string_view code) {
+  return code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+std::vector<FieldError> validate(const CreateUser& command) {
+  std::vector<FieldError> errors;
+  const std::string_view name = trim(command.name);
+  check_length(errors, "name", name, 1, kMaxNameChars);
+  if (!name.empty() && has_control_characters(name)) errors.push_back({"name", "must not contain control characters"});
+  if (!is_plausible_email(command.email)) {
+    errors.push_back({"email", "must be a plausible address local@domain.tld of at most 254 characters"});
+  }
+  if (command.phone && !is_e164_phone(*command.phone)) {
+    errors.push_back({"phone", "must be E.164: '+' then 7–15 digits"});
+  }
+  if (command.webhook_url && !is_http_url(*command.webhook_url)) {
+    errors.push_back({"webhook_url", "must be an absolute http(s) URL of at most 2048 characters"});
+  }
+  switch (command.notify_channel) {
+    case NotifyChannel::sms:
+      if (!command.phone) errors.push_back({"phone", "is required for the sms channel"});
+      break;
+    case NotifyChannel::webhook:
+      if (!command.webhook_url) errors.push_back({"webhook_url", "is required for the webhook channel"});
+      break;
+    default:
+      break;
+  }
+  if (command.notify_channel != NotifyChannel::webhook && command.webhook_url) {
+    errors.push_back({"webhook_url", "is only allowed with the webhook channel"});
+  }
+  return errors;
+}
+
+std::vector<FieldError> validate(const CreateOrder& command) {
+  std::vector<FieldError> errors;
+  if (command.user_id.empty()) errors.push_back({"user_id", "is required"});
+  if (command.items.empty() || command.items.size() > kMaxItems) {
+    errors.push_back({"items", "must hold 1–100 items"});
+  }
+  for (size_t i = 0; i < command.items.size() && i < kMaxItems; ++i) {
+    const auto& item = command.items[i];
+    const std::string prefix = "items[" + std::to_string(i) + "].";
+    check_length(errors, prefix + "sku", item.sku, 1, kMaxSkuChars);
+    if (item.quantity < 1 || item.quantity > kMaxQuantity) {
+      errors.push_back({prefix + "quantity", "must be an integer 1–1000"});
+    }
+    if (item.unit_price < 0 || item.unit_price > kMaxUnitPrice) {
+      errors.push_back({prefix + "unit_price", "must be an integer 0–100000000 (minor units)"});
+    }
+  }
+  if (!is_currency_code(command.currency)) errors.push_back({"currency", "must be 3 upper-case letters (ISO 4217)"});
+  if (command.note && count_code_points(*command.note) > kMaxNoteChars) {
+    errors.push_back({"note", "must be at most 500 characters"});
+  }
+  return errors;
+}
+
+}  // namespace ninja::domain

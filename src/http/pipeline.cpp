@@ -1,0 +1,93 @@
+#include "http/pipeline.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "http/problem.hpp"
+#include "util/logging.hpp"
+
+namespace ninja::http {
+namespace {
+
+constexpr std::string_view kUnmatched = "-";
+
+bool is_acceptable_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
+
+}  // namespace
+
+Pipeline::Pipeline(const Router& router, util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> access_log,
+                   std::shared_ptr<spdlog::logger> app_log, ExceptionMapper map_exception, util::UuidV7Generator& ids)
+    : router_(router),
+      requests_(metrics.counter("http_requests_total", "HTTP requests by route, method and status.",
+                                {"route", "method", "status"})),
+      latency_(metrics.histogram("http_request_duration_seconds", "Time from request read to response ready.",
+                                 {"route"}, util::latency_buckets())),
+      access_log_(std::move(access_log)),
+      app_log_(std::move(app_log)),
+      map_exception_(std::move(map_exception)),
+      ids_(ids) {}
+
+Dispatch Pipeline::dispatch(Request& request) const {
+  const std::string_view incoming = request.header("x-request-id");
+  request.request_id = is_acceptable_request_id(incoming) ? std::string(incoming) : ids_.next();
+
+  Dispatch out;
+  auto result = router_.match(request.method, request.path);
+  if (auto* match = std::get_if<RouteMatch>(&result)) {
+    out.route = match->route;
+    out.params = std::move(match->params);
+  } else if (auto* not_allowed = std::get_if<MethodNotAllowed>(&result)) {
+    out.response = problem(405, "method-not-allowed", "Method not allowed",
+                           request.method + " is not supported here; allowed: " + not_allowed->allow);
+    out.response->with_header("Allow", not_allowed->allow);
+  } else {
+    out.response = problem(404, "not-found", "Not found", "no resource at this path");
+  }
+  return out;
+}
+
+Response Pipeline::invoke(const Dispatch& dispatch, const Request& request) const noexcept {
+  try {
+    try {
+      return dispatch.route->handler(request, dispatch.params);
+    } catch (...) {
+      return map_exception_(std::current_exception());
+    }
+  } catch (const std::exception& e) {
+    app_log_->error("exception mapper failed: {}", e.what());
+  } catch (...) {
+    app_log_->error("exception mapper failed");
+  }
+  return problem(500, "internal", "Internal error", "the request could not be completed");
+}
+
+void Pipeline::complete(const Request& request, Response& response, const Dispatch* dispatch,
+                        std::chrono::steady_clock::duration elapsed) const {
+  response.with_header("X-Request-Id", request.request_id);
+  const std::string_view route = dispatch && dispatch->route ? std::string_view(dispatch->route->pattern) : kUnmatched;
+  const std::string status = std::to_string(response.status);
+  const double seconds = std::chrono::duration<double>(elapsed).count();
+  requests_.inc({route, request.method, status});
+  latency_.observe({route}, seconds);
+  if (response.status >= 500) {
+    app_log_->error("request {} {} failed with {}", request.method, request.path, response.status);
+  }
+  if (!access_log_) return;
+  std::string line = "\"msg\":\"access\",\"request_id\":";
+  util::append_json_string(line, request.request_id);
+  line += ",\"method\":";
+  util::append_json_string(line, request.method);
+  line += ",\"path\":";
+  util::append_json_string(line, request.path);
+  line += ",\"route\":";
+  util::append_json_string(line, route);
+  line += fmt::format(",\"status\":{},\"duration_ms\":{:.3f},\"bytes\":{},\"remote\":", response.status,
+                      seconds * 1000.0, response.body.size());
+  util::append_json_string(line, request.remote_address);
+  access_log_->log(spdlog::level::info, spdlog::string_view_t(line));
+}
+
+}  // namespace ninja::http

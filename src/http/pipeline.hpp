@@ -1,0 +1,53 @@
+#pragma once
+// What happens to every request between the socket and the handler, independent of Beast:
+// request id, routing (404/405), running the handler with errors mapped to problems, then
+// response headers, metrics and the access-log line.
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include <spdlog/logger.h>
+
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "util/metrics.hpp"
+#include "util/uuid.hpp"
+
+namespace ninja::http {
+
+// Turns an exception escaping a handler into a response (a problem). Supplied by api/.
+using ExceptionMapper = std::function<Response(std::exception_ptr)>;
+
+struct Dispatch {
+  std::optional<Response> response;  // set when the request is answered without a handler
+  const Route* route = nullptr;
+  PathParams params;
+  bool on_worker() const { return !response && route->execution == Execution::worker; }
+};
+
+class Pipeline {
+ public:
+  Pipeline(const Router& router, util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> access_log,
+           std::shared_ptr<spdlog::logger> app_log, ExceptionMapper map_exception, util::UuidV7Generator& ids);
+
+  // On the I/O thread: assigns the request id and routes.
+  Dispatch dispatch(Request& request) const;
+  // Runs the handler (on the thread `Dispatch::on_worker` asks for); never throws.
+  Response invoke(const Dispatch& dispatch, const Request& request) const noexcept;
+  // Adds X-Request-Id, counts and logs. `route` labels metrics ("-" when no route matched).
+  void complete(const Request& request, Response& response, const Dispatch* dispatch,
+                std::chrono::steady_clock::duration elapsed) const;
+
+ private:
+  const Router& router_;
+  util::CounterFamily& requests_;
+  util::HistogramFamily& latency_;
+  std::shared_ptr<spdlog::logger> access_log_;
+  std::shared_ptr<spdlog::logger> app_log_;
+  ExceptionMapper map_exception_;
+  util::UuidV7Generator& ids_;
+};
+
+}  // namespace ninja::http

@@ -1,0 +1,67 @@
+#include "http/router.hpp"
+
+#include <stdexcept>
+
+namespace ninja::http {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/') return out;
+  path.remove_prefix(1);
+  for (;;) {
+    const size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+bool is_parameter(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Fills `params` and returns true if `segments` fit the route's template.
+bool fits(const Route& route, const std::vector<std::string_view>& segments, PathParams& params) {
+  if (route.segments.size() != segments.size()) return false;
+  params.values.clear();
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const std::string& expected = route.segments[i];
+    if (is_parameter(expected)) {
+      if (segments[i].empty()) return false;
+      params.values.emplace_back(std::string_view(expected).substr(1, expected.size() - 2), std::string(segments[i]));
+    } else if (expected != segments[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void Router::add(std::string method, std::string pattern, Handler handler, Execution execution) {
+  if (pattern.empty() || pattern.front() != '/') throw std::invalid_argument("route pattern must start with '/'");
+  Route route{std::move(method), std::move(pattern), std::move(handler), execution, {}};
+  for (auto segment : split_path(route.pattern)) route.segments.emplace_back(segment);
+  routes_.push_back(std::move(route));
+}
+
+RouteResult Router::match(std::string_view method, std::string_view path) const {
+  const auto segments = split_path(path);
+  if (segments.empty()) return NotFound{};
+  std::string allow;
+  PathParams params;
+  for (const auto& route : routes_) {
+    if (!fits(route, segments, params)) continue;
+    if (route.method == method) return RouteMatch{&route, std::move(params)};
+    if (allow.find(route.method) == std::string::npos) {
+      if (!allow.empty()) allow += ", ";
+      allow += route.method;
+    }
+  }
+  if (!allow.empty()) return MethodNotAllowed{std::move(allow)};
+  return NotFound{};
+}
+
+}  // namespace ninja::http

@@ -1,0 +1,90 @@
+#include "storage/sqlite/group_commit.hpp"
+
+namespace ninja::storage::sqlite {
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Database> db, size_t max_batch)
+    : db_(std::move(db)), max_batch_(max_batch), thread_([this] { loop(); }) {}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
+void GroupCommitWriter::write(std::function<void(Database&)> work) {
+  Job job{std::move(work), {}, nullptr};
+  auto done = job.done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw SqliteError(0, "sqlite: the writer is shutting down");
+    queue_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  done.get();
+}
+
+uint64_t GroupCommitWriter::batches() const {
+  std::lock_guard lock(mutex_);
+  return batches_;
+}
+
+void GroupCommitWriter::loop() {
+  std::deque<Job> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      // Take everything that queued up while the previous batch was being fsync'ed.
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+void GroupCommitWriter::commit_batch(std::deque<Job>& batch) {
+  std::exception_ptr batch_error;
+  try {
+    db_->query("BEGIN IMMEDIATE").run();
+    for (auto& job : batch) {
+      db_->query("SAVEPOINT job").run();
+      try {
+        job.work(*db_);
+        db_->query("RELEASE job").run();
+      } catch (...) {
+        job.error = std::current_exception();
+        db_->query("ROLLBACK TO job").run();
+        db_->query("RELEASE job").run();
+      }
+    }
+    db_->query("COMMIT").run();
+  } catch (...) {
+    batch_error = std::current_exception();
+    try {
+      db_->query("ROLLBACK").run();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing was open, or the rollback already happened
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (!batch_error) ++batches_;
+  }
+  for (auto& job : batch) {
+    if (batch_error) {
+      job.done.set_exception(batch_error);
+    } else if (job.error) {
+      job.done.set_exception(job.error);
+    } else {
+      job.done.set_value();
+    }
+  }
+}
+
+}  // namespace ninja::storage::sqlite

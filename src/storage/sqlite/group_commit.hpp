@@ -1,0 +1,51 @@
+#pragma once
+// Group commit: one writer thread owns the only write connection and commits whatever writes are
+// queued as ONE transaction, so N concurrent creates cost one fsync instead of N. Each write runs in
+// its own savepoint: a write that throws is rolled back alone and its caller gets the exception;
+// the rest of the batch commits. Callers block until their write is durable (or failed).
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "storage/sqlite/database.hpp"
+
+namespace ninja::storage::sqlite {
+
+class GroupCommitWriter {
+ public:
+  GroupCommitWriter(std::unique_ptr<Database> db, size_t max_batch);
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+  ~GroupCommitWriter();  // commits what is queued, then stops
+
+  // Runs `work` inside the next batch and returns once the batch is committed. Rethrows what `work`
+  // threw, or a SqliteError if the commit itself failed.
+  void write(std::function<void(Database&)> work);
+
+  uint64_t batches() const;  // committed transactions so far (for tests and metrics)
+
+ private:
+  struct Job {
+    std::function<void(Database&)> work;
+    std::promise<void> done;
+    std::exception_ptr error;
+  };
+  void loop();
+  void commit_batch(std::deque<Job>& batch);
+
+  std::unique_ptr<Database> db_;
+  const size_t max_batch_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Job> queue_;
+  bool stopping_ = false;
+  uint64_t batches_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace ninja::storage::sqlite

@@ -1,0 +1,290 @@
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "domain/representation.hpp"
+#include "storage/sqlite/migrations.hpp"
+
+namespace ninja::storage::sqlite {
+namespace {
+
+// Ids are lower-case hex and '-', all of which sort before '~': the "before" bound of a first page.
+constexpr std::string_view kAfterAllIds = "~";
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+domain::User read_user(const Query& q) {
+  domain::User user;
+  user.id = q.text(0);
+  user.name = q.text(1);
+  user.email = q.text(2);
+  user.phone = q.optional_text(3);
+  user.notify_channel = domain::parse_notify_channel(q.text(4)).value_or(domain::NotifyChannel::none);
+  user.webhook_url = q.optional_text(5);
+  user.webhook_secret = q.optional_text(6);
+  user.created_at_ms = q.int64(7);
+  return user;
+}
+
+domain::Order read_order(const Query& q) {
+  domain::Order order;
+  order.id = q.text(0);
+  order.user_id = q.text(1);
+  for (const auto& item : boost::json::parse(q.text(2)).as_array()) {
+    const auto& o = item.as_object();
+    order.items.push_back({std::string(o.at("sku").as_string()), o.at("quantity").to_number<int64_t>(),
+                           o.at("unit_price").to_number<int64_t>()});
+  }
+  order.currency = q.text(3);
+  order.total = q.int64(4);
+  order.status = q.text(5);
+  order.note = q.optional_text(6);
+  order.created_at_ms = q.int64(7);
+  return order;
+}
+
+void insert_event(Database& db, const events::Event& event) {
+  db.query("INSERT INTO outbox (event_id, type, subject, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind(1, event.id)
+      .bind(2, event.type)
+      .bind(3, event.subject)
+      .bind(4, event.payload)
+      .bind(5, event.time_ms)
+      .run();
+}
+
+// True if a live record holds scope+key (the caller then writes nothing).
+bool idempotency_key_taken(Database& db, const IdempotencyRecord& r) {
+  return db.query("SELECT 1 FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND expires_at > ?3")
+      .bind(1, r.scope)
+      .bind(2, r.key)
+      .bind(3, r.created_at_ms)
+      .step();
+}
+
+// Stores the record; an expired one with the same key is replaced, since that key is free again.
+void insert_idempotency(Database& db, const IdempotencyRecord& r) {
+  db.query(
+        "INSERT OR REPLACE INTO idempotency_keys"
+        " (scope, key, fingerprint, resource_id, body, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+      .bind(1, r.scope)
+      .bind(2, r.key)
+      .bind(3, r.fingerprint)
+      .bind(4, r.resource_id)
+      .bind(5, r.body)
+      .bind(6, r.created_at_ms)
+      .bind(7, r.expires_at_ms)
+      .run();
+}
+
+template <class T, class Read>
+Page<T> read_page(Query& q, size_t limit, Read read) {
+  Page<T> page;
+  while (q.step()) {
+    if (page.items.size() == limit) {
+      page.has_more = true;
+      break;
+    }
+    page.items.push_back(read(q));
+  }
+  return page;
+}
+
+}  // namespace
+
+std::unique_ptr<Database> open_writer(const std::string& path) {
+  auto db = std::make_unique<Database>(path);
+  db->exec("PRAGMA journal_mode = WAL");
+  db->exec("PRAGMA synchronous = FULL");
+  return db;
+}
+
+SqliteStore::SqliteStore(const SqliteOptions& options) {
+  auto db = open_writer(options.path);
+  migrate(*db);
+  writer_ = std::make_unique<GroupCommitWriter>(std::move(db), options.max_batch);
+  readers_ = std::make_unique<ReaderPool>(options.path, options.readers);
+}
+
+bool SqliteStore::ready() {
+  try {
+    return readers_->with_connection([](Database& db) { return db.query("SELECT 1").step(); });
+  } catch (const SqliteError&) {
+    return false;
+  }
+}
+
+CreateStatus SqliteStore::create_user(const domain::User& user, const events::Event& event,
+                                      const IdempotencyRecord* idempotency) {
+  CreateStatus status = CreateStatus::created;
+  const std::string email_key = lower(user.email);
+  writer_->write([&](Database& db) {
+    // Checks first, writes after: a rejected create leaves nothing behind in the batch.
+    if (idempotency && idempotency_key_taken(db, *idempotency)) {
+      status = CreateStatus::idempotency_taken;
+      return;
+    }
+    if (db.query("SELECT 1 FROM users WHERE email_key = ?1").bind(1, email_key).step()) {
+      status = CreateStatus::email_taken;
+      return;
+    }
+    if (idempotency) insert_idempotency(db, *idempotency);
+    db.query(
+          "INSERT INTO users (id, name, email, email_key, phone, notify_channel, webhook_url, webhook_secret,"
+          " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        .bind(1, user.id)
+        .bind(2, user.name)
+        .bind(3, user.email)
+        .bind(4, email_key)
+        .bind(5, user.phone)
+        .bind(6, domain::to_string(user.notify_channel))
+        .bind(7, user.webhook_url)
+        .bind(8, user.webhook_secret)
+        .bind(9, user.created_at_ms)
+        .run();
+    insert_event(db, event);
+  });
+  return status;
+}
+
+CreateStatus SqliteStore::create_order(const domain::Order& order, const events::Event& event,
+                                       const IdempotencyRecord* idempotency) {
+  CreateStatus status = CreateStatus::created;
+  const std::string items = boost::json::serialize(domain::items_to_json(order.items));
+  writer_->write([&](Database& db) {
+    if (idempotency && idempotency_key_taken(db, *idempotency)) {
+      status = CreateStatus::idempotency_taken;
+      return;
+    }
+    if (!db.query("SELECT 1 FROM users WHERE id = ?1").bind(1, order.user_id).step()) {
+      status = CreateStatus::user_missing;
+      return;
+    }
+    if (idempotency) insert_idempotency(db, *idempotency);
+    db.query(
+          "INSERT INTO orders (id, user_id, items, currency, total, status, note, created_at)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+        .bind(1, order.id)
+        .bind(2, order.user_id)
+        .bind(3, items)
+        .bind(4, order.currency)
+        .bind(5, order.total)
+        .bind(6, order.status)
+        .bind(7, order.note)
+        .bind(8, order.created_at_ms)
+        .run();
+    insert_event(db, event);
+  });
+  return status;
+}
+
+bool SqliteStore::delete_user(std::string_view id, const events::Event& event) {
+  bool deleted = false;
+  writer_->write([&](Database& db) {
+    db.query("DELETE FROM users WHERE id = ?1").bind(1, id).run();
+    deleted = db.changes() == 1;
+    if (deleted) insert_event(db, event);
+  });
+  return deleted;
+}
+
+bool SqliteStore::delete_order(std::string_view id, const events::Event& event) {
+  bool deleted = false;
+  writer_->write([&](Database& db) {
+    db.query("DELETE FROM orders WHERE id = ?1").bind(1, id).run();
+    deleted = db.changes() == 1;
+    if (deleted) insert_event(db, event);
+  });
+  return deleted;
+}
+
+std::optional<domain::User> SqliteStore::find_user(std::string_view id) {
+  return readers_->with_connection([&](Database& db) -> std::optional<domain::User> {
+    auto q = db.query(
+        "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
+        " WHERE id = ?1");
+    if (!q.bind(1, id).step()) return std::nullopt;
+    return read_user(q);
+  });
+}
+
+std::optional<domain::Order> SqliteStore::find_order(std::string_view id) {
+  return readers_->with_connection([&](Database& db) -> std::optional<domain::Order> {
+    auto q = db.query(
+        "SELECT id, user_id, items, currency, total, status, note, created_at FROM orders WHERE id = ?1");
+    if (!q.bind(1, id).step()) return std::nullopt;
+    return read_order(q);
+  });
+}
+
+Page<domain::User> SqliteStore::list_users(const PageQuery& query) {
+  return readers_->with_connection([&](Database& db) {
+    auto q = db.query(
+        "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
+        " WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+    q.bind(1, query.before_id.value_or(std::string(kAfterAllIds))).bind(2, static_cast<int64_t>(query.limit + 1));
+    return read_page<domain::User>(q, query.limit, read_user);
+  });
+}
+
+Page<domain::Order> SqliteStore::list_orders(const PageQuery& query, std::optional<std::string_view> user_id) {
+  return readers_->with_connection([&](Database& db) {
+    const std::string before = query.before_id.value_or(std::string(kAfterAllIds));
+    const auto limit = static_cast<int64_t>(query.limit + 1);
+    if (!user_id) {
+      auto q = db.query(
+          "SELECT id, user_id, items, currency, total, status, note, created_at FROM orders"
+          " WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+      q.bind(1, before).bind(2, limit);
+      return read_page<domain::Order>(q, query.limit, read_order);
+    }
+    auto q = db.query(
+        "SELECT id, user_id, items, currency, total, status, note, created_at FROM orders"
+        " WHERE user_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
+    q.bind(1, *user_id).bind(2, before).bind(3, limit);
+    return read_page<domain::Order>(q, query.limit, read_order);
+  });
+}
+
+std::optional<IdempotencyRecord> SqliteStore::find_idempotency(std::string_view scope, std::string_view key,
+                                                              int64_t now_ms) {
+  return readers_->with_connection([&](Database& db) -> std::optional<IdempotencyRecord> {
+    auto q = db.query(
+        "SELECT fingerprint, resource_id, body, created_at, expires_at FROM idempotency_keys"
+        " WHERE scope = ?1 AND key = ?2 AND expires_at > ?3");
+    if (!q.bind(1, scope).bind(2, key).bind(3, now_ms).step()) return std::nullopt;
+    return IdempotencyRecord{std::string(scope), std::string(key), q.text(0), q.text(1),
+                             q.text(2),          q.int64(3),       q.int64(4)};
+  });
+}
+
+size_t SqliteStore::purge_idempotency(int64_t now_ms) {
+  size_t purged = 0;
+  writer_->write([&](Database& db) {
+    db.query("DELETE FROM idempotency_keys WHERE expires_at <= ?1").bind(1, now_ms).run();
+    purged = static_cast<size_t>(db.changes());
+  });
+  return purged;
+}
+
+std::vector<events::Event> SqliteStore::unpublished_events(size_t limit) {
+  return readers_->with_connection([&](Database& db) {
+    std::vector<events::Event> out;
+    auto q = db.query(
+        "SELECT event_id, type, subject, created_at, payload FROM outbox WHERE published_at IS NULL"
+        " ORDER BY seq LIMIT ?1");
+    q.bind(1, static_cast<int64_t>(limit));
+    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.int64(3), q.text(4)});
+    return out;
+  });
+}
+
+}  // namespace ninja::storage::sqlite

@@ -1,0 +1,79 @@
+#pragma once
+// The storage port. Each backend (sqlite/, later postgres/ and dynamodb/) implements it; the domain
+// services depend only on this header. Every write is one atomic commit of the entity, its outbox
+// event and (for idempotent creates) the idempotency record. Calls block until committed or read,
+// so they run on worker threads, never on HTTP I/O threads.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/order.hpp"
+#include "domain/user.hpp"
+#include "events/event.hpp"
+
+namespace ninja::storage {
+
+// A stored response to an idempotent create: the created resource and the exact body sent.
+struct IdempotencyRecord {
+  std::string scope;
+  std::string key;
+  std::string fingerprint;
+  std::string resource_id;
+  std::string body;
+  int64_t created_at_ms = 0;
+  int64_t expires_at_ms = 0;
+};
+
+enum class CreateStatus {
+  created,
+  email_taken,        // another live user has this email (case-insensitive)
+  user_missing,       // the order's user does not exist (checked in the same transaction)
+  idempotency_taken,  // a live record with this scope+key already exists; nothing was written
+};
+
+// Keyset pagination, newest first: items with id < `before_id`, at most `limit`.
+struct PageQuery {
+  size_t limit = 20;
+  std::optional<std::string> before_id;
+};
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  bool has_more = false;  // more items exist past the last one returned
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // True when the store answers queries (readiness probe).
+  virtual bool ready() = 0;
+
+  virtual CreateStatus create_user(const domain::User& user, const events::Event& event,
+                                   const IdempotencyRecord* idempotency) = 0;
+  virtual CreateStatus create_order(const domain::Order& order, const events::Event& event,
+                                    const IdempotencyRecord* idempotency) = 0;
+  // Deletes and records `event` atomically; false (and nothing written) if the entity does not exist.
+  virtual bool delete_user(std::string_view id, const events::Event& event) = 0;
+  virtual bool delete_order(std::string_view id, const events::Event& event) = 0;
+
+  virtual std::optional<domain::User> find_user(std::string_view id) = 0;
+  virtual std::optional<domain::Order> find_order(std::string_view id) = 0;
+  virtual Page<domain::User> list_users(const PageQuery& query) = 0;
+  // All orders, or only those of `user_id`.
+  virtual Page<domain::Order> list_orders(const PageQuery& query, std::optional<std::string_view> user_id) = 0;
+
+  // The record for scope+key unless it has expired by `now_ms`.
+  virtual std::optional<IdempotencyRecord> find_idempotency(std::string_view scope, std::string_view key,
+                                                            int64_t now_ms) = 0;
+  // Deletes records expired by `now_ms`; returns how many.
+  virtual size_t purge_idempotency(int64_t now_ms) = 0;
+
+  // Outbox events not yet published, oldest first (the relay arrives in the events issue).
+  virtual std::vector<events::Event> unpublished_events(size_t limit) = 0;
+};
+
+}  // namespace ninja::storage

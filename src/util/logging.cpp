@@ -1,0 +1,72 @@
+#include "util/logging.hpp"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include <stdexcept>
+
+namespace ninja::util {
+namespace {
+
+constexpr std::string_view kHex = "0123456789abcdef";
+
+// %* : the message, escaped for use inside a JSON string.
+class EscapedMessage final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string escaped;
+    append_json_string(escaped, std::string_view(msg.payload.data(), msg.payload.size()));
+    dest.append(escaped.data() + 1, escaped.data() + escaped.size() - 1);  // without the quotes
+  }
+  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<EscapedMessage>(); }
+};
+
+std::unique_ptr<spdlog::formatter> json_formatter(bool message_is_json) {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+  formatter->add_flag<EscapedMessage>('*');
+  formatter->set_pattern(message_is_json ? R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v})"
+                                         : R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","msg":"%*"})");
+  return formatter;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20 || byte >= 0x7F) {
+      out.append("\\u00");
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xF]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+Loggers make_loggers(std::string_view level, bool access_log) {
+  const auto parsed = spdlog::level::from_str(std::string(level));
+  if (parsed == spdlog::level::off && level != "off") {
+    throw std::invalid_argument("unknown log level " + std::string(level));
+  }
+  // One sink per logger: a sink has one formatter, and the two line formats differ.
+  Loggers loggers;
+  loggers.app = std::make_shared<spdlog::logger>("app", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  loggers.app->set_formatter(json_formatter(false));
+  loggers.app->set_level(parsed);
+  loggers.app->flush_on(spdlog::level::trace);
+  if (access_log) {
+    loggers.access = std::make_shared<spdlog::logger>("access", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    loggers.access->set_formatter(json_formatter(true));
+    loggers.access->set_level(spdlog::level::info);
+    loggers.access->flush_on(spdlog::level::info);
+  }
+  return loggers;
+}
+
+}  // namespace ninja::util
