@@ -14,7 +14,7 @@ void add_order_routes(http::Router& router, domain::OrderService& orders) {
     const auto idempotency = idempotency_context(request);
     auto command = decode_create_order(parse_json_object(request));
     return created(orders.create(command, idempotency), "/v1/orders");
-  });
+  }, http::Execution::writer);
   router.add("GET", "/v1/orders", [&orders](const http::Request& request, const http::PathParams&) {
     const auto query = page_query(request);
     std::optional<std::string> user_id;
@@ -31,7 +31,7 @@ void add_order_routes(http::Router& router, domain::OrderService& orders) {
   router.add("DELETE", "/v1/orders/{id}", [&orders](const http::Request&, const http::PathParams& params) {
     orders.remove(path_id(params, "order"));
     return http::Response::empty(204);
-  });
+  }, http::Execution::writer);
 }
 
 }  // namespace ninja::api

@@ -16,7 +16,7 @@ void add_user_routes(http::Router& router, domain::UserService& users, domain::O
     const auto idempotency = idempotency_context(request);
     auto command = decode_create_user(parse_json_object(request));
     return created(users.create(command, idempotency), "/v1/users");
-  });
+  }, http::Execution::writer);
   router.add("GET", "/v1/users", [&users](const http::Request& request, const http::PathParams&) {
     return page_response(users.list(page_query(request)), [](const domain::User& u) { return domain::to_json(u); });
   });
@@ -26,7 +26,7 @@ void add_user_routes(http::Router& router, domain::UserService& users, domain::O
   router.add("DELETE", "/v1/users/{id}", [&users](const http::Request&, const http::PathParams& params) {
     users.remove(path_id(params, "user"));
     return http::Response::empty(204);
-  });
+  }, http::Execution::writer);
   router.add("GET", "/v1/users/{id}/orders",
              [&users, &orders](const http::Request& request, const http::PathParams& params) {
                const auto query = page_query(request);

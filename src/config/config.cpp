@@ -37,8 +37,11 @@ void add_serve_options(CLI::App& serve, Config& config) {
   option(serve, "bus", s.bus, "event bus: inproc (nats:// and sns:// come with their backends)");
   option(serve, "roles", s.roles, "roles of this process: api, relay, notifier")->delimiter(',');
   option(serve, "threads", s.threads, "HTTP I/O threads (0: number of cores)");
-  option(serve, "workers", s.workers, "worker threads for store access (also the number of read connections)")
+  option(serve, "read-workers", s.read_workers, "threads for requests that read the store")
       ->check(CLI::Range(1, 1024));
+  option(serve, "write-workers", s.write_workers,
+         "threads for requests that write; bounds how many writes share one group commit")
+      ->check(CLI::Range(1, 4096));
   option(serve, "auth", s.auth, "none or api-key [none on a loopback address, else api-key]")
       ->check(CLI::IsMember({"none", "api-key"}));
   serve.add_flag("--insecure", s.insecure, "allow --auth none on a non-loopback address")

@@ -13,9 +13,12 @@ namespace ninja::http {
 
 using Handler = std::function<Response(const Request&, const PathParams&)>;
 
-// Where a handler runs: `inline` on the I/O thread (cheap, no blocking: health, metrics), or
-// `worker` on the blocking pool (anything that touches the store).
-enum class Execution { inline_io, worker };
+// Where a handler runs: `inline_io` on the I/O thread (cheap, never blocks: health, metrics);
+// `worker` on the small pool for handlers that read the store; `writer` on the large pool for
+// handlers that wait for a group commit. Writers spend their time parked on the commit, so that
+// pool is sized for how many writes may share one commit, while the read pool stays near the
+// core count to avoid context switches.
+enum class Execution { inline_io, worker, writer };
 
 struct Route {
   std::string method;

@@ -86,7 +86,11 @@ bhttp::response<bhttp::string_body> to_message(Response&& response, unsigned ver
 
 struct Server::Impl {
   Impl(ServerOptions opts, const Pipeline& p, std::shared_ptr<spdlog::logger> l)
-      : options(std::move(opts)), pipeline(p), log(std::move(l)), workers(options.worker_threads) {
+      : options(std::move(opts)),
+        pipeline(p),
+        log(std::move(l)),
+        readers(options.read_workers),
+        writers(options.write_workers) {
     for (size_t i = 0; i < std::max<size_t>(1, options.io_threads); ++i) contexts.push_back(std::make_unique<Context>());
   }
 
@@ -217,11 +221,12 @@ struct Server::Impl {
       Response response;
       if (dispatch.response) {
         response = std::move(*dispatch.response);
-      } else if (dispatch.on_worker()) {
-        response = co_await asio::co_spawn(
-            workers, [&]() -> awaitable<Response> { co_return pipeline.invoke(dispatch, request); }, use_awaitable);
-      } else {
+      } else if (dispatch.execution() == Execution::inline_io) {
         response = pipeline.invoke(dispatch, request);
+      } else {
+        auto& pool = dispatch.execution() == Execution::writer ? writers : readers;
+        response = co_await asio::co_spawn(
+            pool, [&]() -> awaitable<Response> { co_return pipeline.invoke(dispatch, request); }, use_awaitable);
       }
       pipeline.complete(request, response, &dispatch, std::chrono::steady_clock::now() - start);
       const bool keep = keep_alive && !draining.load();
@@ -247,7 +252,8 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::atomic<size_t> open{0};
   bool stopped = false;
-  asio::thread_pool workers;
+  asio::thread_pool readers;
+  asio::thread_pool writers;
   std::vector<std::unique_ptr<Context>> contexts;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -308,7 +314,8 @@ void Server::shutdown(std::chrono::milliseconds grace) {
   for (auto& context : impl.contexts) {
     if (context->thread.joinable()) context->thread.join();
   }
-  impl.workers.join();
+  impl.readers.join();
+  impl.writers.join();
 }
 
 }  // namespace ninja::http

@@ -38,7 +38,8 @@ domain::Order read_order(const Query& q) {
   domain::Order order;
   order.id = q.text(0);
   order.user_id = q.text(1);
-  for (const auto& item : boost::json::parse(q.text(2)).as_array()) {
+  const boost::json::value items = boost::json::parse(q.text(2));
+  for (const auto& item : items.as_array()) {
     const auto& o = item.as_object();
     order.items.push_back({std::string(o.at("sku").as_string()), o.at("quantity").to_number<int64_t>(),
                            o.at("unit_price").to_number<int64_t>()});
