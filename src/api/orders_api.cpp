@@ -18,7 +18,7 @@ void add_order_routes(http::Router& router, domain::OrderService& orders) {
   router.add("GET", "/v1/orders", [&orders](const http::Request& request, const http::PathParams&) {
     const auto query = page_query(request);
     std::optional<std::string> user_id;
-    if (const auto* raw = request.query_param("user_id")) {
+    if (const auto* raw = single_query_param(request, "user_id")) {
       user_id = util::canonical_uuid(*raw);
       if (!user_id) throw BadQuery("user_id must be a UUID");
     }

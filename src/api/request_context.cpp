@@ -13,10 +13,15 @@ constexpr std::string_view kCursorTag = "v1:";
 constexpr size_t kMaxIdempotencyKey = 255;
 }  // namespace
 
+const std::string* single_query_param(const http::Request& request, std::string_view name) {
+  if (request.query_count(name) > 1) throw BadQuery("query parameter " + std::string(name) + " is repeated");
+  return request.query_param(name);
+}
+
 storage::PageQuery page_query(const http::Request& request) {
   storage::PageQuery query;
   query.limit = kDefaultPageSize;
-  if (const auto* limit = request.query_param("limit")) {
+  if (const auto* limit = single_query_param(request, "limit")) {
     size_t value = 0;
     const auto* end = limit->data() + limit->size();
     const auto [ptr, ec] = std::from_chars(limit->data(), end, value);
@@ -25,7 +30,7 @@ storage::PageQuery page_query(const http::Request& request) {
     }
     query.limit = value;
   }
-  if (const auto* cursor = request.query_param("cursor")) {
+  if (const auto* cursor = single_query_param(request, "cursor")) {
     query.before_id = decode_cursor(*cursor);
     if (!query.before_id) throw BadQuery("cursor is not one this service issued");
   }

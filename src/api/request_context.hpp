@@ -26,6 +26,10 @@ class BadIdempotencyKey : public std::runtime_error {
 inline constexpr size_t kDefaultPageSize = 20;
 inline constexpr size_t kMaxPageSize = 100;
 
+// The query parameter `name`, or nullptr; throws BadQuery when it is repeated (which one would the
+// client mean?).
+const std::string* single_query_param(const http::Request& request, std::string_view name);
+
 // `limit` (1–100, default 20) and `cursor`; throws BadQuery.
 storage::PageQuery page_query(const http::Request& request);
 

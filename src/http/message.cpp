@@ -23,6 +23,12 @@ const std::string* Request::query_param(std::string_view name) const {
   return nullptr;
 }
 
+size_t Request::query_count(std::string_view name) const {
+  size_t count = 0;
+  for (const auto& entry : query) count += entry.first == name ? 1 : 0;
+  return count;
+}
+
 Response Response::json(int status, std::string body) {
   return Response{status, "application/json; charset=utf-8", {}, std::move(body)};
 }

@@ -28,6 +28,7 @@ struct Request {
   bool has_header(std::string_view lower_name) const;
   // The first query parameter of that name, or nullptr.
   const std::string* query_param(std::string_view name) const;
+  size_t query_count(std::string_view name) const;
 };
 
 struct Response {

@@ -15,8 +15,10 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 
+#include <array>
 #include <atomic>
 #include <list>
+#include <optional>
 #include <thread>
 
 #include "http/problem.hpp"
@@ -30,6 +32,9 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
+// How long, and how much, a rejected client may go on sending before the connection closes.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 4 * 1024 * 1024;
 
 namespace {
 
@@ -46,9 +51,20 @@ struct Context {
   std::thread thread;
 };
 
-bool has_both_length_and_chunking(const bhttp::request_parser<bhttp::string_body>& parser) {
-  const auto& h = parser.get();
-  return h.find(bhttp::field::content_length) != h.end() && h.find(bhttp::field::transfer_encoding) != h.end();
+using Parser = bhttp::request_parser<bhttp::string_body>;
+
+// What reading one request gave: a complete request, a problem to answer before closing, or
+// neither (close quietly).
+struct ReadOutcome {
+  std::optional<Response> rejection;
+  bool complete = false;
+};
+
+std::string remote_address(beast::tcp_stream& stream) {
+  beast::error_code ec;
+  const auto endpoint = stream.socket().remote_endpoint(ec);
+  if (ec) return "unknown";
+  return endpoint.address().to_string();
 }
 
 Request to_request(bhttp::request<bhttp::string_body>&& message, const std::string& remote) {
@@ -94,6 +110,22 @@ struct Server::Impl {
     for (size_t i = 0; i < std::max<size_t>(1, options.io_threads); ++i) contexts.push_back(std::make_unique<Context>());
   }
 
+  Response payload_too_large() const {
+    return problem(413, "payload-too-large", "Payload too large",
+                   "the body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
+  }
+  static Response uri_too_long() {
+    return problem(414, "uri-too-long", "URI too long", "the request target exceeds the limit");
+  }
+  static Response headers_too_large() {
+    return problem(431, "headers-too-large", "Request header fields too large",
+                   "the request line and headers exceed the limit");
+  }
+  // After a header_limit error: was it the request line (a huge URI → 414) rather than the headers?
+  // Beast consumes each complete line as it parses, so an unparsed request line means the limit
+  // was hit inside it.
+  static bool request_line_too_long(const Parser& parser) { return parser.get().target().empty(); }
+
   awaitable<void> accept_loop(tcp::acceptor& listener) {
     size_t next = 0;
     for (;;) {
@@ -109,6 +141,8 @@ struct Server::Impl {
   }
 
   // Answers a request that cannot be processed (bad framing, limits) and closes the connection.
+  // The close lingers: the client may still be sending the body we refused, and closing with
+  // unread input would reset the connection and destroy the answer before the client reads it.
   awaitable<void> reject(beast::tcp_stream& stream, Response response, std::string_view method,
                          std::string_view target, const std::string& remote) {
     Request request;
@@ -116,9 +150,72 @@ struct Server::Impl {
     request.path = std::string(target.substr(0, 256));
     request.remote_address = remote;
     pipeline.dispatch(request);  // assigns the request id; the route is irrelevant here
-    const auto start = std::chrono::steady_clock::now();
-    pipeline.complete(request, response, nullptr, std::chrono::steady_clock::now() - start);
-    co_await write_response(stream, std::move(response), 11, false);
+    pipeline.complete(request, response, nullptr, std::chrono::steady_clock::duration::zero());
+    auto [ec, written] = co_await write_response(stream, std::move(response), 11, false);
+    if (ec) co_return;
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(kLingerTime);
+    std::array<char, 16384> sink;
+    size_t drained = 0;
+    while (drained < kLingerBytes) {
+      auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+      if (read_ec) break;
+      drained += n;
+    }
+  }
+
+  // Checks a request whose header has been read, before its body is; a problem to answer, or nullopt.
+  std::optional<Response> check_header(const Parser& parser) const {
+    const auto& header = parser.get();
+    if (header.target().size() > options.max_target_bytes) return uri_too_long();
+    if (header.version() >= 11 && header.find(bhttp::field::host) == header.end()) {
+      return problem(400, "malformed-request", "Malformed request", "HTTP/1.1 requests must carry a Host header");
+    }
+    if (header.find(bhttp::field::content_length) != header.end() &&
+        header.find(bhttp::field::transfer_encoding) != header.end()) {
+      // RFC 9112 §6.1: such a message may be an attempt at request smuggling; never guess.
+      return problem(400, "malformed-request", "Malformed request",
+                     "Content-Length together with Transfer-Encoding is not accepted");
+    }
+    if (auto length = parser.content_length(); length && *length > options.max_body_bytes) return payload_too_large();
+    return std::nullopt;
+  }
+
+  // The problem for a failed read, or nullopt when the connection should just close (the peer
+  // left, timed out, or we are shutting down).
+  std::optional<Response> read_failure(const beast::error_code& ec, const beast::flat_buffer& buffer,
+                                       const Parser& parser) const {
+    if (ec == bhttp::error::header_limit) return request_line_too_long(parser) ? uri_too_long() : headers_too_large();
+    if (ec == bhttp::error::body_limit) return payload_too_large();
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof || buffer.size() == 0) {
+      return std::nullopt;
+    }
+    return problem(400, "malformed-request", "Malformed request", ec.message());
+  }
+
+  // Reads one request into `parser` under the deadlines. GCC 12 miscompiles temporaries in some
+  // co_await expressions, so responses are built by the plain functions above, never inline here.
+  awaitable<ReadOutcome> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser,
+                                      Connection& connection, bool first) {
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    stream.expires_after(first ? options.request_timeout : options.idle_timeout);
+    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    if (header_ec) co_return ReadOutcome{read_failure(header_ec, buffer, parser)};
+    connection.idle = false;  // from here on the request is in flight: a drain lets it finish
+    if (auto rejection = check_header(parser)) co_return ReadOutcome{std::move(rejection)};
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
+      stream.expires_after(options.request_timeout);
+      auto [continue_ec, n] = co_await bhttp::async_write(stream, proceed, kTuple);
+      if (continue_ec) co_return ReadOutcome{};
+    }
+    stream.expires_after(options.request_timeout);
+    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    if (body_ec) co_return ReadOutcome{read_failure(body_ec, buffer, parser)};
+    co_return ReadOutcome{std::nullopt, true};
   }
 
   awaitable<void> serve_connection(tcp::socket socket, Context& context) {
@@ -135,80 +232,24 @@ struct Server::Impl {
       }
     } unregister{context, &connection, open};
 
-    beast::error_code ec;
-    const auto endpoint = stream.socket().remote_endpoint(ec);
-    const std::string remote = ec ? std::string("unknown") : endpoint.address().to_string();
+    const std::string remote = remote_address(stream);
     if (open.fetch_add(1) >= options.max_connections) {
-      co_await reject(stream, problem(503, "overloaded", "Too many connections", "try again later"), "-", "-", remote);
+      Response overloaded = problem(503, "overloaded", "Too many connections", "try again later");
+      co_await reject(stream, std::move(overloaded), "-", "-", remote);
       co_return;
     }
 
     beast::flat_buffer buffer;
-    bool first = true;
-    for (;;) {
+    for (bool first = true;; first = false) {
       connection.idle = true;
       if (draining.load()) break;
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-      parser.body_limit(options.max_body_bytes);
-      stream.expires_after(first ? options.request_timeout : options.idle_timeout);
-      first = false;
-      auto [read_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      Parser parser;
+      ReadOutcome outcome = co_await read_request(stream, buffer, parser, connection, first);
       connection.idle = false;
-      if (read_ec == bhttp::error::header_limit) {
-        co_await reject(stream, problem(431, "headers-too-large", "Request header fields too large",
-                                        "the request line and headers exceed the limit"), "-", "-", remote);
-        break;
-      }
-      if (read_ec) {
-        if (read_ec != bhttp::error::end_of_stream && read_ec != beast::error::timeout &&
-            read_ec != asio::error::operation_aborted && read_ec != asio::error::connection_reset &&
-            buffer.size() > 0) {
-          co_await reject(stream, problem(400, "malformed-request", "Malformed request", read_ec.message()), "-",
-                          "-", remote);
-        }
-        break;
-      }
-      auto& header = parser.get();
-      const std::string_view method = header.method_string();
-      const std::string_view target = header.target();
-      if (target.size() > options.max_target_bytes) {
-        co_await reject(stream, problem(414, "uri-too-long", "URI too long", "the request target exceeds the limit"),
-                        method, target, remote);
-        break;
-      }
-      if (has_both_length_and_chunking(parser)) {
-        // RFC 9112 §6.1: such a message may be an attempt at request smuggling; never guess.
-        co_await reject(stream, problem(400, "malformed-request", "Malformed request",
-                                        "Content-Length together with Transfer-Encoding is not accepted"),
-                        method, target, remote);
-        break;
-      }
-      if (auto length = parser.content_length(); length && *length > options.max_body_bytes) {
-        co_await reject(stream, problem(413, "payload-too-large", "Payload too large",
-                                        "the body exceeds " + std::to_string(options.max_body_bytes) + " bytes"),
-                        method, target, remote);
-        break;
-      }
-      if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
-        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, header.version()};
-        stream.expires_after(options.request_timeout);
-        auto [continue_ec, n] = co_await bhttp::async_write(stream, proceed, kTuple);
-        if (continue_ec) break;
-      }
-      stream.expires_after(options.request_timeout);
-      auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-      if (body_ec == bhttp::error::body_limit) {
-        co_await reject(stream, problem(413, "payload-too-large", "Payload too large",
-                                        "the body exceeds " + std::to_string(options.max_body_bytes) + " bytes"),
-                        method, target, remote);
-        break;
-      }
-      if (body_ec) {
-        if (body_ec != beast::error::timeout && body_ec != asio::error::operation_aborted &&
-            body_ec != bhttp::error::end_of_stream) {
-          co_await reject(stream, problem(400, "malformed-request", "Malformed request", body_ec.message()), method,
-                          target, remote);
+      if (!outcome.complete) {
+        if (outcome.rejection) {
+          const auto& header = parser.get();
+          co_await reject(stream, std::move(*outcome.rejection), header.method_string(), header.target(), remote);
         }
         break;
       }

@@ -231,7 +231,8 @@ Page<domain::User> SqliteStore::list_users(const PageQuery& query) {
     auto q = db.query(
         "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
         " WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
-    q.bind(1, query.before_id.value_or(std::string(kAfterAllIds))).bind(2, static_cast<int64_t>(query.limit + 1));
+    const std::string before = query.before_id.value_or(std::string(kAfterAllIds));  // bound SQLITE_STATIC: keep alive
+    q.bind(1, before).bind(2, static_cast<int64_t>(query.limit + 1));
     return read_page<domain::User>(q, query.limit, read_user);
   });
 }
