@@ -108,8 +108,7 @@ std::vector<domain::FieldError> merge_errors(std::vector<domain::FieldError> dec
                                              std::vector<domain::FieldError> rule_errors) {
   for (auto& rule : rule_errors) {
     const bool reported = std::any_of(decode_errors.begin(), decode_errors.end(), [&](const auto& d) {
-      return d.field == rule.field || rule.field.rfind(d.field + "[", 0) == 0 ||
-             rule.field.rfind(d.field + ".", 0) == 0;
+      return d.field == rule.field || rule.field.rfind(d.field + ".", 0) == 0;  // the field or a member of it
     });
     if (!reported) decode_errors.push_back(std::move(rule));
   }

@@ -1,5 +1,7 @@
 #include "api/request_codec.hpp"
 
+#include <algorithm>
+
 #include "api/json_input.hpp"
 #include "util/uuid.hpp"
 
@@ -13,12 +15,18 @@ domain::CreateUser decode_create_user(const boost::json::object& body) {
   command.email = reader.string("email", true).value_or("");
   command.phone = reader.string("phone", false);
   command.webhook_url = reader.string("webhook_url", false);
+  const size_t errors_before_channel = errors.size();
   if (auto channel = reader.string("notify_channel", false)) {
     if (auto parsed = domain::parse_notify_channel(*channel)) {
       command.notify_channel = *parsed;
     } else {
       errors.push_back({"notify_channel", "must be one of email, sms, webhook, none"});
     }
+  }
+  if (errors.size() > errors_before_channel) {
+    // Judge the other fields against the channel the client most likely meant, so a bad channel
+    // does not also invent errors about webhook_url or phone.
+    command.notify_channel = command.webhook_url ? domain::NotifyChannel::webhook : domain::NotifyChannel::none;
   }
   throw_if_undecodable(std::move(errors), command);
   return command;
@@ -33,6 +41,7 @@ domain::CreateOrder decode_create_order(const boost::json::object& body) {
     command.user_id = util::canonical_uuid(*user_id).value_or(*user_id);
   }
   if (const auto* items = reader.array("items", true)) {
+    // Only the first kMaxItems entries are decoded: a huge array cannot buy a huge error list.
     const size_t decodable = std::min(items->size(), domain::kMaxItems);
     for (size_t i = 0; i < decodable; ++i) {
       const std::string prefix = "items[" + std::to_string(i) + "]";

@@ -4,6 +4,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <thread>
 
@@ -73,13 +74,10 @@ std::pair<std::string, uint16_t> split_listen_address(const std::string& listen)
   boost::system::error_code ec;
   boost::asio::ip::make_address(host, ec);
   if (ec) throw std::invalid_argument("listen host must be an IP address, got '" + host + "'");
+  const std::string digits = listen.substr(colon + 1);
   int port = -1;
-  try {
-    size_t used = 0;
-    port = std::stoi(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1) port = -1;
-  } catch (const std::exception&) {
-    port = -1;
+  if (digits.size() <= 5 && std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    port = std::stoi(digits);
   }
   if (port < 0 || port > 65535) throw std::invalid_argument("listen port must be 0–65535 in '" + listen + "'");
   return {host, static_cast<uint16_t>(port)};

@@ -47,7 +47,10 @@ bool is_plausible_email(std::string_view email) {
   if (std::any_of(email.begin(), email.end(), [](char c) { return is_ascii_space(c); })) return false;
   const size_t dot = domain.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return false;
-  if (domain.find("..") != std::string_view::npos || domain.front() == '-') return false;
+  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos ||
+      domain.front() == '-') {
+    return false;  // every label of the domain must be non-empty
+  }
   const std::string_view tld = domain.substr(dot + 1);
   return tld.size() >= 2 && std::all_of(tld.begin(), tld.end(), is_alpha);
 }

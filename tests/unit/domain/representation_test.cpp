@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include "domain/representation.hpp"
+
+namespace ninja::domain {
+namespace {
+
+User sample_user() {
+  User u;
+  u.id = "0190f2a4-1b2c-7d3e-8f40-123456789abc";
+  u.name = "Ada";
+  u.email = "ada@example.com";
+  u.notify_channel = NotifyChannel::webhook;
+  u.webhook_url = "https://hooks.example.com/x";
+  u.webhook_secret = "whsec_c2VjcmV0";
+  u.created_at_ms = 1795498020123;
+  return u;
+}
+
+TEST(UserJson, HasExactlyTheContractFields) {
+  const auto json = to_json(sample_user());
+  EXPECT_EQ(json.size(), 7u);
+  EXPECT_EQ(json.at("id"), "0190f2a4-1b2c-7d3e-8f40-123456789abc");
+  EXPECT_EQ(json.at("name"), "Ada");
+  EXPECT_EQ(json.at("email"), "ada@example.com");
+  EXPECT_TRUE(json.at("phone").is_null());
+  EXPECT_EQ(json.at("notify_channel"), "webhook");
+  EXPECT_EQ(json.at("webhook_url"), "https://hooks.example.com/x");
+  EXPECT_EQ(json.at("created_at"), "2026-11-24T05:27:00.123Z");
+  EXPECT_FALSE(json.contains("webhook_secret"));
+}
+
+TEST(UserJson, SecretOnlyWhenShown) {
+  const auto json = to_json(sample_user(), SecretVisibility::shown);
+  EXPECT_EQ(json.size(), 8u);
+  EXPECT_EQ(json.at("webhook_secret"), "whsec_c2VjcmV0");
+
+  auto no_secret = sample_user();
+  no_secret.webhook_secret.reset();
+  EXPECT_FALSE(to_json(no_secret, SecretVisibility::shown).contains("webhook_secret"));
+}
+
+TEST(UserJson, OptionalFieldsAreNullOrValue) {
+  auto u = sample_user();
+  u.phone = "+15551234567";
+  u.webhook_url.reset();
+  const auto json = to_json(u);
+  EXPECT_EQ(json.at("phone"), "+15551234567");
+  EXPECT_TRUE(json.at("webhook_url").is_null());
+}
+
+TEST(OrderJson, HasExactlyTheContractFields) {
+  Order o;
+  o.id = "0190f2a4-1b2c-7d3e-8f40-000000000001";
+  o.user_id = "0190f2a4-1b2c-7d3e-8f40-123456789abc";
+  o.items = {{"A", 2, 1999}, {"B", 1, 0}};
+  o.currency = "EUR";
+  o.total = 3998;
+  o.created_at_ms = 0;
+  const auto json = to_json(o);
+  EXPECT_EQ(json.size(), 8u);
+  EXPECT_EQ(json.at("status"), "created");
+  EXPECT_EQ(json.at("currency"), "EUR");
+  EXPECT_TRUE(json.at("total").is_int64());
+  EXPECT_EQ(json.at("total").as_int64(), 3998);
+  EXPECT_TRUE(json.at("note").is_null());
+  EXPECT_EQ(json.at("created_at"), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(boost::json::serialize(json.at("items")),
+            R"([{"sku":"A","quantity":2,"unit_price":1999},{"sku":"B","quantity":1,"unit_price":0}])");
+  o.note = "leave at door";
+  EXPECT_EQ(to_json(o).at("note"), "leave at door");
+}
+
+TEST(WebhookSecret, IsWhsecPlusBase64) {
+  EXPECT_EQ(format_webhook_secret("foobar"), "whsec_Zm9vYmFy");
+  EXPECT_EQ(format_webhook_secret(std::string(32, '\0')).size(), 6u + 44u);
+}
+
+}  // namespace
+}  // namespace ninja::domain

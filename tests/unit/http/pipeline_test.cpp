@@ -1,0 +1,239 @@
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
+#include <stdexcept>
+
+#include "api/error_mapping.hpp"
+#include "domain/errors.hpp"
+#include "http/pipeline.hpp"
+#include "util/uuid.hpp"
+
+namespace ninja::http {
+namespace {
+
+std::string_view header_of(const Response& r, std::string_view name) {
+  for (const auto& h : r.headers) {
+    if (h.name == name) return h.value;
+  }
+  return "<absent>";
+}
+
+std::shared_ptr<spdlog::logger> capture_logger(const std::string& name, std::ostringstream& out) {
+  auto logger = std::make_shared<spdlog::logger>(name, std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  logger->set_pattern("%v");
+  return logger;
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  PipelineTest() {
+    router.add("GET", "/things/{id}", [](const Request& r, const PathParams& p) {
+      return Response::json(200, "{\"id\":\"" + std::string(p.get("id")) + "\",\"rid\":\"" + r.request_id + "\"}");
+    });
+    router.add("DELETE", "/things/{id}", [](const Request&, const PathParams&) { return Response::empty(204); },
+               Execution::writer);
+    router.add("GET", "/missing", [](const Request&, const PathParams&) -> Response {
+      throw domain::NotFound("no such thing");
+    });
+    router.add("GET", "/boom", [](const Request&, const PathParams&) -> Response {
+      throw std::runtime_error("secret internals");
+    });
+    router.add("GET", "/int", [](const Request&, const PathParams&) -> Response { throw 42; });
+    router.add("GET", "/healthz", [](const Request&, const PathParams&) { return Response::text(200, "text/plain", "ok"); },
+               Execution::inline_io);
+  }
+
+  Request request(std::string method, std::string path, std::optional<std::string> request_id = std::nullopt) {
+    Request r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.target = r.path;
+    r.remote_address = "127.0.0.1:5555";
+    if (request_id) r.headers.push_back({"x-request-id", *request_id});
+    return r;
+  }
+
+  // The whole pipeline as the server runs it.
+  Response run(Request& r) {
+    Dispatch d = pipeline.dispatch(r);
+    Response response = d.response ? *d.response : pipeline.invoke(d, r);
+    pipeline.complete(r, response, &d, std::chrono::milliseconds(3));
+    return response;
+  }
+
+  Router router;
+  util::MetricsRegistry metrics;
+  std::ostringstream access_out, app_out;
+  util::UuidV7Generator ids{[] { return int64_t{1795498020123}; }};
+  Pipeline pipeline{router, metrics, capture_logger("access", access_out), capture_logger("app", app_out),
+                    api::map_exception, ids};
+};
+
+TEST_F(PipelineTest, AcceptableRequestIdIsEchoed) {
+  for (const std::string& id : {std::string("abc-123"), std::string(128, 'r'), std::string("a!~{}")}) {
+    auto r = request("GET", "/things/1", id);
+    const auto response = run(r);
+    EXPECT_EQ(r.request_id, id);
+    EXPECT_EQ(header_of(response, "X-Request-Id"), id);
+  }
+}
+
+TEST_F(PipelineTest, MissingRequestIdIsGenerated) {
+  auto r = request("GET", "/things/1");
+  const auto response = run(r);
+  EXPECT_EQ(util::canonical_uuid(r.request_id), r.request_id);
+  EXPECT_EQ(r.request_id[14], '7');
+  EXPECT_EQ(header_of(response, "X-Request-Id"), r.request_id);
+  // The handler saw the same id.
+  EXPECT_NE(response.body.find(r.request_id), std::string::npos);
+}
+
+TEST_F(PipelineTest, UnacceptableRequestIdIsReplaced) {
+  for (const std::string& bad : {std::string(200, 'x'), std::string(129, 'x'), std::string("has space"),
+                                 std::string("tab\there"), std::string("new\nline"), std::string("caf\xC3\xA9"),
+                                 std::string("")}) {
+    auto r = request("GET", "/things/1", bad);
+    const auto response = run(r);
+    EXPECT_NE(r.request_id, bad);
+    EXPECT_EQ(util::canonical_uuid(r.request_id), r.request_id) << '"' << bad << '"';
+    EXPECT_EQ(header_of(response, "X-Request-Id"), r.request_id);
+  }
+}
+
+TEST_F(PipelineTest, GeneratedIdsDiffer) {
+  auto a = request("GET", "/things/1");
+  auto b = request("GET", "/things/1");
+  pipeline.dispatch(a);
+  pipeline.dispatch(b);
+  EXPECT_NE(a.request_id, b.request_id);
+}
+
+TEST_F(PipelineTest, MatchedRouteRunsWhereItWasRegistered) {
+  auto r = request("GET", "/things/42");
+  const Dispatch d = pipeline.dispatch(r);
+  EXPECT_FALSE(d.response.has_value());
+  ASSERT_NE(d.route, nullptr);
+  EXPECT_EQ(d.route->pattern, "/things/{id}");
+  EXPECT_EQ(d.params.get("id"), "42");
+  EXPECT_EQ(d.execution(), Execution::worker);
+  auto del = request("DELETE", "/things/42");
+  EXPECT_EQ(pipeline.dispatch(del).execution(), Execution::writer);
+  auto health = request("GET", "/healthz");
+  EXPECT_EQ(pipeline.dispatch(health).execution(), Execution::inline_io);
+  const auto response = pipeline.invoke(d, r);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_NE(response.body.find("\"id\":\"42\""), std::string::npos);
+}
+
+TEST_F(PipelineTest, UnknownPathIs404Problem) {
+  auto r = request("GET", "/nowhere");
+  const Dispatch d = pipeline.dispatch(r);
+  ASSERT_TRUE(d.response.has_value());
+  EXPECT_EQ(d.route, nullptr);
+  EXPECT_EQ(d.execution(), Execution::inline_io);
+  EXPECT_EQ(d.response->status, 404);
+  EXPECT_EQ(d.response->content_type, "application/problem+json");
+  EXPECT_EQ(boost::json::parse(d.response->body).at("type").as_string(), "/problems/not-found");
+}
+
+TEST_F(PipelineTest, WrongMethodIs405WithAllow) {
+  auto r = request("PUT", "/things/1");
+  const auto response = run(r);
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(response.content_type, "application/problem+json");
+  EXPECT_EQ(header_of(response, "Allow"), "GET, DELETE");
+  const auto body = boost::json::parse(response.body).as_object();
+  EXPECT_EQ(body.at("type").as_string(), "/problems/method-not-allowed");
+  EXPECT_EQ(body.at("status").as_int64(), 405);
+  EXPECT_NE(header_of(response, "X-Request-Id"), "<absent>");
+}
+
+TEST_F(PipelineTest, DomainExceptionIsMappedToItsProblem) {
+  auto r = request("GET", "/missing");
+  const auto response = run(r);
+  EXPECT_EQ(response.status, 404);
+  EXPECT_EQ(boost::json::parse(response.body).at("detail").as_string(), "no such thing");
+}
+
+TEST_F(PipelineTest, UnknownExceptionIs500RevealingNothing) {
+  for (const char* path : {"/boom", "/int"}) {
+    auto r = request("GET", path);
+    const auto response = run(r);
+    EXPECT_EQ(response.status, 500);
+    EXPECT_EQ(response.content_type, "application/problem+json");
+    EXPECT_EQ(boost::json::parse(response.body).at("type").as_string(), "/problems/internal");
+    EXPECT_EQ(response.body.find("secret"), std::string::npos);
+  }
+  EXPECT_NE(app_out.str().find("failed with 500"), std::string::npos) << app_out.str();
+}
+
+TEST_F(PipelineTest, FailingMapperStillGives500AndNeverThrows) {
+  Pipeline fragile{router, metrics, nullptr, capture_logger("app2", app_out),
+                   [](std::exception_ptr) -> Response { throw std::logic_error("mapper broke"); }, ids};
+  auto r = request("GET", "/boom");
+  const Dispatch d = fragile.dispatch(r);
+  const Response response = fragile.invoke(d, r);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(boost::json::parse(response.body).at("type").as_string(), "/problems/internal");
+  EXPECT_NE(app_out.str().find("mapper broke"), std::string::npos);
+}
+
+TEST_F(PipelineTest, CountsRequestsByRouteMethodAndStatus) {
+  auto a = request("GET", "/things/1");
+  auto b = request("GET", "/things/2");
+  auto c = request("GET", "/nowhere");
+  run(a);
+  run(b);
+  run(c);
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("http_requests_total{route=\"/things/{id}\",method=\"GET\",status=\"200\"} 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("http_requests_total{route=\"-\",method=\"GET\",status=\"404\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("http_request_duration_seconds_count{route=\"/things/{id}\"} 2\n"), std::string::npos) << text;
+}
+
+TEST_F(PipelineTest, WritesOneAccessLogLine) {
+  auto r = request("GET", "/things/7", "rid-1");
+  run(r);
+  std::string line = access_out.str();
+  ASSERT_FALSE(line.empty());
+  ASSERT_EQ(line.back(), '\n');
+  line.pop_back();
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  const auto entry = boost::json::parse("{" + line + "}").as_object();
+  EXPECT_EQ(entry.at("msg").as_string(), "access");
+  EXPECT_EQ(entry.at("request_id").as_string(), "rid-1");
+  EXPECT_EQ(entry.at("method").as_string(), "GET");
+  EXPECT_EQ(entry.at("path").as_string(), "/things/7");
+  EXPECT_EQ(entry.at("route").as_string(), "/things/{id}");
+  EXPECT_EQ(entry.at("status").as_int64(), 200);
+  EXPECT_NEAR(entry.at("duration_ms").to_number<double>(), 3.0, 1e-9);
+  EXPECT_EQ(entry.at("remote").as_string(), "127.0.0.1:5555");
+}
+
+TEST_F(PipelineTest, AccessLogEscapesHostileInput) {
+  auto r = request("GET", "/nowhere\"\n\x01\xff");
+  run(r);
+  std::string line = access_out.str();
+  line.pop_back();
+  const auto entry = boost::json::parse("{" + line + "}").as_object();
+  EXPECT_EQ(entry.at("route").as_string(), "-");
+  EXPECT_EQ(entry.at("status").as_int64(), 404);
+}
+
+TEST_F(PipelineTest, NoAccessLoggerIsFine) {
+  Pipeline quiet{router, metrics, nullptr, capture_logger("app3", app_out), api::map_exception, ids};
+  auto r = request("GET", "/things/1");
+  const Dispatch d = quiet.dispatch(r);
+  Response response = quiet.invoke(d, r);
+  quiet.complete(r, response, &d, std::chrono::milliseconds(1));
+  EXPECT_EQ(header_of(response, "X-Request-Id"), r.request_id);
+}
+
+}  // namespace
+}  // namespace ninja::http
