@@ -38,8 +38,8 @@ void add_serve_options(CLI::App& serve, Config& config) {
   option(serve, "bus", s.bus, "event bus: inproc (nats:// and sns:// come with their backends)");
   option(serve, "roles", s.roles, "roles of this process: api, relay, notifier")->delimiter(',');
   option(serve, "threads", s.threads, "HTTP I/O threads (0: number of cores)");
-  option(serve, "read-workers", s.read_workers, "threads for requests that read the store")
-      ->check(CLI::Range(1, 1024));
+  option(serve, "read-workers", s.read_workers, "threads for requests that read the store (0: number of cores)")
+      ->check(CLI::Range(0, 1024));
   option(serve, "write-workers", s.write_workers,
          "threads for requests that write; bounds how many writes share one group commit")
       ->check(CLI::Range(1, 4096));
@@ -127,7 +127,11 @@ ParseResult parse(int argc, const char* const* argv) {
                 << " without authentication; use a loopback address, --auth api-key, or --insecure\n";
       return {std::nullopt, 2};
     }
-    if (s.threads == 0) s.threads = std::max(1U, std::thread::hardware_concurrency());
+    const size_t cores = std::max(1U, std::thread::hardware_concurrency());
+    if (s.threads == 0) s.threads = cores;
+    // Reads are short: more read threads than cores only adds context switches (measured: GET
+    // p99 9 ms with 4 read threads on 2 cores, 2.8 ms with 2).
+    if (s.read_workers == 0) s.read_workers = cores;
     for (const auto& role : s.roles) {
       if (role != "api" && role != "relay" && role != "notifier") {
         std::cerr << "error: unknown role '" << role << "' (expected api, relay, notifier)\n";

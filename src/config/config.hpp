@@ -16,7 +16,7 @@ struct ServeConfig {
   std::string bus = "inproc";
   std::vector<std::string> roles = {"api", "relay", "notifier"};
   size_t threads = 0;  // 0: number of cores
-  size_t read_workers = 4;
+  size_t read_workers = 0;  // 0: number of cores
   size_t write_workers = 64;
   std::string auth;  // resolved: "none" or "api-key"
   bool insecure = false;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <cstdlib>
 #include <map>
 #include <stdexcept>
@@ -177,6 +179,12 @@ TEST_F(ConfigTest, ExplicitApiKeyOnLoopback) {
   EXPECT_EQ(result.config->serve.auth, "api-key");
 }
 
+TEST_F(ConfigTest, ZeroReadWorkersMeansOnePerCore) {
+  const auto result = run({"serve", "--read-workers", "0"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->serve.read_workers, std::max(1U, std::thread::hardware_concurrency()));
+}
+
 TEST_F(ConfigTest, BadValuesAreRefused) {
   expect_refused({"serve", "--listen", "nohost"});
   expect_refused({"serve", "--listen", "127.0.0.1:99999"});
@@ -184,7 +192,8 @@ TEST_F(ConfigTest, BadValuesAreRefused) {
   expect_refused({"serve", "--auth", "basic"});
   expect_refused({"serve", "--roles", "api,bogus"});
   expect_refused({"serve", "--log-level", "verbose"});
-  expect_refused({"serve", "--read-workers", "0"});
+  expect_refused({"serve", "--read-workers", "-1"});
+  expect_refused({"serve", "--read-workers", "1025"});
   expect_refused({"serve", "--write-workers", "4097"});
   expect_refused({"serve", "--idempotency-ttl", "0"});
   expect_refused({"serve", "--max-body", "lots"});
