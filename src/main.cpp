@@ -44,8 +44,9 @@ int serve(const config::Config& config, const util::Loggers& log) {
     if (role != "api") log.app->warn("role {} is not part of this build yet; running the api role only", role);
   }
 
-  // Every worker thread may hold a read connection at once (writers read idempotency records).
-  auto store = storage::make_store({config.store, s.read_workers + s.write_workers});
+  // Every worker may hold a read connection at once, and so may the writer thread (a rare
+  // idempotency lookup after a lost cross-process race).
+  auto store = storage::make_store({config.store, s.workers + 1});
   util::UuidV7Generator ids(util::system_millis);
   domain::InFlightKeys in_flight;
   domain::IdempotentCreate creates(*store, util::system_millis, in_flight, s.idempotency_ttl_seconds * 1000);
@@ -65,8 +66,7 @@ int serve(const config::Config& config, const util::Loggers& log) {
   options.host = s.host;
   options.port = s.port;
   options.io_threads = s.threads;
-  options.read_workers = s.read_workers;
-  options.write_workers = s.write_workers;
+  options.worker_threads = s.workers;
   options.max_body_bytes = s.max_body;
   options.max_header_bytes = s.max_header_bytes;
   options.max_connections = s.max_connections;
@@ -74,8 +74,8 @@ int serve(const config::Config& config, const util::Loggers& log) {
   options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
   http::Server server(options, pipeline, log.app);
   const std::string address = server.start();
-  log.app->info("listening on http://{} (store {}, {} I/O threads, {}+{} read/write workers)", address, config.store,
-                s.threads, s.read_workers, s.write_workers);
+  log.app->info("listening on http://{} (store {}, {} I/O threads, {} workers)", address, config.store, s.threads,
+                s.workers);
 
   util::PeriodicTask purge(
       std::chrono::minutes(1),

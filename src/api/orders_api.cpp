@@ -10,11 +10,12 @@
 namespace ninja::api {
 
 void add_order_routes(http::Router& router, domain::OrderService& orders) {
-  router.add("POST", "/v1/orders", [&orders](const http::Request& request, const http::PathParams&) {
-    const auto idempotency = idempotency_context(request);
-    auto command = decode_create_order(parse_json_object(request));
-    return created(orders.create(command, idempotency), "/v1/orders");
-  }, http::Execution::writer);
+  router.add_async("POST", "/v1/orders",
+                   [&orders](const http::Request& request, const http::PathParams&, http::Respond respond) {
+                     const auto idempotency = idempotency_context(request);
+                     auto command = decode_create_order(parse_json_object(request));
+                     orders.create(command, idempotency, respond_created(std::move(respond), "/v1/orders"));
+                   });
   router.add("GET", "/v1/orders", [&orders](const http::Request& request, const http::PathParams&) {
     const auto query = page_query(request);
     std::optional<std::string> user_id;
@@ -28,10 +29,10 @@ void add_order_routes(http::Router& router, domain::OrderService& orders) {
   router.add("GET", "/v1/orders/{id}", [&orders](const http::Request&, const http::PathParams& params) {
     return http::Response::json(200, boost::json::serialize(domain::to_json(orders.get(path_id(params, "order")))));
   });
-  router.add("DELETE", "/v1/orders/{id}", [&orders](const http::Request&, const http::PathParams& params) {
-    orders.remove(path_id(params, "order"));
-    return http::Response::empty(204);
-  }, http::Execution::writer);
+  router.add_async("DELETE", "/v1/orders/{id}",
+                   [&orders](const http::Request&, const http::PathParams& params, http::Respond respond) {
+                     orders.remove(path_id(params, "order"), respond_deleted(std::move(respond)));
+                   });
 }
 
 }  // namespace ninja::api

@@ -1,5 +1,6 @@
 #include "api/resource_api.hpp"
 
+#include "api/error_mapping.hpp"
 #include "domain/errors.hpp"
 #include "util/uuid.hpp"
 
@@ -10,6 +11,19 @@ http::Response created(const domain::CreateResult& result, std::string_view coll
   response.with_header("Location", std::string(collection) + "/" + result.id);
   if (result.replayed) response.with_header("Idempotent-Replayed", "true");
   return response;
+}
+
+domain::CreateDone respond_created(http::Respond respond, std::string collection) {
+  return [respond = std::move(respond), collection = std::move(collection)](domain::CreateResult result,
+                                                                           std::exception_ptr error) {
+    respond(error ? map_exception(error) : created(result, collection));
+  };
+}
+
+std::function<void(std::exception_ptr)> respond_deleted(http::Respond respond) {
+  return [respond = std::move(respond)](std::exception_ptr error) {
+    respond(error ? map_exception(error) : http::Response::empty(204));
+  };
 }
 
 std::string path_id(const http::PathParams& params, std::string_view what) {

@@ -12,6 +12,10 @@ void add_order_routes(http::Router& router, domain::OrderService& orders);
 // A 201 for a (possibly replayed) create: body, Location, and Idempotent-Replayed on replays.
 http::Response created(const domain::CreateResult& result, std::string_view collection);
 
+// Completions that answer a create with `created` (or the mapped error) and a delete with 204.
+domain::CreateDone respond_created(http::Respond respond, std::string collection);
+std::function<void(std::exception_ptr)> respond_deleted(http::Respond respond);
+
 // The canonical id of the {id} path parameter; throws NotFound when it is not a UUID (such an id
 // cannot exist).
 std::string path_id(const http::PathParams& params, std::string_view what);

@@ -12,21 +12,22 @@ namespace ninja::api {
 
 
 void add_user_routes(http::Router& router, domain::UserService& users, domain::OrderService& orders) {
-  router.add("POST", "/v1/users", [&users](const http::Request& request, const http::PathParams&) {
-    const auto idempotency = idempotency_context(request);
-    auto command = decode_create_user(parse_json_object(request));
-    return created(users.create(command, idempotency), "/v1/users");
-  }, http::Execution::writer);
+  router.add_async("POST", "/v1/users",
+                   [&users](const http::Request& request, const http::PathParams&, http::Respond respond) {
+                     const auto idempotency = idempotency_context(request);
+                     auto command = decode_create_user(parse_json_object(request));
+                     users.create(command, idempotency, respond_created(std::move(respond), "/v1/users"));
+                   });
   router.add("GET", "/v1/users", [&users](const http::Request& request, const http::PathParams&) {
     return page_response(users.list(page_query(request)), [](const domain::User& u) { return domain::to_json(u); });
   });
   router.add("GET", "/v1/users/{id}", [&users](const http::Request&, const http::PathParams& params) {
     return http::Response::json(200, boost::json::serialize(domain::to_json(users.get(path_id(params, "user")))));
   });
-  router.add("DELETE", "/v1/users/{id}", [&users](const http::Request&, const http::PathParams& params) {
-    users.remove(path_id(params, "user"));
-    return http::Response::empty(204);
-  }, http::Execution::writer);
+  router.add_async("DELETE", "/v1/users/{id}",
+                   [&users](const http::Request&, const http::PathParams& params, http::Respond respond) {
+                     users.remove(path_id(params, "user"), respond_deleted(std::move(respond)));
+                   });
   router.add("GET", "/v1/users/{id}/orders",
              [&users, &orders](const http::Request& request, const http::PathParams& params) {
                const auto query = page_query(request);

@@ -16,8 +16,7 @@ struct ServeConfig {
   std::string bus = "inproc";
   std::vector<std::string> roles = {"api", "relay", "notifier"};
   size_t threads = 0;  // 0: number of cores
-  size_t read_workers = 0;  // 0: number of cores
-  size_t write_workers = 64;
+  size_t workers = 0;  // 0: number of cores
   std::string auth;  // resolved: "none" or "api-key"
   bool insecure = false;
   size_t max_body = 1048576;

@@ -1,37 +1,79 @@
 #include "domain/idempotent_create.hpp"
 
+#include <memory>
+
 #include "domain/errors.hpp"
 
 namespace ninja::domain {
+namespace {
 
-CreateResult IdempotentCreate::replay(const storage::IdempotencyRecord& record,
-                                      const IdempotencyContext& context) const {
+// The stored response for a retry, or the mismatch error for a different request.
+void replay(const storage::IdempotencyRecord& record, const IdempotencyContext& context, const CreateDone& done) {
   if (record.fingerprint != context.fingerprint) {
-    throw IdempotencyMismatch("this Idempotency-Key was used with a different request");
+    done({}, std::make_exception_ptr(IdempotencyMismatch("this Idempotency-Key was used with a different request")));
+    return;
   }
-  return CreateResult{record.resource_id, record.body, true};
+  done(CreateResult{record.resource_id, record.body, true}, nullptr);
 }
 
-CreateResult IdempotentCreate::run(const std::optional<IdempotencyContext>& context, const Commit& commit) {
-  CreateResult result;
+std::exception_ptr in_flight() {
+  return std::make_exception_ptr(IdempotencyInFlight("a request with this Idempotency-Key is still being processed"));
+}
+
+}  // namespace
+
+void IdempotentCreate::finish(storage::CreateStatus status, std::exception_ptr error, const CreateResult& prepared,
+                              const std::optional<IdempotencyContext>& context, const CreateDone& done) const {
+  using storage::CreateStatus;
+  if (error) return done({}, error);
+  switch (status) {
+    case CreateStatus::created:
+      return done(prepared, nullptr);
+    case CreateStatus::email_taken:
+      return done({}, std::make_exception_ptr(EmailTaken("a user with this email already exists")));
+    case CreateStatus::user_missing:
+      return done({}, std::make_exception_ptr(ValidationError(std::vector<FieldError>{{"user_id", "no live user has this id"}})));
+    case CreateStatus::idempotency_taken:
+      // Another process committed this key first and our transaction wrote nothing: answer as it
+      // did. A rare cross-process race, so one blocking read on the completing thread is fine.
+      try {
+        if (auto existing = store_.find_idempotency(context->scope, context->key, clock_())) {
+          return replay(*existing, *context, done);
+        }
+        return done({}, in_flight());
+      } catch (...) {
+        return done({}, std::current_exception());
+      }
+  }
+}
+
+void IdempotentCreate::run(const std::optional<IdempotencyContext>& context, CreateResult prepared,
+                           const Commit& commit, CreateDone done) {
   if (!context) {
-    commit(nullptr, result);
-    return result;
+    commit(std::nullopt, [this, prepared = std::move(prepared), done = std::move(done)](storage::CreateStatus status,
+                                                                                        std::exception_ptr error) {
+      finish(status, error, prepared, std::nullopt, done);
+    });
+    return;
   }
   auto lease = in_flight_.try_acquire(context->scope + '\n' + context->key);
-  if (!lease) throw IdempotencyInFlight("a request with this Idempotency-Key is still being processed");
+  if (!lease) return done({}, in_flight());
 
   const int64_t now = clock_();
-  if (auto existing = store_.find_idempotency(context->scope, context->key, now)) return replay(*existing, *context);
-
-  storage::IdempotencyRecord record{context->scope, context->key, context->fingerprint, {}, {}, now, now + ttl_ms_};
-  if (commit(&record, result) != storage::CreateStatus::idempotency_taken) return result;
-
-  // Another process committed this key first; our transaction wrote nothing. Answer as it did.
-  if (auto existing = store_.find_idempotency(context->scope, context->key, clock_())) {
-    return replay(*existing, *context);
+  if (auto existing = store_.find_idempotency(context->scope, context->key, now)) {
+    lease.reset();  // before the client hears back: its next retry must find the record, not a lease
+    return replay(*existing, *context, done);
   }
-  throw IdempotencyInFlight("a request with this Idempotency-Key is still being processed");
+  storage::IdempotencyRecord record{context->scope, context->key, context->fingerprint, prepared.id, prepared.body,
+                                    now,            now + ttl_ms_};
+  // The lease lives until the commit is decided, so a concurrent duplicate gets 409 meanwhile; it
+  // is released before the client hears back, so a retry after the answer finds the record.
+  auto held = std::make_shared<std::optional<InFlightKeys::Lease>>(std::move(lease));
+  commit(std::move(record), [this, held, context = *context, prepared = std::move(prepared), done = std::move(done)](
+                                storage::CreateStatus status, std::exception_ptr error) {
+    held->reset();
+    finish(status, error, prepared, context, done);
+  });
 }
 
 }  // namespace ninja::domain

@@ -1,5 +1,6 @@
 #pragma once
 // The idempotent-create flow shared by users and orders (API.md "Idempotency").
+#include <exception>
 #include <functional>
 #include <optional>
 #include <string>
@@ -17,22 +18,30 @@ struct CreateResult {
   bool replayed = false;
 };
 
+// How a create ends: the result, or (error set) a domain error such as EmailTaken or
+// IdempotencyMismatch, or a store failure. Called exactly once, possibly on a store thread.
+using CreateDone = std::function<void(CreateResult result, std::exception_ptr error)>;
+
 class IdempotentCreate {
  public:
   IdempotentCreate(storage::Store& store, util::MillisClock clock, InFlightKeys& in_flight, int64_t ttl_ms)
       : store_(store), clock_(std::move(clock)), in_flight_(in_flight), ttl_ms_(ttl_ms) {}
 
-  // Commits a new entity through `commit`, which must write the record it is given (when not null)
-  // in the same transaction, after filling its resource_id and body. Returns the stored response
-  // instead when the key was used before with the same request; throws IdempotencyMismatch or
-  // IdempotencyInFlight otherwise. `commit` returns the status and fills the result.
-  using Commit = std::function<storage::CreateStatus(storage::IdempotencyRecord* record, CreateResult& result)>;
-  CreateResult run(const std::optional<IdempotencyContext>& context, const Commit& commit);
+  // Writes an entity through the store with `commit`, which must write the idempotency record it
+  // is given (filled with `prepared`'s id and body) in the same transaction. When the key was used
+  // before with the same request, answers with the stored response instead; with another request,
+  // IdempotencyMismatch; while the first is still in flight, IdempotencyInFlight.
+  using Commit =
+      std::function<void(std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateStatus>)>;
+  void run(const std::optional<IdempotencyContext>& context, CreateResult prepared, const Commit& commit,
+           CreateDone done);
 
   int64_t now_ms() const { return clock_(); }
 
  private:
-  CreateResult replay(const storage::IdempotencyRecord& record, const IdempotencyContext& context) const;
+  // What the store's answer means for the client.
+  void finish(storage::CreateStatus status, std::exception_ptr error, const CreateResult& prepared,
+              const std::optional<IdempotencyContext>& context, const CreateDone& done) const;
 
   storage::Store& store_;
   util::MillisClock clock_;

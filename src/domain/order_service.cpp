@@ -17,33 +17,29 @@ int64_t order_total(const std::vector<OrderItem>& items) {
   return total;
 }
 
-CreateResult OrderService::create(const CreateOrder& command, const std::optional<IdempotencyContext>& idempotency) {
+void OrderService::create(const CreateOrder& command, const std::optional<IdempotencyContext>& idempotency,
+                          CreateDone done) {
   if (auto errors = validate(command); !errors.empty()) throw ValidationError(std::move(errors));
 
-  return creates_.run(idempotency, [&](storage::IdempotencyRecord* record, CreateResult& result) {
-    Order order;
-    order.id = ids_.next();
-    order.user_id = command.user_id;
-    order.items = command.items;
-    order.currency = command.currency;
-    order.total = order_total(order.items);
-    order.note = command.note;
-    order.created_at_ms = creates_.now_ms();
+  Order order;
+  order.id = ids_.next();
+  order.user_id = command.user_id;
+  order.items = command.items;
+  order.currency = command.currency;
+  order.total = order_total(order.items);
+  order.note = command.note;
+  order.created_at_ms = creates_.now_ms();
 
-    const auto json = to_json(order);
-    result.id = order.id;
-    result.body = boost::json::serialize(json);
-    auto event = events::make_event(ids_.next(), events::kOrderCreated, kSource, order.id, order.created_at_ms, json);
-    if (record) {
-      record->resource_id = result.id;
-      record->body = result.body;
-    }
-    const auto status = store_.create_order(order, event, record);
-    if (status == storage::CreateStatus::user_missing) {
-      throw ValidationError(std::vector<FieldError>{{"user_id", "no live user has this id"}});
-    }
-    return status;
-  });
+  auto json = to_json(order);
+  CreateResult prepared{order.id, boost::json::serialize(json), false};
+  auto event =
+      events::make_event(ids_.next(), events::kOrderCreated, kSource, order.id, order.created_at_ms, std::move(json));
+  creates_.run(
+      idempotency, std::move(prepared),
+      [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateStatus> committed) {
+        store_.create_order(std::move(order), std::move(event), std::move(record), std::move(committed));
+      },
+      std::move(done));
 }
 
 Order OrderService::get(std::string_view id) {
@@ -51,11 +47,14 @@ Order OrderService::get(std::string_view id) {
   throw NotFound("no such order");
 }
 
-void OrderService::remove(std::string_view id) {
-  const Order order = get(id);
+void OrderService::remove(std::string_view id, std::function<void(std::exception_ptr error)> done) {
+  Order order = get(id);
   auto event =
       events::make_event(ids_.next(), events::kOrderDeleted, kSource, order.id, creates_.now_ms(), to_json(order));
-  if (!store_.delete_order(id, event)) throw NotFound("no such order");
+  store_.delete_order(std::move(order.id), std::move(event), [done = std::move(done)](bool deleted, std::exception_ptr error) {
+    if (!error && !deleted) error = std::make_exception_ptr(NotFound("no such order"));
+    done(error);
+  });
 }
 
 storage::Page<Order> OrderService::list(const storage::PageQuery& query, std::optional<std::string_view> user_id) {

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <optional>
 #include <string_view>
 
@@ -14,10 +15,13 @@ class OrderService {
   OrderService(storage::Store& store, util::UuidV7Generator& ids, IdempotentCreate& creates)
       : store_(store), ids_(ids), creates_(creates) {}
 
-  // Throws ValidationError (also when the user does not exist) and the idempotency errors.
-  CreateResult create(const CreateOrder& command, const std::optional<IdempotencyContext>& idempotency);
-  Order get(std::string_view id);    // throws NotFound
-  void remove(std::string_view id);  // throws NotFound
+  // Throws ValidationError for an invalid command (and may throw a store failure that happens
+  // before the commit is queued); everything later (an unknown user as a
+  // ValidationError, the idempotency errors, store failures) arrives through `done`.
+  void create(const CreateOrder& command, const std::optional<IdempotencyContext>& idempotency, CreateDone done);
+  Order get(std::string_view id);  // throws NotFound
+  // Throws NotFound when there is no such order; `done` gets NotFound if it vanished meanwhile.
+  void remove(std::string_view id, std::function<void(std::exception_ptr error)> done);
   storage::Page<Order> list(const storage::PageQuery& query, std::optional<std::string_view> user_id);
 
  private:

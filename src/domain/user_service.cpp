@@ -11,32 +11,29 @@ namespace {
 constexpr std::string_view kSource = "/v1/users";
 }
 
-CreateResult UserService::create(const CreateUser& command, const std::optional<IdempotencyContext>& idempotency) {
+void UserService::create(const CreateUser& command, const std::optional<IdempotencyContext>& idempotency,
+                         CreateDone done) {
   if (auto errors = validate(command); !errors.empty()) throw ValidationError(std::move(errors));
 
-  return creates_.run(idempotency, [&](storage::IdempotencyRecord* record, CreateResult& result) {
-    User user;
-    user.id = ids_.next();
-    user.name = std::string(trim(command.name));
-    user.email = command.email;
-    user.phone = command.phone;
-    user.notify_channel = command.notify_channel;
-    user.webhook_url = command.webhook_url;
-    if (user.notify_channel == NotifyChannel::webhook) user.webhook_secret = secrets_();
-    user.created_at_ms = creates_.now_ms();
+  User user;
+  user.id = ids_.next();
+  user.name = std::string(trim(command.name));
+  user.email = command.email;
+  user.phone = command.phone;
+  user.notify_channel = command.notify_channel;
+  user.webhook_url = command.webhook_url;
+  if (user.notify_channel == NotifyChannel::webhook) user.webhook_secret = secrets_();
+  user.created_at_ms = creates_.now_ms();
 
-    auto event = events::make_event(ids_.next(), events::kUserCreated, kSource, user.id, user.created_at_ms,
-                                    to_json(user));
-    result.id = user.id;
-    result.body = boost::json::serialize(to_json(user, SecretVisibility::shown));
-    if (record) {
-      record->resource_id = result.id;
-      record->body = result.body;
-    }
-    const auto status = store_.create_user(user, event, record);
-    if (status == storage::CreateStatus::email_taken) throw EmailTaken("a user with this email already exists");
-    return status;
-  });
+  auto event =
+      events::make_event(ids_.next(), events::kUserCreated, kSource, user.id, user.created_at_ms, to_json(user));
+  CreateResult prepared{user.id, boost::json::serialize(to_json(user, SecretVisibility::shown)), false};
+  creates_.run(
+      idempotency, std::move(prepared),
+      [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateStatus> committed) {
+        store_.create_user(std::move(user), std::move(event), std::move(record), std::move(committed));
+      },
+      std::move(done));
 }
 
 User UserService::get(std::string_view id) {
@@ -44,11 +41,14 @@ User UserService::get(std::string_view id) {
   throw NotFound("no such user");
 }
 
-void UserService::remove(std::string_view id) {
-  const User user = get(id);
+void UserService::remove(std::string_view id, std::function<void(std::exception_ptr error)> done) {
+  User user = get(id);
   auto event =
       events::make_event(ids_.next(), events::kUserDeleted, kSource, user.id, creates_.now_ms(), to_json(user));
-  if (!store_.delete_user(id, event)) throw NotFound("no such user");
+  store_.delete_user(std::move(user.id), std::move(event), [done = std::move(done)](bool deleted, std::exception_ptr error) {
+    if (!error && !deleted) error = std::make_exception_ptr(NotFound("no such user"));
+    done(error);
+  });
 }
 
 storage::Page<User> UserService::list(const storage::PageQuery& query) { return store_.list_users(query); }

@@ -49,19 +49,48 @@ Dispatch Pipeline::dispatch(Request& request) const {
   return out;
 }
 
-Response Pipeline::invoke(const Dispatch& dispatch, const Request& request) const noexcept {
+Response Pipeline::map_failure(std::exception_ptr error, const Request& request) const noexcept {
   try {
-    try {
-      return dispatch.route->handler(request, dispatch.params);
-    } catch (...) {
-      return map_exception_(std::current_exception());
+    Response response = map_exception_(error);
+    if (response.status >= 500) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        app_log_->error("{} {} failed: {}", request.method, request.path, e.what());
+      } catch (...) {
+        app_log_->error("{} {} failed with a non-standard exception", request.method, request.path);
+      }
     }
+    return response;
   } catch (const std::exception& e) {
-    app_log_->error("exception mapper failed: {}", e.what());
+    app_log_->error("{} {}: the exception mapper failed: {}", request.method, request.path, e.what());
   } catch (...) {
-    app_log_->error("exception mapper failed");
+    app_log_->error("{} {}: the exception mapper failed", request.method, request.path);
   }
   return problem(500, "internal", "Internal error", "the request could not be completed");
+}
+
+Response Pipeline::invoke(const Dispatch& dispatch, const Request& request) const noexcept {
+  try {
+    return dispatch.route->handler(request, dispatch.params);
+  } catch (...) {
+    return map_failure(std::current_exception(), request);
+  }
+}
+
+void Pipeline::invoke(const Dispatch& dispatch, const Request& request, const Respond& respond) const noexcept {
+  if (!dispatch.route->async_handler) {
+    respond(invoke(dispatch, request));
+    return;
+  }
+  std::exception_ptr failure;
+  try {
+    dispatch.route->async_handler(request, dispatch.params, respond);
+    return;
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  respond(map_failure(failure, request));
 }
 
 void Pipeline::complete(const Request& request, Response& response, const Dispatch* dispatch,

@@ -35,13 +35,18 @@ class Pipeline {
 
   // On the I/O thread: assigns the request id and routes.
   Dispatch dispatch(Request& request) const;
-  // Runs the handler (on the thread `Dispatch::on_worker` asks for); never throws.
+  // Runs a synchronous handler (route->handler); never throws (errors become problems).
   Response invoke(const Dispatch& dispatch, const Request& request) const noexcept;
+  // Runs either kind of handler; `respond` gets the response, now or later, exactly once.
+  void invoke(const Dispatch& dispatch, const Request& request, const Respond& respond) const noexcept;
   // Adds X-Request-Id, counts and logs. `route` labels metrics ("-" when no route matched).
   void complete(const Request& request, Response& response, const Dispatch* dispatch,
                 std::chrono::steady_clock::duration elapsed) const;
 
  private:
+  // The problem for a failed handler; logs what went wrong when it is a 5xx.
+  Response map_failure(std::exception_ptr error, const Request& request) const noexcept;
+
   const Router& router_;
   util::CounterFamily& requests_;
   util::HistogramFamily& latency_;

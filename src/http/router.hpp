@@ -13,17 +13,23 @@ namespace ninja::http {
 
 using Handler = std::function<Response(const Request&, const PathParams&)>;
 
-// Where a handler runs: `inline_io` on the I/O thread (cheap, never blocks: health, metrics);
-// `worker` on the small pool for handlers that read the store; `writer` on the large pool for
-// handlers that wait for a group commit. Writers spend their time parked on the commit, so that
-// pool is sized for how many writes may share one commit, while the read pool stays near the
-// core count to avoid context switches.
-enum class Execution { inline_io, worker, writer };
+// Hands a response back to the server: callable from any thread, exactly once.
+using Respond = std::function<void(Response)>;
+// A handler whose response may come later (after a group commit): it must call `respond` once,
+// or throw before calling it.
+using AsyncHandler = std::function<void(const Request&, const PathParams&, Respond respond)>;
+
+// Where a handler runs: `inline_io` on the I/O thread (cheap, never blocks: health, metrics), or
+// `worker` on the worker pool (anything that touches the store). The pool stays near the core
+// count: waiting for a commit holds no thread (AsyncHandler), so more threads would only add
+// context switches.
+enum class Execution { inline_io, worker };
 
 struct Route {
   std::string method;
   std::string pattern;  // also the metrics/log label
-  Handler handler;
+  Handler handler;              // exactly one of handler
+  AsyncHandler async_handler;   // and async_handler is set
   Execution execution = Execution::worker;
   std::vector<std::string> segments;  // pattern split at '/'; "{x}" marks a parameter
 };
@@ -41,6 +47,7 @@ using RouteResult = std::variant<RouteMatch, NotFound, MethodNotAllowed>;
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler, Execution execution = Execution::worker);
+  void add_async(std::string method, std::string pattern, AsyncHandler handler);
   RouteResult match(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

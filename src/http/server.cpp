@@ -105,8 +105,7 @@ struct Server::Impl {
       : options(std::move(opts)),
         pipeline(p),
         log(std::move(l)),
-        readers(options.read_workers),
-        writers(options.write_workers) {
+        workers(options.worker_threads) {
     for (size_t i = 0; i < std::max<size_t>(1, options.io_threads); ++i) contexts.push_back(std::make_unique<Context>());
   }
 
@@ -218,6 +217,25 @@ struct Server::Impl {
     co_return ReadOutcome{std::nullopt, true};
   }
 
+  // Runs the handler on the worker pool and suspends this connection until it responds, which
+  // may be later, from a store thread (after a group commit). The response is handed back to the
+  // connection's own io_context.
+  awaitable<Response> invoke_on_worker(const Dispatch& dispatch, const Request& request) {
+    return asio::async_initiate<decltype(use_awaitable), void(Response)>(
+        [this, &dispatch, &request](auto handler) {
+          auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+          pending_responses.fetch_add(1);
+          asio::post(workers, [this, resume, &dispatch, &request] {
+            pipeline.invoke(dispatch, request, [this, resume](Response response) {
+              auto executor = asio::get_associated_executor(*resume);
+              asio::post(executor, [resume, response = std::move(response)]() mutable { (*resume)(std::move(response)); });
+              pending_responses.fetch_sub(1);
+            });
+          });
+        },
+        use_awaitable);
+  }
+
   awaitable<void> serve_connection(tcp::socket socket, Context& context) {
     beast::tcp_stream stream(std::move(socket));
     Connection connection{&stream};
@@ -265,9 +283,7 @@ struct Server::Impl {
       } else if (dispatch.execution() == Execution::inline_io) {
         response = pipeline.invoke(dispatch, request);
       } else {
-        auto& pool = dispatch.execution() == Execution::writer ? writers : readers;
-        response = co_await asio::co_spawn(
-            pool, [&]() -> awaitable<Response> { co_return pipeline.invoke(dispatch, request); }, use_awaitable);
+        response = co_await invoke_on_worker(dispatch, request);
       }
       pipeline.complete(request, response, &dispatch, std::chrono::steady_clock::now() - start);
       const bool keep = keep_alive && !draining.load();
@@ -293,8 +309,8 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::atomic<size_t> open{0};
   bool stopped = false;
-  asio::thread_pool readers;
-  asio::thread_pool writers;
+  std::atomic<size_t> pending_responses{0};  // handlers that have not responded yet
+  asio::thread_pool workers;
   std::vector<std::unique_ptr<Context>> contexts;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -350,13 +366,15 @@ void Server::shutdown(std::chrono::milliseconds grace) {
   while (impl.open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // A handler still waiting for its commit holds this connection's coroutine; the store always
+  // completes (commit or error), so wait for it rather than destroy what it will resume.
+  while (impl.pending_responses.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   impl.guards.clear();
   for (auto& context : impl.contexts) context->io.stop();
   for (auto& context : impl.contexts) {
     if (context->thread.joinable()) context->thread.join();
   }
-  impl.readers.join();
-  impl.writers.join();
+  impl.workers.join();
 }
 
 }  // namespace ninja::http

@@ -16,8 +16,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
   size_t io_threads = 2;        // one io_context per thread; connections are spread round-robin
-  size_t read_workers = 4;      // pool for handlers that read the store (Execution::worker)
-  size_t write_workers = 64;    // pool for handlers that wait on a commit (Execution::writer)
+  size_t worker_threads = 2;    // pool for handlers that touch the store (Execution::worker)
   size_t max_body_bytes = 1048576;
   size_t max_header_bytes = 16384;  // request line + headers; more gets 431
   size_t max_target_bytes = 8192;   // request-target; more gets 414

@@ -4,6 +4,8 @@
 // event and (for idempotent creates) the idempotency record. Calls block until committed or read,
 // so they run on worker threads, never on HTTP I/O threads.
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +47,11 @@ struct Page {
   bool has_more = false;  // more items exist past the last one returned
 };
 
+// How an asynchronous write ends: its outcome, or (with a default outcome) the error that kept it
+// from committing. Called exactly once, on a store thread: keep it short and never let it throw.
+template <class T>
+using Completion = std::function<void(T outcome, std::exception_ptr error)>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -52,13 +59,22 @@ class Store {
   // True when the store answers queries (readiness probe).
   virtual bool ready() = 0;
 
-  virtual CreateStatus create_user(const domain::User& user, const events::Event& event,
-                                   const IdempotencyRecord* idempotency) = 0;
-  virtual CreateStatus create_order(const domain::Order& order, const events::Event& event,
-                                    const IdempotencyRecord* idempotency) = 0;
+  // Writes complete asynchronously: a caller need not hold a thread while its commit is batched
+  // with others (group commit), so a few threads can keep many commits in flight.
+  virtual void create_user(domain::User user, events::Event event, std::optional<IdempotencyRecord> idempotency,
+                           Completion<CreateStatus> done) = 0;
+  virtual void create_order(domain::Order order, events::Event event, std::optional<IdempotencyRecord> idempotency,
+                            Completion<CreateStatus> done) = 0;
   // Deletes and records `event` atomically; false (and nothing written) if the entity does not exist.
-  virtual bool delete_user(std::string_view id, const events::Event& event) = 0;
-  virtual bool delete_order(std::string_view id, const events::Event& event) = 0;
+  virtual void delete_user(std::string id, events::Event event, Completion<bool> done) = 0;
+  virtual void delete_order(std::string id, events::Event event, Completion<bool> done) = 0;
+
+  // Blocking forms of the writes above, for tools and tests: wait for the commit, rethrow errors.
+  CreateStatus create_user(const domain::User& user, const events::Event& event, const IdempotencyRecord* idempotency);
+  CreateStatus create_order(const domain::Order& order, const events::Event& event,
+                            const IdempotencyRecord* idempotency);
+  bool delete_user(std::string_view id, const events::Event& event);
+  bool delete_order(std::string_view id, const events::Event& event);
 
   virtual std::optional<domain::User> find_user(std::string_view id) = 0;
   virtual std::optional<domain::Order> find_order(std::string_view id) = 0;

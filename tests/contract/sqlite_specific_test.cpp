@@ -4,7 +4,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <functional>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -122,6 +125,41 @@ TEST_F(SqliteSpecific, ConcurrentCreatesAreGroupCommitted) {
   EXPECT_GT(batches, 0U);
   EXPECT_LT(batches, static_cast<uint64_t>(kThreads * kPerThread)) << "no two writes shared a commit";
   RecordProperty("commit_batches", std::to_string(batches));
+}
+
+TEST_F(SqliteSpecific, AsyncWritesFromOneThreadAreGroupCommitted) {
+  constexpr int kWrites = 300;
+  std::vector<domain::User> users;
+  std::vector<events::Event> events;
+  for (int i = 0; i < kWrites; ++i) {
+    users.push_back(make_user());
+    events.push_back(user_created_event(users.back()));
+  }
+  std::mutex mutex;
+  std::condition_variable all_done;
+  int completed = 0;
+  int created = 0;
+  const uint64_t before = sqlite().commit_batches();
+  for (int i = 0; i < kWrites; ++i) {
+    store().create_user(users[i], events[i], std::nullopt, [&](CreateStatus status, std::exception_ptr error) {
+      std::lock_guard lock(mutex);
+      ++completed;
+      if (!error && status == CreateStatus::created) ++created;
+      all_done.notify_all();
+    });
+  }
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(5), [&] { return completed == kWrites; }));
+  }
+  const uint64_t batches = sqlite().commit_batches() - before;
+  EXPECT_EQ(created, kWrites);
+  EXPECT_GT(batches, 0U);
+  EXPECT_LT(batches, static_cast<uint64_t>(kWrites)) << "one thread's queued writes did not share commits";
+  // Submitted from one thread, they commit in submission order (the writer's queue is FIFO).
+  const auto outbox = this->outbox();
+  ASSERT_EQ(outbox.size(), static_cast<size_t>(kWrites));
+  for (int i = 0; i < kWrites; ++i) EXPECT_EQ(outbox[i].id, events[i].id) << i;
 }
 
 // Holds the write lock from another connection so the store's writer stalls on its first batch while

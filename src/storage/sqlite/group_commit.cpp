@@ -14,16 +14,26 @@ GroupCommitWriter::~GroupCommitWriter() {
   thread_.join();
 }
 
-void GroupCommitWriter::write(std::function<void(Database&)> work) {
-  Job job{std::move(work), {}, nullptr};
-  auto done = job.done.get_future();
+void GroupCommitWriter::submit(std::function<void(Database&)> work, Done done) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_) throw SqliteError(0, "sqlite: the writer is shutting down");
-    queue_.push_back(std::move(job));
+    queue_.push_back(Job{std::move(work), std::move(done), nullptr});
   }
   wake_.notify_one();
-  done.get();
+}
+
+void GroupCommitWriter::write(std::function<void(Database&)> work) {
+  std::promise<void> committed;
+  auto future = committed.get_future();
+  submit(std::move(work), [&committed](std::exception_ptr error) {
+    if (error) {
+      committed.set_exception(error);
+    } else {
+      committed.set_value();
+    }
+  });
+  future.get();
 }
 
 uint64_t GroupCommitWriter::batches() const {
@@ -76,15 +86,7 @@ void GroupCommitWriter::commit_batch(std::deque<Job>& batch) {
     std::lock_guard lock(mutex_);
     if (!batch_error) ++batches_;
   }
-  for (auto& job : batch) {
-    if (batch_error) {
-      job.done.set_exception(batch_error);
-    } else if (job.error) {
-      job.done.set_exception(job.error);
-    } else {
-      job.done.set_value();
-    }
-  }
+  for (auto& job : batch) job.done(batch_error ? batch_error : job.error);
 }
 
 }  // namespace ninja::storage::sqlite

@@ -23,8 +23,13 @@ class GroupCommitWriter {
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
   ~GroupCommitWriter();  // commits what is queued, then stops
 
-  // Runs `work` inside the next batch and returns once the batch is committed. Rethrows what `work`
-  // threw, or a SqliteError if the commit itself failed.
+  // Called once the write's batch is committed (error null) or the write failed: with what `work`
+  // threw, or a SqliteError if the commit itself failed. Runs on the writer thread: keep it short.
+  using Done = std::function<void(std::exception_ptr error)>;
+
+  // Runs `work` inside the next batch; `done` follows the commit.
+  void submit(std::function<void(Database&)> work, Done done);
+  // The blocking form: returns once committed, rethrows the error.
   void write(std::function<void(Database&)> work);
 
   uint64_t batches() const;  // committed transactions so far (for tests and metrics)
@@ -32,7 +37,7 @@ class GroupCommitWriter {
  private:
   struct Job {
     std::function<void(Database&)> work;
-    std::promise<void> done;
+    Done done;
     std::exception_ptr error;
   };
   void loop();

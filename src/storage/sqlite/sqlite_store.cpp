@@ -123,88 +123,93 @@ bool SqliteStore::ready() {
   }
 }
 
-CreateStatus SqliteStore::create_user(const domain::User& user, const events::Event& event,
-                                      const IdempotencyRecord* idempotency) {
-  CreateStatus status = CreateStatus::created;
-  const std::string email_key = lower(user.email);
-  writer_->write([&](Database& db) {
-    // Checks first, writes after: a rejected create leaves nothing behind in the batch.
-    if (idempotency && idempotency_key_taken(db, *idempotency)) {
-      status = CreateStatus::idempotency_taken;
-      return;
-    }
-    if (db.query("SELECT 1 FROM users WHERE email_key = ?1").bind(1, email_key).step()) {
-      status = CreateStatus::email_taken;
-      return;
-    }
-    if (idempotency) insert_idempotency(db, *idempotency);
-    db.query(
-          "INSERT INTO users (id, name, email, email_key, phone, notify_channel, webhook_url, webhook_secret,"
-          " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-        .bind(1, user.id)
-        .bind(2, user.name)
-        .bind(3, user.email)
-        .bind(4, email_key)
-        .bind(5, user.phone)
-        .bind(6, domain::to_string(user.notify_channel))
-        .bind(7, user.webhook_url)
-        .bind(8, user.webhook_secret)
-        .bind(9, user.created_at_ms)
-        .run();
-    insert_event(db, event);
-  });
-  return status;
+template <class T>
+void SqliteStore::submit(std::function<T(Database&)> work, Completion<T> done) {
+  auto outcome = std::make_shared<T>();
+  writer_->submit([work = std::move(work), outcome](Database& db) { *outcome = work(db); },
+                  [done = std::move(done), outcome](std::exception_ptr error) {
+                    done(error ? T{} : *outcome, error);
+                  });
 }
 
-CreateStatus SqliteStore::create_order(const domain::Order& order, const events::Event& event,
-                                       const IdempotencyRecord* idempotency) {
-  CreateStatus status = CreateStatus::created;
-  const std::string items = boost::json::serialize(domain::items_to_json(order.items));
-  writer_->write([&](Database& db) {
-    if (idempotency && idempotency_key_taken(db, *idempotency)) {
-      status = CreateStatus::idempotency_taken;
-      return;
-    }
-    if (!db.query("SELECT 1 FROM users WHERE id = ?1").bind(1, order.user_id).step()) {
-      status = CreateStatus::user_missing;
-      return;
-    }
-    if (idempotency) insert_idempotency(db, *idempotency);
-    db.query(
-          "INSERT INTO orders (id, user_id, items, currency, total, status, note, created_at)"
-          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
-        .bind(1, order.id)
-        .bind(2, order.user_id)
-        .bind(3, items)
-        .bind(4, order.currency)
-        .bind(5, order.total)
-        .bind(6, order.status)
-        .bind(7, order.note)
-        .bind(8, order.created_at_ms)
-        .run();
-    insert_event(db, event);
-  });
-  return status;
+void SqliteStore::create_user(domain::User user, events::Event event, std::optional<IdempotencyRecord> idempotency,
+                              Completion<CreateStatus> done) {
+  submit<CreateStatus>(
+      [user = std::move(user), event = std::move(event), idempotency = std::move(idempotency)](Database& db) {
+        const std::string email_key = lower(user.email);
+        // Checks first, writes after: a rejected create leaves nothing behind in the batch.
+        if (idempotency && idempotency_key_taken(db, *idempotency)) return CreateStatus::idempotency_taken;
+        if (db.query("SELECT 1 FROM users WHERE email_key = ?1").bind(1, email_key).step()) {
+          return CreateStatus::email_taken;
+        }
+        if (idempotency) insert_idempotency(db, *idempotency);
+        db.query(
+              "INSERT INTO users (id, name, email, email_key, phone, notify_channel, webhook_url, webhook_secret,"
+              " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+            .bind(1, user.id)
+            .bind(2, user.name)
+            .bind(3, user.email)
+            .bind(4, email_key)
+            .bind(5, user.phone)
+            .bind(6, domain::to_string(user.notify_channel))
+            .bind(7, user.webhook_url)
+            .bind(8, user.webhook_secret)
+            .bind(9, user.created_at_ms)
+            .run();
+        insert_event(db, event);
+        return CreateStatus::created;
+      },
+      std::move(done));
 }
 
-bool SqliteStore::delete_user(std::string_view id, const events::Event& event) {
-  bool deleted = false;
-  writer_->write([&](Database& db) {
-    db.query("DELETE FROM users WHERE id = ?1").bind(1, id).run();
-    deleted = db.changes() == 1;
-    if (deleted) insert_event(db, event);
-  });
-  return deleted;
+void SqliteStore::create_order(domain::Order order, events::Event event, std::optional<IdempotencyRecord> idempotency,
+                               Completion<CreateStatus> done) {
+  submit<CreateStatus>(
+      [order = std::move(order), event = std::move(event), idempotency = std::move(idempotency)](Database& db) {
+        if (idempotency && idempotency_key_taken(db, *idempotency)) return CreateStatus::idempotency_taken;
+        if (!db.query("SELECT 1 FROM users WHERE id = ?1").bind(1, order.user_id).step()) {
+          return CreateStatus::user_missing;
+        }
+        if (idempotency) insert_idempotency(db, *idempotency);
+        const std::string items = boost::json::serialize(domain::items_to_json(order.items));
+        db.query(
+              "INSERT INTO orders (id, user_id, items, currency, total, status, note, created_at)"
+              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            .bind(1, order.id)
+            .bind(2, order.user_id)
+            .bind(3, items)
+            .bind(4, order.currency)
+            .bind(5, order.total)
+            .bind(6, order.status)
+            .bind(7, order.note)
+            .bind(8, order.created_at_ms)
+            .run();
+        insert_event(db, event);
+        return CreateStatus::created;
+      },
+      std::move(done));
 }
 
-bool SqliteStore::delete_order(std::string_view id, const events::Event& event) {
-  bool deleted = false;
-  writer_->write([&](Database& db) {
-    db.query("DELETE FROM orders WHERE id = ?1").bind(1, id).run();
-    deleted = db.changes() == 1;
-    if (deleted) insert_event(db, event);
-  });
-  return deleted;
+void SqliteStore::delete_user(std::string id, events::Event event, Completion<bool> done) {
+  submit<bool>(
+      [id = std::move(id), event = std::move(event)](Database& db) {
+        db.query("DELETE FROM users WHERE id = ?1").bind(1, id).run();
+        const bool deleted = db.changes() == 1;
+        if (deleted) insert_event(db, event);
+        return deleted;
+      },
+      std::move(done));
+}
+
+void SqliteStore::delete_order(std::string id, events::Event event, Completion<bool> done) {
+  submit<bool>(
+      [id = std::move(id), event = std::move(event)](Database& db) {
+        db.query("DELETE FROM orders WHERE id = ?1").bind(1, id).run();
+        const bool deleted = db.changes() == 1;
+        if (deleted) insert_event(db, event);
+        return deleted;
+      },
+      std::move(done));
 }
 
 std::optional<domain::User> SqliteStore::find_user(std::string_view id) {

@@ -22,12 +22,16 @@ class SqliteStore final : public Store {
   explicit SqliteStore(const SqliteOptions& options);
 
   bool ready() override;
-  CreateStatus create_user(const domain::User& user, const events::Event& event,
-                           const IdempotencyRecord* idempotency) override;
-  CreateStatus create_order(const domain::Order& order, const events::Event& event,
-                            const IdempotencyRecord* idempotency) override;
-  bool delete_user(std::string_view id, const events::Event& event) override;
-  bool delete_order(std::string_view id, const events::Event& event) override;
+  using Store::create_order;
+  using Store::create_user;
+  using Store::delete_order;
+  using Store::delete_user;
+  void create_user(domain::User user, events::Event event, std::optional<IdempotencyRecord> idempotency,
+                   Completion<CreateStatus> done) override;
+  void create_order(domain::Order order, events::Event event, std::optional<IdempotencyRecord> idempotency,
+                    Completion<CreateStatus> done) override;
+  void delete_user(std::string id, events::Event event, Completion<bool> done) override;
+  void delete_order(std::string id, events::Event event, Completion<bool> done) override;
   std::optional<domain::User> find_user(std::string_view id) override;
   std::optional<domain::Order> find_order(std::string_view id) override;
   Page<domain::User> list_users(const PageQuery& query) override;
@@ -40,6 +44,11 @@ class SqliteStore final : public Store {
   uint64_t commit_batches() const { return writer_->batches(); }
 
  private:
+  // Queues `work` (which computes an outcome) for the next group commit; `done` gets the outcome
+  // once it is durable.
+  template <class T>
+  void submit(std::function<T(Database&)> work, Completion<T> done);
+
   std::unique_ptr<GroupCommitWriter> writer_;
   std::unique_ptr<ReaderPool> readers_;
 };

@@ -22,29 +22,34 @@ class FakeStore final : public storage::Store {
   bool is_ready = true;
   bool ready() override { return is_ready; }
 
-  storage::CreateStatus create_user(const domain::User& user, const events::Event& event,
-                                    const storage::IdempotencyRecord* record) override {
+  // Writes complete at once, on the calling thread, as if committed.
+  using storage::Store::create_order;
+  using storage::Store::create_user;
+  using storage::Store::delete_order;
+  using storage::Store::delete_user;
+  void create_user(domain::User user, events::Event event, std::optional<storage::IdempotencyRecord> record,
+                   storage::Completion<storage::CreateStatus> done) override {
     ++creates;
-    if (auto forced = take_forced()) return *forced;
+    if (auto forced = take_forced()) return done(*forced, nullptr);
     users[user.id] = user;
-    return commit(event, record);
+    done(commit(event, record), nullptr);
   }
-  storage::CreateStatus create_order(const domain::Order& order, const events::Event& event,
-                                     const storage::IdempotencyRecord* record) override {
+  void create_order(domain::Order order, events::Event event, std::optional<storage::IdempotencyRecord> record,
+                    storage::Completion<storage::CreateStatus> done) override {
     ++creates;
-    if (auto forced = take_forced()) return *forced;
+    if (auto forced = take_forced()) return done(*forced, nullptr);
     orders[order.id] = order;
-    return commit(event, record);
+    done(commit(event, record), nullptr);
   }
-  bool delete_user(std::string_view id, const events::Event& event) override {
-    if (users.erase(std::string(id)) == 0) return false;
+  void delete_user(std::string id, events::Event event, storage::Completion<bool> done) override {
+    if (users.erase(id) == 0) return done(false, nullptr);
     events.push_back(event);
-    return true;
+    done(true, nullptr);
   }
-  bool delete_order(std::string_view id, const events::Event& event) override {
-    if (orders.erase(std::string(id)) == 0) return false;
+  void delete_order(std::string id, events::Event event, storage::Completion<bool> done) override {
+    if (orders.erase(id) == 0) return done(false, nullptr);
     events.push_back(event);
-    return true;
+    done(true, nullptr);
   }
   std::optional<domain::User> find_user(std::string_view id) override {
     auto it = users.find(std::string(id));
@@ -73,7 +78,7 @@ class FakeStore final : public storage::Store {
 
  private:
   std::optional<storage::CreateStatus> take_forced() { return std::exchange(next_status, std::nullopt); }
-  storage::CreateStatus commit(const events::Event& event, const storage::IdempotencyRecord* record) {
+  storage::CreateStatus commit(const events::Event& event, const std::optional<storage::IdempotencyRecord>& record) {
     events.push_back(event);
     if (record) put_idempotency(*record);
     return storage::CreateStatus::created;

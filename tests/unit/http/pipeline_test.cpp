@@ -33,8 +33,18 @@ class PipelineTest : public ::testing::Test {
     router.add("GET", "/things/{id}", [](const Request& r, const PathParams& p) {
       return Response::json(200, "{\"id\":\"" + std::string(p.get("id")) + "\",\"rid\":\"" + r.request_id + "\"}");
     });
-    router.add("DELETE", "/things/{id}", [](const Request&, const PathParams&) { return Response::empty(204); },
-               Execution::writer);
+    router.add_async("DELETE", "/things/{id}",
+                     [](const Request&, const PathParams&, Respond respond) { respond(Response::empty(204)); });
+    // Answers when the test calls `later` (as a create does after its group commit).
+    router.add_async("POST", "/later", [this](const Request&, const PathParams&, Respond respond) {
+      later = std::move(respond);
+    });
+    router.add_async("POST", "/async-missing", [](const Request&, const PathParams&, Respond) {
+      throw domain::NotFound("no such async thing");
+    });
+    router.add_async("POST", "/async-boom", [](const Request&, const PathParams&, Respond) {
+      throw std::runtime_error("secret async internals");
+    });
     router.add("GET", "/missing", [](const Request&, const PathParams&) -> Response {
       throw domain::NotFound("no such thing");
     });
@@ -56,14 +66,30 @@ class PipelineTest : public ::testing::Test {
     return r;
   }
 
-  // The whole pipeline as the server runs it.
+  // Runs the handler through the responding invoke; expects exactly one response, at once.
+  Response respond_now(const Pipeline& p, const Dispatch& d, const Request& r) {
+    int calls = 0;
+    Response response;
+    p.invoke(d, r, [&](Response answer) {
+      ++calls;
+      response = std::move(answer);
+    });
+    EXPECT_EQ(calls, 1) << "respond must be called exactly once";
+    return response;
+  }
+
+  // The whole pipeline as the server runs it: inline handlers on the I/O thread, others on a
+  // worker through the responding invoke.
   Response run(Request& r) {
     Dispatch d = pipeline.dispatch(r);
-    Response response = d.response ? *d.response : pipeline.invoke(d, r);
+    Response response = d.response                                ? *d.response
+                        : d.execution() == Execution::inline_io ? pipeline.invoke(d, r)
+                                                                  : respond_now(pipeline, d, r);
     pipeline.complete(r, response, &d, std::chrono::milliseconds(3));
     return response;
   }
 
+  Respond later;
   Router router;
   util::MetricsRegistry metrics;
   std::ostringstream access_out, app_out;
@@ -120,7 +146,7 @@ TEST_F(PipelineTest, MatchedRouteRunsWhereItWasRegistered) {
   EXPECT_EQ(d.params.get("id"), "42");
   EXPECT_EQ(d.execution(), Execution::worker);
   auto del = request("DELETE", "/things/42");
-  EXPECT_EQ(pipeline.dispatch(del).execution(), Execution::writer);
+  EXPECT_EQ(pipeline.dispatch(del).execution(), Execution::worker);  // async handlers run on workers too
   auto health = request("GET", "/healthz");
   EXPECT_EQ(pipeline.dispatch(health).execution(), Execution::inline_io);
   const auto response = pipeline.invoke(d, r);
@@ -179,6 +205,68 @@ TEST_F(PipelineTest, FailingMapperStillGives500AndNeverThrows) {
   EXPECT_EQ(response.status, 500);
   EXPECT_EQ(boost::json::parse(response.body).at("type").as_string(), "/problems/internal");
   EXPECT_NE(app_out.str().find("mapper broke"), std::string::npos);
+}
+
+TEST_F(PipelineTest, FailingMapperGives500ThroughRespondToo) {
+  Pipeline fragile{router, metrics, nullptr, capture_logger("app4", app_out),
+                   [](std::exception_ptr) -> Response { throw std::logic_error("mapper broke"); }, ids};
+  for (const char* path : {"/boom", "/async-boom"}) {
+    auto r = request(path[1] == 'b' ? "GET" : "POST", path);
+    const Dispatch d = fragile.dispatch(r);
+    ASSERT_NE(d.route, nullptr) << path;
+    const Response response = respond_now(fragile, d, r);
+    EXPECT_EQ(response.status, 500) << path;
+    EXPECT_EQ(boost::json::parse(response.body).at("type").as_string(), "/problems/internal") << path;
+  }
+}
+
+TEST_F(PipelineTest, AsyncHandlerAnswersThroughRespond) {
+  auto r = request("DELETE", "/things/9", "rid-async");
+  const auto response = run(r);
+  EXPECT_EQ(response.status, 204);
+  EXPECT_EQ(header_of(response, "X-Request-Id"), "rid-async");
+}
+
+TEST_F(PipelineTest, SyncHandlerAnswersThroughRespondToo) {
+  auto r = request("GET", "/things/5");
+  const Dispatch d = pipeline.dispatch(r);
+  const auto response = respond_now(pipeline, d, r);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_NE(response.body.find("\"id\":\"5\""), std::string::npos);
+}
+
+TEST_F(PipelineTest, AsyncAnswerMayComeLater) {
+  auto r = request("POST", "/later");
+  const Dispatch d = pipeline.dispatch(r);
+  ASSERT_NE(d.route, nullptr);
+  int calls = 0;
+  Response response;
+  pipeline.invoke(d, r, [&](Response answer) {
+    ++calls;
+    response = std::move(answer);
+  });
+  EXPECT_EQ(calls, 0) << "answered before the handler responded";
+  ASSERT_TRUE(later);
+  later(Response::json(201, "{\"id\":\"x\"}"));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(response.status, 201);
+  EXPECT_EQ(response.body, "{\"id\":\"x\"}");
+}
+
+TEST_F(PipelineTest, AsyncHandlerThrowingBeforeRespondingIsMapped) {
+  auto missing = request("POST", "/async-missing");
+  const auto not_found = run(missing);
+  EXPECT_EQ(not_found.status, 404);
+  EXPECT_EQ(boost::json::parse(not_found.body).at("detail").as_string(), "no such async thing");
+
+  auto boom = request("POST", "/async-boom");
+  const auto internal = run(boom);
+  EXPECT_EQ(internal.status, 500);
+  EXPECT_EQ(internal.content_type, "application/problem+json");
+  EXPECT_EQ(boost::json::parse(internal.body).at("type").as_string(), "/problems/internal");
+  EXPECT_EQ(internal.body.find("secret"), std::string::npos);
+  // Operators still learn the cause.
+  EXPECT_NE(app_out.str().find("secret async internals"), std::string::npos) << app_out.str();
 }
 
 TEST_F(PipelineTest, CountsRequestsByRouteMethodAndStatus) {

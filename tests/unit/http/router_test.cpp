@@ -14,13 +14,17 @@ Handler answer(int status) {
   return [status](const Request&, const PathParams&) { return Response::empty(status); };
 }
 
+AsyncHandler answer_async(int status) {
+  return [status](const Request&, const PathParams&, Respond respond) { respond(Response::empty(status)); };
+}
+
 class RouterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     router.add("GET", "/v1/users", answer(200));
-    router.add("POST", "/v1/users", answer(201), Execution::writer);
+    router.add_async("POST", "/v1/users", answer_async(201));
     router.add("GET", "/v1/users/{id}", answer(202));
-    router.add("DELETE", "/v1/users/{id}", answer(204), Execution::writer);
+    router.add_async("DELETE", "/v1/users/{id}", answer_async(204));
     router.add("GET", "/v1/users/{id}/orders", answer(203));
     router.add("GET", "/healthz", answer(200), Execution::inline_io);
   }
@@ -52,10 +56,15 @@ TEST_F(RouterTest, MatchesLiteralTemplate) {
   EXPECT_EQ(route->pattern, "/v1/users");
   EXPECT_EQ(route->method, "GET");
   EXPECT_EQ(route->execution, Execution::worker);  // the default
+  EXPECT_TRUE(route->handler);
+  EXPECT_FALSE(route->async_handler);
   const Route* post = matched("POST", "/v1/users");
   ASSERT_NE(post, nullptr);
   EXPECT_EQ(post->method, "POST");
-  EXPECT_EQ(post->execution, Execution::writer);
+  EXPECT_EQ(post->pattern, "/v1/users");
+  EXPECT_EQ(post->execution, Execution::worker);  // async routes run on the workers too
+  EXPECT_FALSE(post->handler);
+  EXPECT_TRUE(post->async_handler);
   EXPECT_EQ(matched("GET", "/healthz")->execution, Execution::inline_io);
 }
 
@@ -97,6 +106,22 @@ TEST_F(RouterTest, HandlerIsTheRegisteredOne) {
   const Route* route = matched("GET", "/v1/users/x/orders");
   ASSERT_NE(route, nullptr);
   EXPECT_EQ(route->handler(Request{}, PathParams{}).status, 203);
+}
+
+TEST_F(RouterTest, AsyncHandlerIsTheRegisteredOne) {
+  PathParams params;
+  const Route* route = matched("DELETE", "/v1/users/u7", &params);
+  ASSERT_NE(route, nullptr);
+  ASSERT_TRUE(route->async_handler);
+  EXPECT_EQ(params.get("id"), "u7");
+  int calls = 0;
+  int status = 0;
+  route->async_handler(Request{}, params, [&](Response r) {
+    ++calls;
+    status = r.status;
+  });
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(status, 204);
 }
 
 TEST_F(RouterTest, UnknownPathsAreNotFound) {
@@ -155,6 +180,7 @@ TEST(Router, PatternMustStartWithSlash) {
   Router router;
   EXPECT_THROW(router.add("GET", "v1/users", answer(200)), std::invalid_argument);
   EXPECT_THROW(router.add("GET", "", answer(200)), std::invalid_argument);
+  EXPECT_THROW(router.add_async("POST", "v1/users", answer_async(201)), std::invalid_argument);
   EXPECT_TRUE(router.routes().empty());
 }
 
