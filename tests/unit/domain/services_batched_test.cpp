@@ -1,0 +1,209 @@
+// The services over a store whose writes complete later (as SQLite group commit does): answers come
+// only after the commit, on the completing thread, and failures reach the caller unchanged.
+#include "services_fixture.hpp"
+
+namespace ninja::domain {
+namespace {
+
+using fakes::FakeStore;
+using ::testing::ElementsAre;
+
+// ---- a store whose writes complete later, as SQLite's group commit does ------------------------------
+
+// Delegates to a FakeStore, but queues each write (and its completion) until `commit()`, or answers
+// writes with `failure` instead of writing.
+class BatchingStore final : public storage::Store {
+ public:
+  FakeStore inner;
+  std::exception_ptr failure;
+  std::vector<std::function<void()>> queued;
+
+  // Runs the queued writes as one batch and completes them, in order.
+  void commit() {
+    auto batch = std::exchange(queued, {});
+    for (auto& write : batch) write();
+  }
+
+  using storage::Store::create_order;
+  using storage::Store::create_user;
+  using storage::Store::delete_order;
+  using storage::Store::delete_user;
+  bool ready() override { return inner.ready(); }
+  void create_user(User user, events::Event event, std::optional<storage::IdempotencyRecord> record,
+                   storage::Completion<storage::CreateStatus> done) override {
+    queue([this, user = std::move(user), event = std::move(event), record = std::move(record)](
+              storage::Completion<storage::CreateStatus> d) mutable {
+      inner.create_user(std::move(user), std::move(event), std::move(record), std::move(d));
+    },
+          std::move(done));
+  }
+  void create_order(Order order, events::Event event, std::optional<storage::IdempotencyRecord> record,
+                    storage::Completion<storage::CreateStatus> done) override {
+    queue([this, order = std::move(order), event = std::move(event), record = std::move(record)](
+              storage::Completion<storage::CreateStatus> d) mutable {
+      inner.create_order(std::move(order), std::move(event), std::move(record), std::move(d));
+    },
+          std::move(done));
+  }
+  void delete_user(std::string id, events::Event event, storage::Completion<bool> done) override {
+    queue([this, id = std::move(id), event = std::move(event)](storage::Completion<bool> d) mutable {
+      inner.delete_user(std::move(id), std::move(event), std::move(d));
+    },
+          std::move(done));
+  }
+  void delete_order(std::string id, events::Event event, storage::Completion<bool> done) override {
+    queue([this, id = std::move(id), event = std::move(event)](storage::Completion<bool> d) mutable {
+      inner.delete_order(std::move(id), std::move(event), std::move(d));
+    },
+          std::move(done));
+  }
+  std::optional<User> find_user(std::string_view id) override { return inner.find_user(id); }
+  std::optional<Order> find_order(std::string_view id) override { return inner.find_order(id); }
+  storage::Page<User> list_users(const storage::PageQuery& q) override { return inner.list_users(q); }
+  storage::Page<Order> list_orders(const storage::PageQuery& q, std::optional<std::string_view> u) override {
+    return inner.list_orders(q, u);
+  }
+  std::optional<storage::IdempotencyRecord> find_idempotency(std::string_view scope, std::string_view key,
+                                                             int64_t now_ms) override {
+    return inner.find_idempotency(scope, key, now_ms);
+  }
+  size_t purge_idempotency(int64_t now_ms) override { return inner.purge_idempotency(now_ms); }
+  std::vector<events::Event> unpublished_events(size_t limit) override { return inner.unpublished_events(limit); }
+
+ private:
+  template <class T, class Write>
+  void queue(Write write, storage::Completion<T> done) {
+    if (failure) {
+      queued.push_back([failure = failure, done = std::move(done)] { done(T{}, failure); });
+      return;
+    }
+    queued.push_back([write = std::move(write), done = std::move(done)]() mutable { write(std::move(done)); });
+  }
+};
+
+class BatchedServicesTest : public ::testing::Test {
+ protected:
+  BatchingStore store;
+  int64_t now = 1795498020123;
+  util::UuidV7Generator ids{[this] { return now; }};
+  InFlightKeys in_flight;
+  IdempotentCreate creates{store, [this] { return now; }, in_flight, 1000};
+  UserService users{store, ids, creates, [] { return std::string("whsec_dGVzdA=="); }};
+  OrderService orders{store, ids, creates};
+
+  static CreateUser ada() {
+    CreateUser c;
+    c.name = "  Ada  ";
+    c.email = "ada@example.com";
+    return c;
+  }
+};
+
+TEST_F(BatchedServicesTest, CreateAnswersWhenTheCommitCompletes) {
+  const IdempotencyContext key{"", "k", "fp"};
+  Captured first;
+  users.create(ada(), key, first.done());
+  EXPECT_EQ(first.calls, 0) << "answered before the commit";
+  EXPECT_TRUE(store.inner.users.empty());
+  ASSERT_EQ(store.queued.size(), 1u);
+
+  // A duplicate while the commit is pending is refused at once and writes nothing.
+  Captured duplicate;
+  users.create(ada(), key, duplicate.done());
+  EXPECT_THROW(duplicate.get(), IdempotencyInFlight);
+  EXPECT_EQ(store.queued.size(), 1u);
+
+  store.commit();
+  const auto result = first.get();
+  EXPECT_FALSE(result.replayed);
+  ASSERT_EQ(store.inner.users.count(result.id), 1u);
+  // The queued write carried the whole entity (nothing referred to the caller's stack).
+  EXPECT_EQ(store.inner.users[result.id].name, "Ada");
+  EXPECT_EQ(store.inner.users[result.id].email, "ada@example.com");
+  ASSERT_EQ(store.inner.events.size(), 1u);
+  EXPECT_EQ(store.inner.events[0].subject, result.id);
+  EXPECT_EQ(boost::json::parse(result.body).as_object().at("name"), "Ada");
+
+  // After the answer, the same key replays.
+  Captured retry;
+  users.create(ada(), key, retry.done());
+  const auto replay = retry.get();
+  EXPECT_TRUE(replay.replayed);
+  EXPECT_EQ(replay.id, result.id);
+  EXPECT_EQ(replay.body, result.body);
+  EXPECT_TRUE(store.queued.empty());
+}
+
+TEST_F(BatchedServicesTest, OrderCreateAnswersWhenTheCommitCompletes) {
+  CreateOrder c;
+  c.user_id = "u";
+  c.items = {{"A", 2, 5}};
+  Captured out;
+  orders.create(c, std::nullopt, out.done());
+  EXPECT_EQ(out.calls, 0);
+  store.commit();
+  const auto result = out.get();
+  ASSERT_EQ(store.inner.orders.count(result.id), 1u);
+  EXPECT_EQ(store.inner.orders[result.id].total, 10);
+  EXPECT_EQ(store.inner.orders[result.id].user_id, "u");
+}
+
+TEST_F(BatchedServicesTest, CompletionOnAStoreThreadReachesDoneThere) {
+  Captured out;
+  users.create(ada(), std::nullopt, out.done());
+  std::thread store_thread([this] { store.commit(); });
+  const auto store_thread_id = store_thread.get_id();
+  store_thread.join();
+  EXPECT_FALSE(out.get().id.empty());
+  EXPECT_EQ(out.thread, store_thread_id);
+}
+
+TEST_F(BatchedServicesTest, StoreFailureReachesDoneUnchanged) {
+  const auto failure = std::make_exception_ptr(std::runtime_error("database is locked"));
+  store.failure = failure;
+  Captured user_out, order_out;
+  users.create(ada(), IdempotencyContext{"", "k", "fp"}, user_out.done());
+  CreateOrder c;
+  c.user_id = "u";
+  c.items = {{"A", 1, 1}};
+  orders.create(c, std::nullopt, order_out.done());
+  EXPECT_EQ(user_out.calls, 0);
+  store.commit();
+  EXPECT_EQ(user_out.calls, 1);
+  EXPECT_EQ(user_out.error, failure);
+  EXPECT_EQ(order_out.calls, 1);
+  EXPECT_EQ(order_out.error, failure);
+
+  store.inner.users["u1"] = User{"u1", "Ada", "ada@example.com", std::nullopt, NotifyChannel::email, std::nullopt,
+                                 std::nullopt, now};
+  Removed removed;
+  users.remove("u1", removed.done());
+  store.commit();
+  EXPECT_EQ(removed.calls, 1);
+  EXPECT_EQ(removed.error, failure);
+}
+
+TEST_F(BatchedServicesTest, RemoveAnswersWhenTheDeleteCommitsAndAVanishedEntityIsNotFound) {
+  store.inner.users["u1"] = User{"u1", "Ada", "ada@example.com", std::nullopt, NotifyChannel::email, std::nullopt,
+                                 std::nullopt, now};
+  store.inner.orders["o1"] = Order{};
+  store.inner.orders["o1"].id = "o1";
+  Removed first_user, second_user, first_order, second_order;
+  // Two removes of each find it present; the first delete to commit wins.
+  users.remove("u1", first_user.done());
+  users.remove("u1", second_user.done());
+  orders.remove("o1", first_order.done());
+  orders.remove("o1", second_order.done());
+  EXPECT_EQ(first_user.calls + second_user.calls + first_order.calls + second_order.calls, 0);
+  store.commit();
+  EXPECT_NO_THROW(first_user.get());
+  EXPECT_THROW(second_user.get(), NotFound);
+  EXPECT_NO_THROW(first_order.get());
+  EXPECT_THROW(second_order.get(), NotFound);
+  ASSERT_EQ(store.inner.events.size(), 2u);  // one deleted event each
+  EXPECT_EQ(store.inner.events[0].type, "ninja.user.deleted");
+  EXPECT_EQ(store.inner.events[1].type, "ninja.order.deleted");
+}
+
+}  // namespace
+}  // namespace ninja::domain

@@ -1,0 +1,119 @@
+#pragma once
+// Helpers and the fixture shared by the UserService / OrderService tests.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include <functional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "domain/errors.hpp"
+#include "domain/order_service.hpp"
+#include "domain/user_service.hpp"
+#include "fake_store.hpp"
+
+namespace ninja::domain {
+namespace {
+
+using fakes::FakeStore;
+using ::testing::ElementsAre;
+
+// What a CreateDone delivered, and how often it was called.
+struct Captured {
+  int calls = 0;
+  CreateResult result;
+  std::exception_ptr error;
+  std::thread::id thread;
+
+  CreateDone done() {
+    return [this](CreateResult r, std::exception_ptr e) {
+      ++calls;
+      result = std::move(r);
+      error = std::move(e);
+      thread = std::this_thread::get_id();
+    };
+  }
+  // The result, or the error rethrown; fails the test unless done ran exactly once.
+  CreateResult get() const {
+    EXPECT_EQ(calls, 1) << "done must be called exactly once";
+    if (calls == 0) throw std::logic_error("done was never called");
+    if (error) std::rethrow_exception(error);
+    return result;
+  }
+};
+
+// The same for a remove's completion.
+struct Removed {
+  int calls = 0;
+  std::exception_ptr error;
+
+  std::function<void(std::exception_ptr)> done() {
+    return [this](std::exception_ptr e) {
+      ++calls;
+      error = std::move(e);
+    };
+  }
+  void get() const {
+    EXPECT_EQ(calls, 1) << "done must be called exactly once";
+    if (calls == 0) throw std::logic_error("done was never called");
+    if (error) std::rethrow_exception(error);
+  }
+};
+
+[[maybe_unused]] std::vector<std::string> fields_of(const ValidationError& e) {
+  std::vector<std::string> out;
+  for (const auto& f : e.errors()) out.push_back(f.field);
+  return out;
+}
+
+class ServicesTest : public ::testing::Test {
+ protected:
+  FakeStore store;
+  int64_t now = 1795498020123;
+  util::UuidV7Generator ids{[this] { return now; }};
+  InFlightKeys in_flight;
+  IdempotentCreate creates{store, [this] { return now; }, in_flight, 1000};
+  UserService users{store, ids, creates, [] { return std::string("whsec_dGVzdA=="); }};
+  OrderService orders{store, ids, creates};
+
+  // Runs a create, expecting its answer through `done` exactly once; rethrows the error it got.
+  CreateResult create(const CreateUser& c, const std::optional<IdempotencyContext>& key = std::nullopt) {
+    Captured out;
+    users.create(c, key, out.done());
+    return out.get();
+  }
+  CreateResult create(const CreateOrder& c, const std::optional<IdempotencyContext>& key = std::nullopt) {
+    Captured out;
+    orders.create(c, key, out.done());
+    return out.get();
+  }
+  void remove_user(std::string_view id) {
+    Removed out;
+    users.remove(id, out.done());
+    out.get();
+  }
+  void remove_order(std::string_view id) {
+    Removed out;
+    orders.remove(id, out.done());
+    out.get();
+  }
+
+  static CreateUser ada() {
+    CreateUser c;
+    c.name = "Ada";
+    c.email = "ada@example.com";
+    return c;
+  }
+  static CreateOrder an_order() {
+    CreateOrder c;
+    c.user_id = "0190f2a4-1b2c-7d3e-8f40-123456789abc";
+    c.items = {{"A", 1, 1}};
+    return c;
+  }
+};
+
+}  // namespace
+}  // namespace ninja::domain
