@@ -30,10 +30,9 @@ void OrderService::create(const CreateOrder& command, const std::optional<Idempo
   order.note = command.note;
   order.created_at_ms = creates_.now_ms();
 
-  auto json = to_json(order);
-  CreateResult prepared{order.id, boost::json::serialize(json), false};
-  auto event =
-      events::make_event(ids_.next(), events::kOrderCreated, kSource, order.id, order.created_at_ms, std::move(json));
+  CreateResult prepared{order.id, boost::json::serialize(to_json(order)), false};
+  auto event = events::make_event(ids_.next(), events::kOrderCreated, kSource, order.id, order.created_at_ms,
+                                  prepared.body);
   creates_.run(
       idempotency, std::move(prepared),
       [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateStatus> committed) {
@@ -50,7 +49,8 @@ Order OrderService::get(std::string_view id) {
 void OrderService::remove(std::string_view id, std::function<void(std::exception_ptr error)> done) {
   Order order = get(id);
   auto event =
-      events::make_event(ids_.next(), events::kOrderDeleted, kSource, order.id, creates_.now_ms(), to_json(order));
+      events::make_event(ids_.next(), events::kOrderDeleted, kSource, order.id, creates_.now_ms(),
+                         boost::json::serialize(to_json(order)));
   store_.delete_order(std::move(order.id), std::move(event), [done = std::move(done)](bool deleted, std::exception_ptr error) {
     if (!error && !deleted) error = std::make_exception_ptr(NotFound("no such order"));
     done(error);

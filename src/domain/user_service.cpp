@@ -25,8 +25,9 @@ void UserService::create(const CreateUser& command, const std::optional<Idempote
   if (user.notify_channel == NotifyChannel::webhook) user.webhook_secret = secrets_();
   user.created_at_ms = creates_.now_ms();
 
-  auto event =
-      events::make_event(ids_.next(), events::kUserCreated, kSource, user.id, user.created_at_ms, to_json(user));
+  // The event never carries the secret; the 201 shows it once.
+  auto event = events::make_event(ids_.next(), events::kUserCreated, kSource, user.id, user.created_at_ms,
+                                  boost::json::serialize(to_json(user)));
   CreateResult prepared{user.id, boost::json::serialize(to_json(user, SecretVisibility::shown)), false};
   creates_.run(
       idempotency, std::move(prepared),
@@ -44,7 +45,8 @@ User UserService::get(std::string_view id) {
 void UserService::remove(std::string_view id, std::function<void(std::exception_ptr error)> done) {
   User user = get(id);
   auto event =
-      events::make_event(ids_.next(), events::kUserDeleted, kSource, user.id, creates_.now_ms(), to_json(user));
+      events::make_event(ids_.next(), events::kUserDeleted, kSource, user.id, creates_.now_ms(),
+                         boost::json::serialize(to_json(user)));
   store_.delete_user(std::move(user.id), std::move(event), [done = std::move(done)](bool deleted, std::exception_ptr error) {
     if (!error && !deleted) error = std::make_exception_ptr(NotFound("no such user"));
     done(error);

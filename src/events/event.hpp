@@ -1,8 +1,6 @@
 #pragma once
 // Domain events as CloudEvents 1.0 in structured JSON mode (API.md §3). They are written to the
 // outbox in the same transaction as the entity and later published by the relay.
-#include <boost/json/value.hpp>
-
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -22,8 +20,10 @@ struct Event {
   std::string payload;  // the whole CloudEvent as JSON text
 };
 
-// Builds the event and its CloudEvent JSON; `source` is the collection path, e.g. "/v1/orders".
+// Builds the event and its CloudEvent JSON; `source` is the collection path, e.g. "/v1/orders",
+// and `data_json` the entity's representation, already serialized (the API response body is the
+// same text, so it is rendered once).
 Event make_event(std::string id, std::string_view type, std::string_view source, std::string subject, int64_t time_ms,
-                 boost::json::value data);
+                 std::string_view data_json);
 
 }  // namespace ninja::events

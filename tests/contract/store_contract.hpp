@@ -3,6 +3,9 @@
 // events and idempotency records. Test bodies touch the store only through storage::Store.
 #include <gtest/gtest.h>
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -164,15 +167,15 @@ class StoreContract : public ::testing::Test {
 
   events::Event user_created_event(const domain::User& user) {
     return events::make_event(next_id(), events::kUserCreated, "/v1/users", user.id, user.created_at_ms,
-                              domain::to_json(user));
+                              boost::json::serialize(domain::to_json(user)));
   }
   events::Event order_created_event(const domain::Order& order) {
     return events::make_event(next_id(), events::kOrderCreated, "/v1/orders", order.id, order.created_at_ms,
-                              domain::to_json(order));
+                              boost::json::serialize(domain::to_json(order)));
   }
   events::Event deleted_event(std::string_view type, const std::string& id) {
     const std::string_view source = type == events::kUserDeleted ? "/v1/users" : "/v1/orders";
-    return events::make_event(next_id(), type, source, id, now(), boost::json::object{{"id", id}});
+    return events::make_event(next_id(), type, source, id, now(), boost::json::serialize(boost::json::object{{"id", id}}));
   }
 
   // Creates `user` with its event and expects success; returns the event written.
