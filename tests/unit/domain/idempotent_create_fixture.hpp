@@ -7,10 +7,13 @@
 
 #include "domain/errors.hpp"
 #include "domain/idempotent_create.hpp"
+#include "captured.hpp"
 #include "fake_store.hpp"
 
 namespace ninja::domain {
 namespace {
+
+using testing_support::Captured;
 
 using fakes::FakeStore;
 using storage::CreateStatus;
@@ -20,29 +23,6 @@ using Committed = storage::Completion<CreateStatus>;
 
 constexpr int64_t kTtl = 86400000;
 
-// What a CreateDone delivered, and how often it was called.
-struct Captured {
-  int calls = 0;
-  CreateResult result;
-  std::exception_ptr error;
-  std::thread::id thread;
-
-  CreateDone done() {
-    return [this](CreateResult r, std::exception_ptr e) {
-      ++calls;
-      result = std::move(r);
-      error = std::move(e);
-      thread = std::this_thread::get_id();
-    };
-  }
-  // The result, or the error rethrown; fails the test unless done ran exactly once.
-  CreateResult get() const {
-    EXPECT_EQ(calls, 1) << "done must be called exactly once";
-    if (calls == 0) throw std::logic_error("done was never called");
-    if (error) std::rethrow_exception(error);
-    return result;
-  }
-};
 
 class IdempotentCreateTest : public ::testing::Test {
  protected:

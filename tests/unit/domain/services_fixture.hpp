@@ -13,37 +13,17 @@
 #include "domain/errors.hpp"
 #include "domain/order_service.hpp"
 #include "domain/user_service.hpp"
+#include "captured.hpp"
 #include "fake_store.hpp"
 
 namespace ninja::domain {
 namespace {
 
+using testing_support::Captured;
+
 using fakes::FakeStore;
 using ::testing::ElementsAre;
 
-// What a CreateDone delivered, and how often it was called.
-struct Captured {
-  int calls = 0;
-  CreateResult result;
-  std::exception_ptr error;
-  std::thread::id thread;
-
-  CreateDone done() {
-    return [this](CreateResult r, std::exception_ptr e) {
-      ++calls;
-      result = std::move(r);
-      error = std::move(e);
-      thread = std::this_thread::get_id();
-    };
-  }
-  // The result, or the error rethrown; fails the test unless done ran exactly once.
-  CreateResult get() const {
-    EXPECT_EQ(calls, 1) << "done must be called exactly once";
-    if (calls == 0) throw std::logic_error("done was never called");
-    if (error) std::rethrow_exception(error);
-    return result;
-  }
-};
 
 // The same for a remove's completion.
 struct Removed {
