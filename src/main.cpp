@@ -49,7 +49,7 @@ int serve(const config::Config& config, const util::Loggers& log) {
   auto store = storage::make_store({config.store, s.workers + 1});
   util::UuidV7Generator ids(util::system_millis);
   domain::InFlightKeys in_flight;
-  domain::IdempotentCreate creates(*store, util::system_millis, in_flight, s.idempotency_ttl_seconds * 1000);
+  domain::IdempotentCreate creates(util::system_millis, in_flight, s.idempotency_ttl_seconds * 1000);
   domain::UserService users(*store, ids, creates,
                             [] { return domain::format_webhook_secret(util::random_bytes(32)); });
   domain::OrderService orders(*store, ids, creates);

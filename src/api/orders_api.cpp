@@ -15,7 +15,10 @@ void add_order_routes(http::Router& router, domain::OrderService& orders) {
                      const auto idempotency = idempotency_context(request);
                      auto command = decode_create_order(parse_json_object(request));
                      orders.create(command, idempotency, respond_created(std::move(respond), "/v1/orders"));
-                   });
+                   },
+                   // Creates never block (decode, validate, queue the commit), so they skip the
+                   // worker hop; the store's transaction decides on the Idempotency-Key.
+                   http::Execution::inline_io);
   router.add("GET", "/v1/orders", [&orders](const http::Request& request, const http::PathParams&) {
     const auto query = page_query(request);
     std::optional<std::string> user_id;

@@ -17,7 +17,10 @@ void add_user_routes(http::Router& router, domain::UserService& users, domain::O
                      const auto idempotency = idempotency_context(request);
                      auto command = decode_create_user(parse_json_object(request));
                      users.create(command, idempotency, respond_created(std::move(respond), "/v1/users"));
-                   });
+                   },
+                   // Creates never block (decode, validate, queue the commit), so they skip the
+                   // worker hop; the store's transaction decides on the Idempotency-Key.
+                   http::Execution::inline_io);
   router.add("GET", "/v1/users", [&users](const http::Request& request, const http::PathParams&) {
     return page_response(users.list(page_query(request)), [](const domain::User& u) { return domain::to_json(u); });
   });

@@ -22,37 +22,32 @@ std::exception_ptr in_flight() {
 
 }  // namespace
 
-void IdempotentCreate::finish(storage::CreateStatus status, std::exception_ptr error, const CreateResult& prepared,
-                              const std::optional<IdempotencyContext>& context, const CreateDone& done) const {
+void IdempotentCreate::finish(const storage::CreateOutcome& outcome, std::exception_ptr error,
+                              const CreateResult& prepared, const std::optional<IdempotencyContext>& context,
+                              const CreateDone& done) {
   using storage::CreateStatus;
   if (error) return done({}, error);
-  switch (status) {
+  switch (outcome.status) {
     case CreateStatus::created:
       return done(prepared, nullptr);
     case CreateStatus::email_taken:
       return done({}, std::make_exception_ptr(EmailTaken("a user with this email already exists")));
     case CreateStatus::user_missing:
-      return done({}, std::make_exception_ptr(ValidationError(std::vector<FieldError>{{"user_id", "no live user has this id"}})));
+      return done({}, std::make_exception_ptr(
+                          ValidationError(std::vector<FieldError>{{"user_id", "no live user has this id"}})));
     case CreateStatus::idempotency_taken:
-      // Another process committed this key first and our transaction wrote nothing: answer as it
-      // did. A rare cross-process race, so one blocking read on the completing thread is fine.
-      try {
-        if (auto existing = store_.find_idempotency(context->scope, context->key, clock_())) {
-          return replay(*existing, *context, done);
-        }
-        return done({}, in_flight());
-      } catch (...) {
-        return done({}, std::current_exception());
-      }
+      // A retry (or another process that committed this key first): answer as the first did.
+      if (context && outcome.existing) return replay(*outcome.existing, *context, done);
+      return done({}, in_flight());
   }
 }
 
 void IdempotentCreate::run(const std::optional<IdempotencyContext>& context, CreateResult prepared,
                            const Commit& commit, CreateDone done) {
   if (!context) {
-    commit(std::nullopt, [this, prepared = std::move(prepared), done = std::move(done)](storage::CreateStatus status,
-                                                                                        std::exception_ptr error) {
-      finish(status, error, prepared, std::nullopt, done);
+    commit(std::nullopt, [prepared = std::move(prepared), done = std::move(done)](
+                             const storage::CreateOutcome& outcome, std::exception_ptr error) {
+      finish(outcome, error, prepared, std::nullopt, done);
     });
     return;
   }
@@ -60,19 +55,15 @@ void IdempotentCreate::run(const std::optional<IdempotencyContext>& context, Cre
   if (!lease) return done({}, in_flight());
 
   const int64_t now = clock_();
-  if (auto existing = store_.find_idempotency(context->scope, context->key, now)) {
-    lease.reset();  // before the client hears back: its next retry must find the record, not a lease
-    return replay(*existing, *context, done);
-  }
   storage::IdempotencyRecord record{context->scope, context->key, context->fingerprint, prepared.id, prepared.body,
                                     now,            now + ttl_ms_};
   // The lease lives until the commit is decided, so a concurrent duplicate gets 409 meanwhile; it
   // is released before the client hears back, so a retry after the answer finds the record.
   auto held = std::make_shared<std::optional<InFlightKeys::Lease>>(std::move(lease));
-  commit(std::move(record), [this, held, context = *context, prepared = std::move(prepared), done = std::move(done)](
-                                storage::CreateStatus status, std::exception_ptr error) {
+  commit(std::move(record), [held, context = *context, prepared = std::move(prepared), done = std::move(done)](
+                                const storage::CreateOutcome& outcome, std::exception_ptr error) {
     held->reset();
-    finish(status, error, prepared, context, done);
+    finish(outcome, error, prepared, context, done);
   });
 }
 

@@ -24,15 +24,17 @@ using CreateDone = std::function<void(CreateResult result, std::exception_ptr er
 
 class IdempotentCreate {
  public:
-  IdempotentCreate(storage::Store& store, util::MillisClock clock, InFlightKeys& in_flight, int64_t ttl_ms)
-      : store_(store), clock_(std::move(clock)), in_flight_(in_flight), ttl_ms_(ttl_ms) {}
+  IdempotentCreate(util::MillisClock clock, InFlightKeys& in_flight, int64_t ttl_ms)
+      : clock_(std::move(clock)), in_flight_(in_flight), ttl_ms_(ttl_ms) {}
 
   // Writes an entity through the store with `commit`, which must write the idempotency record it
-  // is given (filled with `prepared`'s id and body) in the same transaction. When the key was used
-  // before with the same request, answers with the stored response instead; with another request,
-  // IdempotencyMismatch; while the first is still in flight, IdempotencyInFlight.
+  // is given (filled with `prepared`'s id and body) in the same transaction, or report the live
+  // record that already holds the key. When the key was used before with the same request, answers
+  // with the stored response; with another request, IdempotencyMismatch; while the first is still
+  // in flight in this process, IdempotencyInFlight. Never blocks: the store's transaction is the
+  // one place that decides, so no read precedes the commit.
   using Commit =
-      std::function<void(std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateStatus>)>;
+      std::function<void(std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateOutcome>)>;
   void run(const std::optional<IdempotencyContext>& context, CreateResult prepared, const Commit& commit,
            CreateDone done);
 
@@ -40,10 +42,9 @@ class IdempotentCreate {
 
  private:
   // What the store's answer means for the client.
-  void finish(storage::CreateStatus status, std::exception_ptr error, const CreateResult& prepared,
-              const std::optional<IdempotencyContext>& context, const CreateDone& done) const;
+  static void finish(const storage::CreateOutcome& outcome, std::exception_ptr error, const CreateResult& prepared,
+                     const std::optional<IdempotencyContext>& context, const CreateDone& done);
 
-  storage::Store& store_;
   util::MillisClock clock_;
   InFlightKeys& in_flight_;
   int64_t ttl_ms_;

@@ -35,7 +35,7 @@ void OrderService::create(const CreateOrder& command, const std::optional<Idempo
                                   prepared.body);
   creates_.run(
       idempotency, std::move(prepared),
-      [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateStatus> committed) {
+      [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateOutcome> committed) {
         store_.create_order(std::move(order), std::move(event), std::move(record), std::move(committed));
       },
       std::move(done));

@@ -31,7 +31,7 @@ void UserService::create(const CreateUser& command, const std::optional<Idempote
   CreateResult prepared{user.id, boost::json::serialize(to_json(user, SecretVisibility::shown)), false};
   creates_.run(
       idempotency, std::move(prepared),
-      [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateStatus> committed) {
+      [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateOutcome> committed) {
         store_.create_user(std::move(user), std::move(event), std::move(record), std::move(committed));
       },
       std::move(done));

@@ -40,8 +40,8 @@ bool fits(const Route& route, const std::vector<std::string_view>& segments, Pat
 
 }  // namespace
 
-void Router::add_async(std::string method, std::string pattern, AsyncHandler handler) {
-  add(std::move(method), std::move(pattern), Handler{}, Execution::worker);
+void Router::add_async(std::string method, std::string pattern, AsyncHandler handler, Execution execution) {
+  add(std::move(method), std::move(pattern), Handler{}, execution);
   routes_.back().async_handler = std::move(handler);
 }
 

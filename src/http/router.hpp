@@ -19,10 +19,10 @@ using Respond = std::function<void(Response)>;
 // or throw before calling it.
 using AsyncHandler = std::function<void(const Request&, const PathParams&, Respond respond)>;
 
-// Where a handler runs: `inline_io` on the I/O thread (cheap, never blocks: health, metrics), or
-// `worker` on the worker pool (anything that touches the store). The pool stays near the core
-// count: waiting for a commit holds no thread (AsyncHandler), so more threads would only add
-// context switches.
+// Where a handler runs: `inline_io` on the I/O thread (never blocks: health, metrics, and creates,
+// which only queue their commit), or `worker` on the worker pool (anything that reads the store).
+// The pool stays near the core count: waiting for a commit holds no thread (AsyncHandler), so more
+// threads would only add context switches.
 enum class Execution { inline_io, worker };
 
 struct Route {
@@ -47,7 +47,8 @@ using RouteResult = std::variant<RouteMatch, NotFound, MethodNotAllowed>;
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler, Execution execution = Execution::worker);
-  void add_async(std::string method, std::string pattern, AsyncHandler handler);
+  void add_async(std::string method, std::string pattern, AsyncHandler handler,
+                 Execution execution = Execution::worker);
   RouteResult match(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

@@ -217,21 +217,26 @@ struct Server::Impl {
     co_return ReadOutcome{std::nullopt, true};
   }
 
-  // Runs the handler on the worker pool and suspends this connection until it responds, which
-  // may be later, from a store thread (after a group commit). The response is handed back to the
-  // connection's own io_context.
-  awaitable<Response> invoke_on_worker(const Dispatch& dispatch, const Request& request) {
+  // Runs the handler (on the worker pool, or right here for an inline asynchronous handler) and
+  // suspends this connection until it responds, which may be later, from a store thread (after a
+  // group commit). The response is handed back to the connection's own io_context.
+  awaitable<Response> invoke_async(const Dispatch& dispatch, const Request& request, bool on_worker) {
     return asio::async_initiate<decltype(use_awaitable), void(Response)>(
-        [this, &dispatch, &request](auto handler) {
+        [this, &dispatch, &request, on_worker](auto handler) {
           auto resume = std::make_shared<decltype(handler)>(std::move(handler));
           pending_responses.fetch_add(1);
-          asio::post(workers, [this, resume, &dispatch, &request] {
+          auto run = [this, resume, &dispatch, &request] {
             pipeline.invoke(dispatch, request, [this, resume](Response response) {
               auto executor = asio::get_associated_executor(*resume);
               asio::post(executor, [resume, response = std::move(response)]() mutable { (*resume)(std::move(response)); });
               pending_responses.fetch_sub(1);
             });
-          });
+          };
+          if (on_worker) {
+            asio::post(workers, std::move(run));
+          } else {
+            run();
+          }
         },
         use_awaitable);
   }
@@ -280,10 +285,12 @@ struct Server::Impl {
       Response response;
       if (dispatch.response) {
         response = std::move(*dispatch.response);
-      } else if (dispatch.execution() == Execution::inline_io) {
-        response = pipeline.invoke(dispatch, request);
+      } else if (dispatch.execution() == Execution::worker) {
+        response = co_await invoke_async(dispatch, request, true);
+      } else if (dispatch.route->async_handler) {
+        response = co_await invoke_async(dispatch, request, false);
       } else {
-        response = co_await invoke_on_worker(dispatch, request);
+        response = pipeline.invoke(dispatch, request);
       }
       pipeline.complete(request, response, &dispatch, std::chrono::steady_clock::now() - start);
       const bool keep = keep_alive && !draining.load();

@@ -28,13 +28,16 @@ std::optional<IdempotencyRecord> copy(const IdempotencyRecord* record) {
 
 CreateStatus Store::create_user(const domain::User& user, const events::Event& event,
                                 const IdempotencyRecord* idempotency) {
-  return wait_for<CreateStatus>([&](Completion<CreateStatus> done) { create_user(user, event, copy(idempotency), done); });
+  return wait_for<CreateOutcome>(
+             [&](Completion<CreateOutcome> done) { create_user(user, event, copy(idempotency), done); })
+      .status;
 }
 
 CreateStatus Store::create_order(const domain::Order& order, const events::Event& event,
                                  const IdempotencyRecord* idempotency) {
-  return wait_for<CreateStatus>(
-      [&](Completion<CreateStatus> done) { create_order(order, event, copy(idempotency), done); });
+  return wait_for<CreateOutcome>(
+             [&](Completion<CreateOutcome> done) { create_order(order, event, copy(idempotency), done); })
+      .status;
 }
 
 bool Store::delete_user(std::string_view id, const events::Event& event) {

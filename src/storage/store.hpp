@@ -35,6 +35,13 @@ enum class CreateStatus {
   idempotency_taken,  // a live record with this scope+key already exists; nothing was written
 };
 
+// The answer to a create. When the idempotency key is already live (idempotency_taken), `existing`
+// holds its record, read in the same transaction, so the caller can replay it without another read.
+struct CreateOutcome {
+  CreateStatus status = CreateStatus::created;
+  std::optional<IdempotencyRecord> existing;
+};
+
 // Keyset pagination, newest first: items with id < `before_id`, at most `limit`.
 struct PageQuery {
   size_t limit = 20;
@@ -61,15 +68,19 @@ class Store {
 
   // Writes complete asynchronously: a caller need not hold a thread while its commit is batched
   // with others (group commit), so a few threads can keep many commits in flight.
+  // With an idempotency record, the transaction itself decides: a live record with the same scope
+  // and key means idempotency_taken (nothing written, `existing` set); otherwise the record is
+  // written with the entity.
   virtual void create_user(domain::User user, events::Event event, std::optional<IdempotencyRecord> idempotency,
-                           Completion<CreateStatus> done) = 0;
+                           Completion<CreateOutcome> done) = 0;
   virtual void create_order(domain::Order order, events::Event event, std::optional<IdempotencyRecord> idempotency,
-                            Completion<CreateStatus> done) = 0;
+                            Completion<CreateOutcome> done) = 0;
   // Deletes and records `event` atomically; false (and nothing written) if the entity does not exist.
   virtual void delete_user(std::string id, events::Event event, Completion<bool> done) = 0;
   virtual void delete_order(std::string id, events::Event event, Completion<bool> done) = 0;
 
-  // Blocking forms of the writes above, for tools and tests: wait for the commit, rethrow errors.
+  // Blocking forms of the writes above, for tools and tests: wait for the commit, rethrow errors;
+  // creates return the status only.
   CreateStatus create_user(const domain::User& user, const events::Event& event, const IdempotencyRecord* idempotency);
   CreateStatus create_order(const domain::Order& order, const events::Event& event,
                             const IdempotencyRecord* idempotency);
@@ -82,7 +93,8 @@ class Store {
   // All orders, or only those of `user_id`.
   virtual Page<domain::Order> list_orders(const PageQuery& query, std::optional<std::string_view> user_id) = 0;
 
-  // The record for scope+key unless it has expired by `now_ms`.
+  // The record for scope+key unless it has expired by `now_ms` (creates read it themselves; this
+  // is for tools and tests).
   virtual std::optional<IdempotencyRecord> find_idempotency(std::string_view scope, std::string_view key,
                                                             int64_t now_ms) = 0;
   // Deletes records expired by `now_ms`; returns how many.

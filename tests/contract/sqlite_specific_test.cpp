@@ -141,10 +141,10 @@ TEST_F(SqliteSpecific, AsyncWritesFromOneThreadAreGroupCommitted) {
   int created = 0;
   const uint64_t before = sqlite().commit_batches();
   for (int i = 0; i < kWrites; ++i) {
-    store().create_user(users[i], events[i], std::nullopt, [&](CreateStatus status, std::exception_ptr error) {
+    store().create_user(users[i], events[i], std::nullopt, [&](storage::CreateOutcome outcome, std::exception_ptr error) {
       std::lock_guard lock(mutex);
       ++completed;
-      if (!error && status == CreateStatus::created) ++created;
+      if (!error && outcome.status == CreateStatus::created) ++created;
       all_done.notify_all();
     });
   }

@@ -2,6 +2,7 @@
 // other suites are wrappers over it; here the callbacks themselves are checked: called exactly once,
 // with the outcome or the error, after the write is visible, and with many writes in flight at once.
 #include <chrono>
+#include <future>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -75,7 +76,7 @@ TYPED_TEST(StoreAsync, CompletionReportsEachOutcomeExactlyOnce) {
   auto& store = this->store();
 
   // One at a time, so the outcomes do not depend on commit order.
-  Completions<CreateStatus> creates(4);
+  Completions<storage::CreateOutcome> creates(4);
   store.create_user(user, user_event, std::nullopt, creates.slot(0));
   ASSERT_TRUE(creates.wait_for(1));
   store.create_user(dup, this->user_created_event(dup), std::nullopt, creates.slot(1));
@@ -96,7 +97,7 @@ TYPED_TEST(StoreAsync, CompletionReportsEachOutcomeExactlyOnce) {
   const CreateStatus expected_creates[] = {CreateStatus::created, CreateStatus::email_taken, CreateStatus::created,
                                            CreateStatus::user_missing};
   for (size_t i = 0; i < 4; ++i) {
-    EXPECT_EQ(creates.outcome(i), expected_creates[i]) << "create " << i;
+    EXPECT_EQ(creates.outcome(i).status, expected_creates[i]) << "create " << i;
     EXPECT_FALSE(creates.failed(i)) << "create " << i;
   }
   const bool expected_deletes[] = {true, false, false};
@@ -117,10 +118,10 @@ TYPED_TEST(StoreAsync, ACompletedWriteIsVisibleToReads) {
   const int64_t t = this->now();
   const auto user = this->make_full_user();
   const auto record = this->make_record("scope", "key", user.id, t, t + kHourMs);
-  Completions<CreateStatus> done(1);
+  Completions<storage::CreateOutcome> done(1);
   this->store().create_user(user, this->user_created_event(user), record, done.slot(0));
   ASSERT_TRUE(done.wait_for(1));
-  ASSERT_EQ(done.outcome(0), CreateStatus::created);
+  ASSERT_EQ(done.outcome(0).status, CreateStatus::created);
 
   const auto found = this->store().find_user(user.id);
   ASSERT_TRUE(found.has_value());
@@ -143,7 +144,7 @@ TYPED_TEST(StoreAsync, ManyWritesInFlightFromOneThreadAllComplete) {
     users.push_back(this->make_user(email));
     events.push_back(this->user_created_event(users.back()));
   }
-  Completions<CreateStatus> done(kWrites);
+  Completions<storage::CreateOutcome> done(kWrites);
   for (size_t i = 0; i < kWrites; ++i) this->store().create_user(users[i], events[i], std::nullopt, done.slot(i));
   ASSERT_TRUE(done.wait_for(kWrites)) << "only " << done.total() << " of " << kWrites << " completed";
 
@@ -153,18 +154,18 @@ TYPED_TEST(StoreAsync, ManyWritesInFlightFromOneThreadAllComplete) {
     EXPECT_EQ(done.calls(i), 1) << i;
     const bool paired = i % 3 != 0;  // i%3==1 and i%3==2 form a pair
     if (!paired) {
-      EXPECT_EQ(done.outcome(i), CreateStatus::created) << i;
+      EXPECT_EQ(done.outcome(i).status, CreateStatus::created) << i;
     }
-    if (done.outcome(i) == CreateStatus::created) {
+    if (done.outcome(i).status == CreateStatus::created) {
       created_events.insert(events[i].id);
       EXPECT_TRUE(this->store().find_user(users[i].id).has_value()) << i;
     } else {
-      EXPECT_EQ(done.outcome(i), CreateStatus::email_taken) << i;
+      EXPECT_EQ(done.outcome(i).status, CreateStatus::email_taken) << i;
       EXPECT_FALSE(this->store().find_user(users[i].id).has_value()) << i;
     }
   }
   for (size_t i = 1; i + 1 < kWrites; i += 3) {
-    EXPECT_NE(done.outcome(i) == CreateStatus::created, done.outcome(i + 1) == CreateStatus::created)
+    EXPECT_NE(done.outcome(i).status == CreateStatus::created, done.outcome(i + 1).status == CreateStatus::created)
         << "pair " << i << " must have exactly one winner";
   }
   EXPECT_EQ(created_events.size(), 200U);
@@ -185,10 +186,10 @@ TYPED_TEST(StoreAsync, CreateWithAnExistingIdNeverOverwrites) {
   } catch (const std::exception&) {  // an error is an acceptable answer
   }
   // Async form: exactly one completion, carrying an error or a non-created outcome.
-  Completions<CreateStatus> done(1);
+  Completions<storage::CreateOutcome> done(1);
   this->store().create_user(clash, this->user_created_event(clash), std::nullopt, done.slot(0));
   ASSERT_TRUE(done.wait_for(1));
-  EXPECT_TRUE(done.failed(0) || done.outcome(0) != CreateStatus::created);
+  EXPECT_TRUE(done.failed(0) || done.outcome(0).status != CreateStatus::created);
 
   const auto found = this->store().find_user(user.id);
   ASSERT_TRUE(found.has_value());
@@ -198,6 +199,57 @@ TYPED_TEST(StoreAsync, CreateWithAnExistingIdNeverOverwrites) {
   const auto other = this->make_user(clash.email);
   EXPECT_EQ(this->store().create_user(other, this->user_created_event(other), nullptr), CreateStatus::created);
   EXPECT_EQ(done.calls(0), 1);
+}
+
+}  // namespace
+}  // namespace ninja::contract
+
+namespace ninja::contract {
+namespace {
+
+template <class Backend>
+class StoreKeyInUse : public StoreContract<Backend> {};
+TYPED_TEST_SUITE(StoreKeyInUse, StoreBackends, BackendName);
+
+// The transaction decides on the key and hands back the live record, so a replay needs no read.
+TYPED_TEST(StoreKeyInUse, ATakenKeyAnswersWithTheLiveRecordAndWritesNothing) {
+  const int64_t t = this->now();
+  const auto first = this->make_user("first@example.com");
+  const auto record = this->make_record("scope", "key", first.id, t, t + kHourMs);
+  ASSERT_EQ(this->store().create_user(first, this->user_created_event(first), &record), CreateStatus::created);
+
+  const auto second = this->make_order(first.id);
+  auto retry = this->make_record("scope", "key", second.id, t + 1, t + 1 + kHourMs);
+  retry.fingerprint = "another request";
+  std::promise<storage::CreateOutcome> answered;
+  this->store().create_order(second, this->order_created_event(second), retry,
+                             [&answered](storage::CreateOutcome outcome, std::exception_ptr error) {
+                               if (error) {
+                                 answered.set_exception(error);
+                               } else {
+                                 answered.set_value(std::move(outcome));
+                               }
+                             });
+  const auto outcome = answered.get_future().get();
+  EXPECT_EQ(outcome.status, CreateStatus::idempotency_taken);
+  ASSERT_TRUE(outcome.existing.has_value());
+  expect_same_record(record, *outcome.existing);  // the first request's record, not the retry's
+  EXPECT_FALSE(this->store().find_order(second.id).has_value());
+  EXPECT_EQ(this->outbox().size(), 1U);
+}
+
+TYPED_TEST(StoreKeyInUse, AFreeKeyAnswersCreatedWithoutARecord) {
+  const int64_t t = this->now();
+  const auto user = this->make_user("free@example.com");
+  const auto record = this->make_record("scope", "free", user.id, t, t + kHourMs);
+  std::promise<storage::CreateOutcome> answered;
+  this->store().create_user(user, this->user_created_event(user), record,
+                            [&answered](storage::CreateOutcome outcome, std::exception_ptr) {
+                              answered.set_value(std::move(outcome));
+                            });
+  const auto outcome = answered.get_future().get();
+  EXPECT_EQ(outcome.status, CreateStatus::created);
+  EXPECT_FALSE(outcome.existing.has_value());
 }
 
 }  // namespace

@@ -62,13 +62,21 @@ void insert_event(Database& db, const events::Event& event) {
       .run();
 }
 
-// True if a live record holds scope+key (the caller then writes nothing).
-bool idempotency_key_taken(Database& db, const IdempotencyRecord& r) {
-  return db.query("SELECT 1 FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND expires_at > ?3")
-      .bind(1, r.scope)
-      .bind(2, r.key)
-      .bind(3, r.created_at_ms)
-      .step();
+// The live record holding scope+key, if any: the caller then writes nothing and replays it.
+std::optional<IdempotencyRecord> live_idempotency_record(Database& db, const IdempotencyRecord& r) {
+  auto q = db.query(
+      "SELECT fingerprint, resource_id, body, created_at, expires_at FROM idempotency_keys"
+      " WHERE scope = ?1 AND key = ?2 AND expires_at > ?3");
+  if (!q.bind(1, r.scope).bind(2, r.key).bind(3, r.created_at_ms).step()) return std::nullopt;
+  return IdempotencyRecord{r.scope, r.key, q.text(0), q.text(1), q.text(2), q.int64(3), q.int64(4)};
+}
+
+// idempotency_taken with the live record when the create's key is in use, else nullopt.
+std::optional<CreateOutcome> key_in_use(Database& db, const std::optional<IdempotencyRecord>& record) {
+  if (!record) return std::nullopt;
+  auto existing = live_idempotency_record(db, *record);
+  if (!existing) return std::nullopt;
+  return CreateOutcome{CreateStatus::idempotency_taken, std::move(existing)};
 }
 
 // Stores the record; an expired one with the same key is replaced, since that key is free again.
@@ -133,14 +141,14 @@ void SqliteStore::submit(std::function<T(Database&)> work, Completion<T> done) {
 }
 
 void SqliteStore::create_user(domain::User user, events::Event event, std::optional<IdempotencyRecord> idempotency,
-                              Completion<CreateStatus> done) {
-  submit<CreateStatus>(
+                              Completion<CreateOutcome> done) {
+  submit<CreateOutcome>(
       [user = std::move(user), event = std::move(event), idempotency = std::move(idempotency)](Database& db) {
         const std::string email_key = lower(user.email);
         // Checks first, writes after: a rejected create leaves nothing behind in the batch.
-        if (idempotency && idempotency_key_taken(db, *idempotency)) return CreateStatus::idempotency_taken;
+        if (auto replay = key_in_use(db, idempotency)) return *replay;
         if (db.query("SELECT 1 FROM users WHERE email_key = ?1").bind(1, email_key).step()) {
-          return CreateStatus::email_taken;
+          return CreateOutcome{CreateStatus::email_taken, std::nullopt};
         }
         if (idempotency) insert_idempotency(db, *idempotency);
         db.query(
@@ -157,18 +165,18 @@ void SqliteStore::create_user(domain::User user, events::Event event, std::optio
             .bind(9, user.created_at_ms)
             .run();
         insert_event(db, event);
-        return CreateStatus::created;
+        return CreateOutcome{};
       },
       std::move(done));
 }
 
 void SqliteStore::create_order(domain::Order order, events::Event event, std::optional<IdempotencyRecord> idempotency,
-                               Completion<CreateStatus> done) {
-  submit<CreateStatus>(
+                               Completion<CreateOutcome> done) {
+  submit<CreateOutcome>(
       [order = std::move(order), event = std::move(event), idempotency = std::move(idempotency)](Database& db) {
-        if (idempotency && idempotency_key_taken(db, *idempotency)) return CreateStatus::idempotency_taken;
+        if (auto replay = key_in_use(db, idempotency)) return *replay;
         if (!db.query("SELECT 1 FROM users WHERE id = ?1").bind(1, order.user_id).step()) {
-          return CreateStatus::user_missing;
+          return CreateOutcome{CreateStatus::user_missing, std::nullopt};
         }
         if (idempotency) insert_idempotency(db, *idempotency);
         const std::string items = boost::json::serialize(domain::items_to_json(order.items));
@@ -185,7 +193,7 @@ void SqliteStore::create_order(domain::Order order, events::Event event, std::op
             .bind(8, order.created_at_ms)
             .run();
         insert_event(db, event);
-        return CreateStatus::created;
+        return CreateOutcome{};
       },
       std::move(done));
 }

@@ -27,9 +27,9 @@ class SqliteStore final : public Store {
   using Store::delete_order;
   using Store::delete_user;
   void create_user(domain::User user, events::Event event, std::optional<IdempotencyRecord> idempotency,
-                   Completion<CreateStatus> done) override;
+                   Completion<CreateOutcome> done) override;
   void create_order(domain::Order order, events::Event event, std::optional<IdempotencyRecord> idempotency,
-                    Completion<CreateStatus> done) override;
+                    Completion<CreateOutcome> done) override;
   void delete_user(std::string id, events::Event event, Completion<bool> done) override;
   void delete_order(std::string id, events::Event event, Completion<bool> done) override;
   std::optional<domain::User> find_user(std::string_view id) override;

@@ -83,7 +83,7 @@ TEST_F(OpsApiTest, OpenApiIsAnOpenApi3Document) {
 TEST_F(OpsApiTest, OpenApiDescribesEveryRoute) {
   util::UuidV7Generator ids([] { return int64_t{1}; });
   domain::InFlightKeys in_flight;
-  domain::IdempotentCreate creates(store, [] { return int64_t{1}; }, in_flight, 1000);
+  domain::IdempotentCreate creates([] { return int64_t{1}; }, in_flight, 1000);
   domain::UserService users(store, ids, creates, [] { return std::string("whsec_x"); });
   domain::OrderService orders(store, ids, creates);
   add_user_routes(router, users, orders);

@@ -28,16 +28,16 @@ class FakeStore final : public storage::Store {
   using storage::Store::delete_order;
   using storage::Store::delete_user;
   void create_user(domain::User user, events::Event event, std::optional<storage::IdempotencyRecord> record,
-                   storage::Completion<storage::CreateStatus> done) override {
+                   storage::Completion<storage::CreateOutcome> done) override {
     ++creates;
-    if (auto forced = take_forced()) return done(*forced, nullptr);
+    if (auto refused = refuse(record)) return done(*refused, nullptr);
     users[user.id] = user;
     done(commit(event, record), nullptr);
   }
   void create_order(domain::Order order, events::Event event, std::optional<storage::IdempotencyRecord> record,
-                    storage::Completion<storage::CreateStatus> done) override {
+                    storage::Completion<storage::CreateOutcome> done) override {
     ++creates;
-    if (auto forced = take_forced()) return done(*forced, nullptr);
+    if (auto refused = refuse(record)) return done(*refused, nullptr);
     orders[order.id] = order;
     done(commit(event, record), nullptr);
   }
@@ -77,11 +77,27 @@ class FakeStore final : public storage::Store {
   }
 
  private:
-  std::optional<storage::CreateStatus> take_forced() { return std::exchange(next_status, std::nullopt); }
-  storage::CreateStatus commit(const events::Event& event, const std::optional<storage::IdempotencyRecord>& record) {
+  // The forced status, or idempotency_taken with the live record holding the key (as a real store
+  // decides inside its transaction); nothing is written then.
+  std::optional<storage::CreateOutcome> refuse(const std::optional<storage::IdempotencyRecord>& record) {
+    if (auto forced = std::exchange(next_status, std::nullopt)) {
+      std::optional<storage::IdempotencyRecord> existing;
+      if (*forced == storage::CreateStatus::idempotency_taken && record) {
+        existing = find_idempotency(record->scope, record->key, record->created_at_ms);
+      }
+      return storage::CreateOutcome{*forced, existing};
+    }
+    if (record) {
+      if (auto live = find_idempotency(record->scope, record->key, record->created_at_ms)) {
+        return storage::CreateOutcome{storage::CreateStatus::idempotency_taken, live};
+      }
+    }
+    return std::nullopt;
+  }
+  storage::CreateOutcome commit(const events::Event& event, const std::optional<storage::IdempotencyRecord>& record) {
     events.push_back(event);
     if (record) put_idempotency(*record);
-    return storage::CreateStatus::created;
+    return storage::CreateOutcome{};
   }
 };
 

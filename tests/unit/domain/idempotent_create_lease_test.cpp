@@ -1,4 +1,7 @@
-// IdempotentCreate: the in-flight lease is released before the client hears back, and failing reads.
+// IdempotentCreate: the in-flight lease is released before the client hears back; store errors;
+// and the flow never reads the store (it has none: the commit's answer decides).
+#include <type_traits>
+
 #include "idempotent_create_fixture.hpp"
 
 namespace ninja::domain {
@@ -11,13 +14,16 @@ using IdempotentCreateLeaseTest = IdempotentCreateTest;
 
 TEST_F(IdempotentCreateLeaseTest, LeaseIsReleasedBeforeDoneAfterACommit) {
   Captured first, retry;
-  creates.run(context("k1"), prepared("id-1"), commit_order("id-1"),
-              then_retry(first, retry, context("k1"), "id-2"));
+  creates.run(context("k1"), prepared("id-1"), commit_order("id-1"), then_retry(first, retry, context("k1"), "id-2"));
   EXPECT_EQ(first.get().id, "id-1");
   const auto replay = retry.get();  // not IdempotencyInFlight
   EXPECT_TRUE(replay.replayed);
   EXPECT_EQ(replay.id, "id-1");
-  EXPECT_EQ(commits, 1);
+  // The retry reached the store, which answered with the record and wrote nothing.
+  EXPECT_EQ(commits, 2);
+  EXPECT_EQ(store.creates, 2);
+  EXPECT_EQ(store.orders.count("id-2"), 0u);
+  EXPECT_EQ(store.events.size(), 1u);
 }
 
 TEST_F(IdempotentCreateLeaseTest, LeaseIsReleasedBeforeDoneAfterAStoreError) {
@@ -44,15 +50,26 @@ TEST_F(IdempotentCreateLeaseTest, LeaseIsReleasedBeforeDoneAfterALostRace) {
   Captured first, retry;
   creates.run(
       context("k1"), prepared("ours"),
-      [&](Record, Committed done) {
-        store.put_idempotency({"", "k1", "fp-1", "theirs", "{\"id\":\"theirs\"}", now, now + kTtl});
-        done(CreateStatus::idempotency_taken, nullptr);
+      [&](Record record, Committed done) {
+        store.put_idempotency(theirs("fp-1"));  // another process commits the key first
+        commit_order("ours")(std::move(record), std::move(done));
       },
       then_retry(first, retry, context("k1"), "id-2"));
   EXPECT_EQ(first.get().id, "theirs");
   const auto replay = retry.get();
   EXPECT_TRUE(replay.replayed);
   EXPECT_EQ(replay.id, "theirs");
+  EXPECT_TRUE(store.orders.empty());
+}
+
+TEST_F(IdempotentCreateLeaseTest, LeaseIsReleasedBeforeDoneOfATakenKeyWithoutRecord) {
+  Captured first, retry;
+  creates.run(context("k1"), prepared("id-1"), commit_answering(CreateStatus::idempotency_taken),
+              then_retry(first, retry, context("k1"), "id-2"));
+  EXPECT_THROW(first.get(), IdempotencyInFlight);
+  const auto again = retry.get();  // our own lease does not hold it up
+  EXPECT_FALSE(again.replayed);
+  EXPECT_EQ(again.id, "id-2");
 }
 
 TEST_F(IdempotentCreateLeaseTest, LeaseIsReleasedBeforeDoneOfAReplay) {
@@ -76,23 +93,28 @@ TEST_F(IdempotentCreateLeaseTest, LeaseIsReleasedBeforeDoneOfAMismatch) {
   EXPECT_EQ(replay.id, "id-1");
 }
 
-// ---- store reads that fail -------------------------------------------------------------------------
+// ---- no store reads; store errors through the store ------------------------------------------------
 
-// Delegates to a FakeStore; idempotency reads throw while `fail_reads` is set.
-class FlakyReadStore final : public storage::Store {
+// Delegates writes to a FakeStore and counts every other call (each a read) as a failure; fails the
+// next `fail_writes` creates with `failure` instead of writing.
+class NoReadStore final : public storage::Store {
  public:
-  explicit FlakyReadStore(FakeStore& inner) : inner_(inner) {}
-  bool fail_reads = false;
+  explicit NoReadStore(FakeStore& inner) : inner_(inner) {}
+  int reads = 0;
+  int fail_writes = 0;
+  std::exception_ptr failure = std::make_exception_ptr(std::runtime_error("database is locked"));
 
   using storage::Store::create_order;
   using storage::Store::create_user;
   using storage::Store::delete_order;
   using storage::Store::delete_user;
-  bool ready() override { return inner_.ready(); }
+  bool ready() override { return read<bool>(); }
   void create_user(domain::User user, events::Event event, Record record, Committed done) override {
+    if (fail_writes > 0 && fail_writes--) return done(CreateOutcome{}, failure);
     inner_.create_user(std::move(user), std::move(event), std::move(record), std::move(done));
   }
   void create_order(domain::Order order, events::Event event, Record record, Committed done) override {
+    if (fail_writes > 0 && fail_writes--) return done(CreateOutcome{}, failure);
     inner_.create_order(std::move(order), std::move(event), std::move(record), std::move(done));
   }
   void delete_user(std::string id, events::Event event, storage::Completion<bool> done) override {
@@ -101,59 +123,115 @@ class FlakyReadStore final : public storage::Store {
   void delete_order(std::string id, events::Event event, storage::Completion<bool> done) override {
     inner_.delete_order(std::move(id), std::move(event), std::move(done));
   }
-  std::optional<domain::User> find_user(std::string_view id) override { return inner_.find_user(id); }
-  std::optional<domain::Order> find_order(std::string_view id) override { return inner_.find_order(id); }
-  storage::Page<domain::User> list_users(const storage::PageQuery& q) override { return inner_.list_users(q); }
-  storage::Page<domain::Order> list_orders(const storage::PageQuery& q, std::optional<std::string_view> u) override {
-    return inner_.list_orders(q, u);
+  std::optional<domain::User> find_user(std::string_view) override { return read<std::optional<domain::User>>(); }
+  std::optional<domain::Order> find_order(std::string_view) override { return read<std::optional<domain::Order>>(); }
+  storage::Page<domain::User> list_users(const storage::PageQuery&) override {
+    return read<storage::Page<domain::User>>();
   }
-  Record find_idempotency(std::string_view scope, std::string_view key, int64_t now_ms) override {
-    if (fail_reads) throw std::runtime_error("read failed");
-    return inner_.find_idempotency(scope, key, now_ms);
+  storage::Page<domain::Order> list_orders(const storage::PageQuery&, std::optional<std::string_view>) override {
+    return read<storage::Page<domain::Order>>();
   }
-  size_t purge_idempotency(int64_t now_ms) override { return inner_.purge_idempotency(now_ms); }
-  std::vector<events::Event> unpublished_events(size_t limit) override { return inner_.unpublished_events(limit); }
+  Record find_idempotency(std::string_view, std::string_view, int64_t) override { return read<Record>(); }
+  size_t purge_idempotency(int64_t) override { return read<size_t>(); }
+  std::vector<events::Event> unpublished_events(size_t) override { return read<std::vector<events::Event>>(); }
 
  private:
+  template <class T>
+  T read() {
+    ++reads;
+    ADD_FAILURE() << "the create flow read the store";
+    return T{};
+  }
   FakeStore& inner_;
 };
 
-TEST_F(IdempotentCreateLeaseTest, FailedReReadAfterALostRaceReachesDone) {
-  FlakyReadStore flaky{store};
-  IdempotentCreate over_flaky{flaky, [this] { return now; }, in_flight, kTtl};
-  Captured out;
-  over_flaky.run(
-      context("k1"), prepared("ours"),
-      [&](Record, Committed done) {
-        flaky.fail_reads = true;  // the re-read of the winner's record fails
-        done(CreateStatus::idempotency_taken, nullptr);
-      },
-      out.done());
-  EXPECT_THROW(out.get(), std::runtime_error);
-  flaky.fail_reads = false;
-  EXPECT_FALSE(create(context("k1"), "id-2").replayed);  // the key is not left in flight
+// IdempotentCreate is built from a clock, the in-flight keys and a TTL; it cannot be given a store.
+static_assert(std::is_constructible_v<IdempotentCreate, util::MillisClock, InFlightKeys&, int64_t>);
+static_assert(!std::is_constructible_v<IdempotentCreate, storage::Store&, util::MillisClock, InFlightKeys&, int64_t>);
+
+TEST(IdempotentCreateWithoutStore, TheCommitsAnswerAloneDecides) {
+  // No Store exists here at all: each "transaction" is a scripted answer.
+  InFlightKeys keys;
+  IdempotentCreate alone([] { return int64_t{1000}; }, keys, kTtl);
+  const IdempotencyContext ctx{"s", "k", "fp"};
+  const IdempotencyRecord same{"s", "k", "fp", "first", "{\"id\":\"first\"}", 1, 1 + kTtl};
+  auto other = same;
+  other.fingerprint = "fp-other";
+  auto answering = [](CreateOutcome outcome) {
+    return [outcome](Record record, Committed done) {
+      EXPECT_TRUE(record.has_value());
+      done(outcome, nullptr);
+    };
+  };
+  auto outcome_of = [&](CreateOutcome outcome) {
+    Captured out;
+    alone.run(ctx, CreateResult{"mine", "{\"id\":\"mine\"}", false}, answering(std::move(outcome)), out.done());
+    return out;
+  };
+
+  const auto created = outcome_of({CreateStatus::created, std::nullopt}).get();
+  EXPECT_EQ(created.id, "mine");
+  EXPECT_FALSE(created.replayed);
+  const auto replay = outcome_of({CreateStatus::idempotency_taken, same}).get();
+  EXPECT_TRUE(replay.replayed);
+  EXPECT_EQ(replay.id, "first");
+  EXPECT_EQ(replay.body, "{\"id\":\"first\"}");
+  EXPECT_THROW(outcome_of({CreateStatus::idempotency_taken, other}).get(), IdempotencyMismatch);
+  EXPECT_THROW(outcome_of({CreateStatus::idempotency_taken, std::nullopt}).get(), IdempotencyInFlight);
+  EXPECT_THROW(outcome_of({CreateStatus::email_taken, std::nullopt}).get(), EmailTaken);
+  EXPECT_THROW(outcome_of({CreateStatus::user_missing, std::nullopt}).get(), ValidationError);
 }
 
-TEST_F(IdempotentCreateLeaseTest, FailedFirstReadReachesTheCallerOnceAndReleasesTheLease) {
-  FlakyReadStore flaky{store};
-  IdempotentCreate over_flaky{flaky, [this] { return now; }, in_flight, kTtl};
-  flaky.fail_reads = true;
-  Captured out;
-  bool threw = false;
-  try {
-    over_flaky.run(context("k1"), prepared("id-1"), commit_order("id-1"), out.done());
-  } catch (const std::runtime_error& e) {
-    threw = true;
-    EXPECT_STREQ(e.what(), "read failed");
+class IdempotentCreateNoReadTest : public IdempotentCreateTest {
+ protected:
+  NoReadStore guarded{store};
+  CreateResult create(const std::optional<IdempotencyContext>& ctx, const std::string& id) {
+    return run(ctx, prepared(id), commit_order(id, guarded));
   }
-  if (threw) {
-    EXPECT_EQ(out.calls, 0);
-  } else {
-    EXPECT_THROW(out.get(), std::runtime_error);
+};
+
+TEST_F(IdempotentCreateNoReadTest, NoOutcomeReadsTheStore) {
+  EXPECT_FALSE(create(context("k1"), "id-1").replayed);  // created
+  EXPECT_TRUE(create(context("k1"), "id-2").replayed);   // replay from the store's answer
+  EXPECT_THROW(create(context("k1", "fp-2"), "id-3"), IdempotencyMismatch);
+  EXPECT_FALSE(create(std::nullopt, "id-4").replayed);  // no key
+  Captured duplicate;
+  const auto first = run(context("k2"), prepared("id-5"), [&](Record record, Committed done) {
+    creates.run(context("k2"), prepared("id-6"), commit_order("id-6", guarded), duplicate.done());
+    commit_order("id-5", guarded)(std::move(record), std::move(done));
+  });
+  EXPECT_EQ(first.id, "id-5");
+  EXPECT_THROW(duplicate.get(), IdempotencyInFlight);  // in flight here
+  store.next_status = CreateStatus::idempotency_taken;
+  EXPECT_THROW(create(context("k3"), "id-7"), IdempotencyInFlight);  // taken, no record
+  store.next_status = CreateStatus::email_taken;
+  EXPECT_THROW(create(context("k3"), "id-8"), EmailTaken);
+  guarded.fail_writes = 1;
+  EXPECT_THROW(create(context("k3"), "id-9"), std::runtime_error);
+  now += kTtl;
+  EXPECT_FALSE(create(context("k1"), "id-10").replayed);  // expired: processed again
+  EXPECT_EQ(guarded.reads, 0);
+}
+
+TEST_F(IdempotentCreateNoReadTest, StoreErrorReachesDoneUnchangedAndReleasesTheLease) {
+  for (const auto& ctx : {std::optional<IdempotencyContext>(), std::optional(context("k1"))}) {
+    const std::string failed = ctx ? "key-1" : "nokey-1", retried = ctx ? "key-2" : "nokey-2";
+    guarded.fail_writes = 1;
+    Captured first, retry;
+    creates.run(ctx, prepared(failed), commit_order(failed, guarded),
+                then_retry(first, retry, ctx, retried, commit_order(retried, guarded)));
+    EXPECT_EQ(first.calls, 1);
+    EXPECT_EQ(first.error, guarded.failure) << "key " << ctx.has_value();  // the very exception
+    EXPECT_TRUE(first.result.id.empty());
+    EXPECT_FALSE(first.result.replayed);
+    // Released before done: the retry is processed anew, not refused as in flight.
+    const auto again = retry.get();
+    EXPECT_FALSE(again.replayed);
+    EXPECT_EQ(again.id, retried);
+    EXPECT_EQ(store.orders.count(failed), 0u);  // the failed write left nothing
   }
-  EXPECT_EQ(commits, 0);
-  flaky.fail_reads = false;
-  EXPECT_FALSE(create(context("k1"), "id-2").replayed);
+  EXPECT_EQ(store.idempotency.at("\nk1").resource_id, "key-2");
+  EXPECT_EQ(guarded.reads, 0);
 }
 
 TEST(InFlightKeys, LeaseIsExclusiveUntilDestroyed) {

@@ -1,4 +1,4 @@
-// IdempotentCreate: keys, replays, mismatches, in-flight and deferred commits, store statuses.
+// IdempotentCreate: keys, replays, mismatches, in-flight and deferred commits, the store's answers.
 #include "idempotent_create_fixture.hpp"
 
 namespace ninja::domain {
@@ -10,7 +10,7 @@ TEST_F(IdempotentCreateTest, WithoutKeyCommitsWithoutRecord) {
   const auto result = run(std::nullopt, CreateResult{"a", "{}", false}, [&](Record record, Committed done) {
     called = true;
     saw_record = record.has_value();
-    done(CreateStatus::created, nullptr);
+    done(CreateOutcome{}, nullptr);
   });
   EXPECT_TRUE(called);
   EXPECT_FALSE(saw_record);
@@ -32,7 +32,7 @@ TEST_F(IdempotentCreateTest, FirstRequestGetsARecordToWriteWithScopeKeyFingerpri
   const auto result = run(context("k1", "fp-x", "api-key-7"), prepared("id-1"), [&](Record record, Committed done) {
     EXPECT_TRUE(record.has_value());
     if (record) seen = *record;
-    done(CreateStatus::created, nullptr);
+    done(CreateOutcome{}, nullptr);
   });
   EXPECT_EQ(seen.scope, "api-key-7");
   EXPECT_EQ(seen.key, "k1");
@@ -46,22 +46,36 @@ TEST_F(IdempotentCreateTest, FirstRequestGetsARecordToWriteWithScopeKeyFingerpri
   EXPECT_FALSE(result.replayed);
 }
 
-TEST_F(IdempotentCreateTest, SameKeySameRequestReplaysWithoutCommitting) {
+TEST_F(IdempotentCreateTest, SameKeySameRequestReplaysTheStoresAnswerWithoutWriting) {
   const auto first = create(context("k1"), "id-1");
   EXPECT_FALSE(first.replayed);
   now += 1000;
   const auto second = create(context("k1"), "id-2");
-  EXPECT_EQ(commits, 1);
-  EXPECT_EQ(store.creates, 1);
+  // The retry reaches the store's transaction, which finds the key taken and writes nothing.
+  EXPECT_EQ(commits, 2);
+  EXPECT_EQ(store.creates, 2);
   EXPECT_TRUE(second.replayed);
   EXPECT_EQ(second.id, "id-1");
   EXPECT_EQ(second.body, "{\"id\":\"id-1\"}");
+  EXPECT_EQ(store.orders.count("id-2"), 0u);
+  EXPECT_EQ(store.orders.size(), 1u);
+  EXPECT_EQ(store.events.size(), 1u);
+  ASSERT_EQ(store.idempotency.size(), 1u);
+  EXPECT_EQ(store.idempotency.begin()->second.resource_id, "id-1");
+  EXPECT_EQ(store.idempotency.begin()->second.created_at_ms, now - 1000);  // not overwritten
 }
 
-TEST_F(IdempotentCreateTest, SameKeyDifferentRequestIsAMismatch) {
+TEST_F(IdempotentCreateTest, SameKeyDifferentRequestIsAMismatchAndWritesNothing) {
   create(context("k1", "fp-1"), "id-1");
   EXPECT_THROW(create(context("k1", "fp-2"), "id-2"), IdempotencyMismatch);
-  EXPECT_EQ(commits, 1);
+  EXPECT_EQ(commits, 2);
+  EXPECT_EQ(store.orders.count("id-2"), 0u);
+  EXPECT_EQ(store.events.size(), 1u);
+  ASSERT_EQ(store.idempotency.size(), 1u);
+  EXPECT_EQ(store.idempotency.begin()->second.fingerprint, "fp-1");
+  EXPECT_EQ(store.idempotency.begin()->second.resource_id, "id-1");
+  // The original request still replays.
+  EXPECT_EQ(create(context("k1", "fp-1"), "id-3").id, "id-1");
 }
 
 TEST_F(IdempotentCreateTest, KeysAreScoped) {
@@ -70,16 +84,30 @@ TEST_F(IdempotentCreateTest, KeysAreScoped) {
   EXPECT_FALSE(other.replayed);
   EXPECT_EQ(other.id, "id-2");
   EXPECT_EQ(commits, 2);
+  EXPECT_EQ(store.orders.size(), 2u);
+  EXPECT_EQ(store.idempotency.size(), 2u);
 }
 
 TEST_F(IdempotentCreateTest, ExpiredKeyIsProcessedAgain) {
+  const int64_t first_at = now;
   create(context("k1"), "id-1");
   now += kTtl - 1;
   EXPECT_TRUE(create(context("k1"), "id-x").replayed);
-  now += 1;  // expires_at reached
+  EXPECT_EQ(store.orders.count("id-x"), 0u);
+  now += 1;  // expires_at reached: the store treats the key as free
   const auto again = create(context("k1"), "id-2");
   EXPECT_FALSE(again.replayed);
   EXPECT_EQ(again.id, "id-2");
+  EXPECT_EQ(store.orders.count("id-2"), 1u);
+  EXPECT_EQ(store.events.size(), 2u);
+  // The fresh record replaces the expired one, and later retries replay it.
+  const auto& record = store.idempotency.at("\nk1");
+  EXPECT_EQ(record.resource_id, "id-2");
+  EXPECT_EQ(record.created_at_ms, first_at + kTtl);
+  EXPECT_EQ(record.expires_at_ms, first_at + 2 * kTtl);
+  const auto retry = create(context("k1"), "id-3");
+  EXPECT_TRUE(retry.replayed);
+  EXPECT_EQ(retry.id, "id-2");
 }
 
 TEST_F(IdempotentCreateTest, ConcurrentDuplicateIsInFlight) {
@@ -97,10 +125,13 @@ TEST_F(IdempotentCreateTest, ConcurrentDuplicateIsInFlight) {
   EXPECT_EQ(first.id, "id-1");
   EXPECT_FALSE(first.replayed);
   EXPECT_EQ(commits, 2);  // the duplicate never reached the store
-  // Once finished, the lease is gone and the duplicate is a replay.
+  EXPECT_EQ(store.creates, 2);
+  // Once finished, the lease is gone and the duplicate is a replay that writes nothing.
   const auto later = create(context("k1"), "id-4");
   EXPECT_TRUE(later.replayed);
   EXPECT_EQ(later.id, "id-1");
+  EXPECT_EQ(store.orders.count("id-2") + store.orders.count("id-4"), 0u);
+  EXPECT_EQ(store.orders.size(), 2u);
 }
 
 TEST_F(IdempotentCreateTest, DeferredCompletionKeepsTheKeyInFlightUntilItIsCalled) {
@@ -128,7 +159,7 @@ TEST_F(IdempotentCreateTest, DeferredCompletionKeepsTheKeyInFlightUntilItIsCalle
   EXPECT_EQ(first.calls, 0);
 
   store.put_idempotency(*pending_record);  // the batch commits
-  pending(CreateStatus::created, nullptr);
+  pending(CreateOutcome{}, nullptr);
   const auto result = first.get();
   EXPECT_EQ(result.id, "id-1");
   EXPECT_EQ(result.body, "{\"id\":\"id-1\"}");
@@ -152,7 +183,7 @@ TEST_F(IdempotentCreateTest, CompletionMayArriveOnAnotherThread) {
   ASSERT_TRUE(pending);
   std::thread store_thread([&] {
     store.put_idempotency(*pending_record);
-    pending(CreateStatus::created, nullptr);
+    pending(CreateOutcome{}, nullptr);
   });
   const auto store_thread_id = store_thread.get_id();
   store_thread.join();
@@ -172,7 +203,7 @@ TEST_F(IdempotentCreateTest, DeferredFailureKeepsTheKeyInFlightThenFreesIt) {
   EXPECT_THROW(duplicate.get(), IdempotencyInFlight);
 
   const auto failure = std::make_exception_ptr(std::runtime_error("disk I/O error"));
-  pending(CreateStatus{}, failure);
+  pending(CreateOutcome{}, failure);
   EXPECT_THROW(first.get(), std::runtime_error);
   EXPECT_EQ(first.error, failure);
   // Nothing was written: a retry is processed anew.
@@ -182,18 +213,22 @@ TEST_F(IdempotentCreateTest, DeferredFailureKeepsTheKeyInFlightThenFreesIt) {
 }
 
 TEST_F(IdempotentCreateTest, StoreErrorReachesDoneUnchanged) {
-  // Whatever status accompanies it, an error wins: no success, no replay lookup.
+  // Whatever outcome accompanies it (even the record holding the key), an error wins: no success,
+  // no replay.
   for (const auto status : {CreateStatus::created, CreateStatus::email_taken, CreateStatus::user_missing,
                             CreateStatus::idempotency_taken}) {
-    for (const auto& ctx : {std::optional<IdempotencyContext>(), std::optional(context("k1"))}) {
-      const auto failure = std::make_exception_ptr(std::runtime_error("database is locked"));
-      Captured out;
-      creates.run(ctx, prepared("id-1"), commit_answering(status, failure), out.done());
-      EXPECT_EQ(out.calls, 1);
-      EXPECT_EQ(out.error, failure) << "status " << static_cast<int>(status) << ", key " << ctx.has_value();
-      EXPECT_TRUE(out.result.id.empty());
-      EXPECT_TRUE(out.result.body.empty());
-      EXPECT_FALSE(out.result.replayed);
+    for (const auto& existing : {Record(), Record(theirs())}) {
+      for (const auto& ctx : {std::optional<IdempotencyContext>(), std::optional(context("k1"))}) {
+        const auto failure = std::make_exception_ptr(std::runtime_error("database is locked"));
+        Captured out;
+        creates.run(ctx, prepared("id-1"), commit_answering(status, failure, existing), out.done());
+        EXPECT_EQ(out.calls, 1);
+        EXPECT_EQ(out.error, failure) << "status " << static_cast<int>(status) << ", existing " << existing.has_value()
+                                      << ", key " << ctx.has_value();
+        EXPECT_TRUE(out.result.id.empty());
+        EXPECT_TRUE(out.result.body.empty());
+        EXPECT_FALSE(out.result.replayed);
+      }
     }
   }
   // The key was not left in flight.
@@ -222,29 +257,61 @@ TEST_F(IdempotentCreateTest, CommitThrowingReachesTheCallerOnceAndReleasesTheLea
   EXPECT_EQ(retry.id, "id-1");
 }
 
-TEST_F(IdempotentCreateTest, LostRaceAgainstAnotherProcessReplaysTheWinner) {
-  // The winner's record becomes visible only when our commit finds the key taken.
-  const auto result = run(context("k1", "fp-1"), prepared("ours"), [&](Record, Committed done) {
-    store.put_idempotency({"", "k1", "fp-1", "theirs", "{\"id\":\"theirs\"}", now, now + kTtl});
-    done(CreateStatus::idempotency_taken, nullptr);
-  });
+// ---- the store's answer decides: idempotency_taken, with or without the live record ---------------
+
+TEST_F(IdempotentCreateTest, TakenWithTheSameRequestsRecordReplaysIt) {
+  const auto result = run(context("k1", "fp-1"), prepared("ours"), commit_taken_by(theirs("fp-1")));
+  EXPECT_EQ(commits, 1);
   EXPECT_TRUE(result.replayed);
   EXPECT_EQ(result.id, "theirs");
   EXPECT_EQ(result.body, "{\"id\":\"theirs\"}");
 }
 
-TEST_F(IdempotentCreateTest, LostRaceWithDifferentRequestIsAMismatch) {
-  EXPECT_THROW(run(context("k1", "fp-1"), prepared("ours"),
-                   [&](Record, Committed done) {
-                     store.put_idempotency({"", "k1", "fp-other", "theirs", "{}", now, now + kTtl});
-                     done(CreateStatus::idempotency_taken, nullptr);
-                   }),
-               IdempotencyMismatch);
+TEST_F(IdempotentCreateTest, TakenWithAnotherRequestsRecordIsAMismatch) {
+  EXPECT_THROW(run(context("k1", "fp-1"), prepared("ours"), commit_taken_by(theirs("fp-other"))), IdempotencyMismatch);
+  EXPECT_EQ(commits, 1);
 }
 
-TEST_F(IdempotentCreateTest, TakenButInvisibleRecordIsInFlight) {
+TEST_F(IdempotentCreateTest, LostRaceAgainstAnotherProcessReplaysTheWinner) {
+  // Another process commits the key after we took our lease; our transaction then finds it live
+  // and answers with the winner's record, writing nothing of ours.
+  const auto result = run(context("k1", "fp-1"), prepared("ours"), [&](Record record, Committed done) {
+    store.put_idempotency(theirs("fp-1"));
+    commit_order("ours")(std::move(record), std::move(done));
+  });
+  EXPECT_TRUE(result.replayed);
+  EXPECT_EQ(result.id, "theirs");
+  EXPECT_EQ(result.body, "{\"id\":\"theirs\"}");
+  EXPECT_EQ(store.creates, 1);
+  EXPECT_TRUE(store.orders.empty());
+  EXPECT_TRUE(store.events.empty());
+  EXPECT_EQ(store.idempotency.at("\nk1").resource_id, "theirs");
+}
+
+TEST_F(IdempotentCreateTest, LostRaceWithDifferentRequestIsAMismatch) {
+  EXPECT_THROW(run(context("k1", "fp-1"), prepared("ours"),
+                   [&](Record record, Committed done) {
+                     store.put_idempotency(theirs("fp-other"));
+                     commit_order("ours")(std::move(record), std::move(done));
+                   }),
+               IdempotencyMismatch);
+  EXPECT_TRUE(store.orders.empty());
+  EXPECT_TRUE(store.events.empty());
+  EXPECT_EQ(store.idempotency.at("\nk1").fingerprint, "fp-other");
+}
+
+TEST_F(IdempotentCreateTest, TakenWithoutTheRecordIsInFlight) {
   EXPECT_THROW(run(context("k1"), prepared("ours"), commit_answering(CreateStatus::idempotency_taken)),
                IdempotencyInFlight);
+  // The same through the FakeStore: forced taken while no live record exists, so none comes back.
+  store.next_status = CreateStatus::idempotency_taken;
+  EXPECT_THROW(create(context("k1"), "ours"), IdempotencyInFlight);
+  EXPECT_EQ(store.creates, 1);
+  EXPECT_TRUE(store.orders.empty());
+  // Our lease is not what made it in flight: it is released, and a retry is processed anew.
+  const auto retry = create(context("k1"), "id-2");
+  EXPECT_FALSE(retry.replayed);
+  EXPECT_EQ(retry.id, "id-2");
 }
 
 TEST_F(IdempotentCreateTest, EmailTakenStatusIsEmailTaken) {

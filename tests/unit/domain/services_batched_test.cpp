@@ -30,20 +30,22 @@ class BatchingStore final : public storage::Store {
   using storage::Store::delete_user;
   bool ready() override { return inner.ready(); }
   void create_user(User user, events::Event event, std::optional<storage::IdempotencyRecord> record,
-                   storage::Completion<storage::CreateStatus> done) override {
-    queue([this, user = std::move(user), event = std::move(event), record = std::move(record)](
-              storage::Completion<storage::CreateStatus> d) mutable {
-      inner.create_user(std::move(user), std::move(event), std::move(record), std::move(d));
-    },
-          std::move(done));
+                   storage::Completion<storage::CreateOutcome> done) override {
+    queue(
+        [this, user = std::move(user), event = std::move(event),
+         record = std::move(record)](storage::Completion<storage::CreateOutcome> d) mutable {
+          inner.create_user(std::move(user), std::move(event), std::move(record), std::move(d));
+        },
+        std::move(done));
   }
   void create_order(Order order, events::Event event, std::optional<storage::IdempotencyRecord> record,
-                    storage::Completion<storage::CreateStatus> done) override {
-    queue([this, order = std::move(order), event = std::move(event), record = std::move(record)](
-              storage::Completion<storage::CreateStatus> d) mutable {
-      inner.create_order(std::move(order), std::move(event), std::move(record), std::move(d));
-    },
-          std::move(done));
+                    storage::Completion<storage::CreateOutcome> done) override {
+    queue(
+        [this, order = std::move(order), event = std::move(event),
+         record = std::move(record)](storage::Completion<storage::CreateOutcome> d) mutable {
+          inner.create_order(std::move(order), std::move(event), std::move(record), std::move(d));
+        },
+        std::move(done));
   }
   void delete_user(std::string id, events::Event event, storage::Completion<bool> done) override {
     queue([this, id = std::move(id), event = std::move(event)](storage::Completion<bool> d) mutable {
@@ -87,7 +89,7 @@ class BatchedServicesTest : public ::testing::Test {
   int64_t now = 1795498020123;
   util::UuidV7Generator ids{[this] { return now; }};
   InFlightKeys in_flight;
-  IdempotentCreate creates{store, [this] { return now; }, in_flight, 1000};
+  IdempotentCreate creates{[this] { return now; }, in_flight, 1000};
   UserService users{store, ids, creates, [] { return std::string("whsec_dGVzdA=="); }};
   OrderService orders{store, ids, creates};
 
@@ -124,14 +126,53 @@ TEST_F(BatchedServicesTest, CreateAnswersWhenTheCommitCompletes) {
   EXPECT_EQ(store.inner.events[0].subject, result.id);
   EXPECT_EQ(boost::json::parse(result.body).as_object().at("name"), "Ada");
 
-  // After the answer, the same key replays.
+  // After the answer, the same key replays: the store's transaction answers with the record (so
+  // the replay too waits for the commit) and writes nothing.
   Captured retry;
   users.create(ada(), key, retry.done());
+  EXPECT_EQ(retry.calls, 0) << "answered before the store decided";
+  ASSERT_EQ(store.queued.size(), 1u);
+  store.commit();
   const auto replay = retry.get();
   EXPECT_TRUE(replay.replayed);
   EXPECT_EQ(replay.id, result.id);
   EXPECT_EQ(replay.body, result.body);
+  EXPECT_EQ(store.inner.creates, 2);
+  EXPECT_EQ(store.inner.users.size(), 1u);
+  EXPECT_EQ(store.inner.events.size(), 1u);
   EXPECT_TRUE(store.queued.empty());
+}
+
+TEST_F(BatchedServicesTest, SameKeyFromTwoProcessesInOneBatchReplaysTheWinner) {
+  // Another process (its own in-flight keys) shares the store: both creates get past their leases
+  // and land in the same batch; the store's transaction lets the first write and answers the second
+  // with the first's record.
+  InFlightKeys other_in_flight;
+  IdempotentCreate other_creates{[this] { return now; }, other_in_flight, 1000};
+  UserService other_users{store, ids, other_creates, [] { return std::string("whsec_dGVzdA=="); }};
+  const IdempotencyContext key{"", "k", "fp"};
+  Captured ours, theirs;
+  users.create(ada(), key, ours.done());
+  other_users.create(ada(), key, theirs.done());
+  ASSERT_EQ(store.queued.size(), 2u);
+  store.commit();
+  const auto winner = ours.get();
+  const auto loser = theirs.get();
+  EXPECT_FALSE(winner.replayed);
+  EXPECT_TRUE(loser.replayed);
+  EXPECT_EQ(loser.id, winner.id);
+  EXPECT_EQ(loser.body, winner.body);
+  EXPECT_EQ(store.inner.users.size(), 1u);
+  EXPECT_EQ(store.inner.events.size(), 1u);
+
+  // With a different request under the key, the loser gets a mismatch instead.
+  const IdempotencyContext key2{"", "k2", "fp-a"}, key2_other{"", "k2", "fp-b"};
+  Captured first, second;
+  users.create(ada(), key2, first.done());
+  other_users.create(ada(), key2_other, second.done());
+  store.commit();
+  EXPECT_FALSE(first.get().replayed);
+  EXPECT_THROW(second.get(), IdempotencyMismatch);
 }
 
 TEST_F(BatchedServicesTest, OrderCreateAnswersWhenTheCommitCompletes) {
@@ -174,8 +215,8 @@ TEST_F(BatchedServicesTest, StoreFailureReachesDoneUnchanged) {
   EXPECT_EQ(order_out.calls, 1);
   EXPECT_EQ(order_out.error, failure);
 
-  store.inner.users["u1"] = User{"u1", "Ada", "ada@example.com", std::nullopt, NotifyChannel::email, std::nullopt,
-                                 std::nullopt, now};
+  store.inner.users["u1"] =
+      User{"u1", "Ada", "ada@example.com", std::nullopt, NotifyChannel::email, std::nullopt, std::nullopt, now};
   Removed removed;
   users.remove("u1", removed.done());
   store.commit();
@@ -184,8 +225,8 @@ TEST_F(BatchedServicesTest, StoreFailureReachesDoneUnchanged) {
 }
 
 TEST_F(BatchedServicesTest, RemoveAnswersWhenTheDeleteCommitsAndAVanishedEntityIsNotFound) {
-  store.inner.users["u1"] = User{"u1", "Ada", "ada@example.com", std::nullopt, NotifyChannel::email, std::nullopt,
-                                 std::nullopt, now};
+  store.inner.users["u1"] =
+      User{"u1", "Ada", "ada@example.com", std::nullopt, NotifyChannel::email, std::nullopt, std::nullopt, now};
   store.inner.orders["o1"] = Order{};
   store.inner.orders["o1"].id = "o1";
   Removed first_user, second_user, first_order, second_order;

@@ -55,7 +55,7 @@ class ServicesTest : public ::testing::Test {
   int64_t now = 1795498020123;
   util::UuidV7Generator ids{[this] { return now; }};
   InFlightKeys in_flight;
-  IdempotentCreate creates{store, [this] { return now; }, in_flight, 1000};
+  IdempotentCreate creates{[this] { return now; }, in_flight, 1000};
   UserService users{store, ids, creates, [] { return std::string("whsec_dGVzdA=="); }};
   OrderService orders{store, ids, creates};
 
