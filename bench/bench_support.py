@@ -1,0 +1,217 @@
+"""Helpers of bench/run: configuration, processes, HTTP probes and wrk output parsing."""
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+
+
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(BENCH_DIR)
+RESULTS_FILE = os.path.join(BENCH_DIR, "results", "latest.json")
+REPORT_LUA = os.path.join(BENCH_DIR, "wrk_report.lua")
+POST_LUA = os.path.join(BENCH_DIR, "post_order.lua")
+
+# Targets from the issue.
+GET_MIN_RATIO = 0.5
+POST_MIN_RATIO = 0.2
+GET_MAX_P99_MS = 5.0
+
+START_TIMEOUT_S = 30.0   # spawn -> ready
+STOP_GRACE_S = 15.0      # SIGTERM -> SIGKILL (service --shutdown-grace defaults to 10 s)
+WRK_TIMEOUT = "5s"       # a request slower than this counts as a socket (timeout) error
+
+LISTEN_RE = re.compile(r"listening on http://(\[[^\]]+\]|[^\s:/\"]+):(\d+)")
+
+USER_BODY = {"name": "Bench", "email": "bench@example.com"}
+ORDER_ITEMS = [
+    {"sku": "BENCH-1", "quantity": 2, "unit_price": 1999},
+    {"sku": "BENCH-2", "quantity": 1, "unit_price": 4500},
+    {"sku": "BENCH-3", "quantity": 5, "unit_price": 250},
+]
+
+
+class SetupError(Exception):
+    """The harness could not set up or run a measurement (not a missed target)."""
+
+
+class Interrupted(BaseException):
+    pass
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+def env_int(name, default, minimum):
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SetupError(f"{name}={raw!r} is not an integer")
+    if value < minimum:
+        raise SetupError(f"{name}={value} must be >= {minimum}")
+    return value
+
+
+def env_flag(name):
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+class Config:
+    def __init__(self):
+        binary = os.environ.get("NINJA_ORDERS_BIN", "").strip() or os.path.join(REPO_ROOT, "build", "ninja-orders")
+        self.binary = os.path.abspath(binary)
+        self.seconds = env_int("BENCH_SECONDS", 10, 1)
+        self.rounds = env_int("BENCH_ROUNDS", 3, 1)
+        self.connections = env_int("BENCH_CONNECTIONS", 64, 1)
+        self.wrk_threads = env_int("BENCH_WRK_THREADS", 2, 1)
+        self.warmup = env_int("BENCH_WARMUP", 1, 0)
+        # nginx gets as many workers as the service has I/O threads (its --threads default: number of cores).
+        self.nginx_workers = env_int("BENCH_NGINX_WORKERS", os.cpu_count() or 1, 1)
+        self.strict = env_flag("BENCH_STRICT")
+        self.keep_tmp = env_flag("BENCH_KEEP_TMP")
+        self.nginx = os.environ.get("BENCH_NGINX", "").strip() or "/usr/sbin/nginx"
+        self.wrk = os.environ.get("BENCH_WRK", "").strip() or "wrk"
+        if self.wrk_threads > self.connections:
+            raise SetupError("BENCH_WRK_THREADS must not exceed BENCH_CONNECTIONS")
+
+    def as_dict(self):
+        return {
+            "binary": self.binary, "seconds_per_run": self.seconds, "rounds": self.rounds,
+            "connections": self.connections, "wrk_threads": self.wrk_threads, "warmup_seconds": self.warmup,
+            "nginx_workers": self.nginx_workers, "wrk_timeout": WRK_TIMEOUT,
+        }
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+def http_request(host, port, method, path, body=None, headers=None, timeout=5.0):
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        resp = conn.getresponse()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tail(path, lines=25):
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 16384))
+            text = f.read().decode("utf-8", "replace")
+        return "\n".join("    " + line for line in text.splitlines()[-lines:]) or "    (empty)"
+    except OSError as e:
+        return f"    (cannot read {path}: {e})"
+
+
+def proc_status(pid):
+    """VmHWM / VmRSS (KiB) and thread count from /proc/PID/status."""
+    out = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key in ("VmHWM", "VmRSS"):
+                    out[key] = int(value.split()[0])
+                elif key == "Threads":
+                    out[key] = int(value)
+    except OSError:
+        pass
+    return out
+
+
+def tool_version(cmd):
+    try:
+        cp = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=10)
+        return cp.stdout.strip().splitlines()[0] if cp.stdout.strip() else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def stop_process(proc, grace):
+    """SIGTERM, wait up to `grace` s, then SIGKILL its process group. Returns the exit code."""
+    if proc is None:
+        return None
+    if proc.poll() is None:
+        try:
+            proc.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)  # own session (start_new_session), pgid == pid
+            except ProcessLookupError:
+                pass
+            proc.wait()
+    return proc.returncode
+
+
+# ---------------------------------------------------------------------------------------------- wrk
+
+_UNITS_US = {"us": 1.0, "ms": 1e3, "s": 1e6, "m": 60e6, "h": 3600e6}
+
+
+def _to_us(text):
+    m = re.fullmatch(r"([0-9.]+)(us|ms|s|m|h)", text.strip())
+    return float(m.group(1)) * _UNITS_US[m.group(2)] if m else None
+
+
+def parse_wrk(stdout):
+    """Prefer the WRK_JSON line printed by wrk_report.lua; fall back to wrk's text output."""
+    for line in stdout.splitlines():
+        if line.startswith("WRK_JSON "):
+            d = json.loads(line[len("WRK_JSON "):])
+            dur_s = d["duration_us"] / 1e6
+            e = d["errors"]
+            lat = d["latency_us"]
+            return {
+                "requests": int(d["requests"]), "duration_s": round(dur_s, 3),
+                "rps": d["requests"] / dur_s if dur_s > 0 else 0.0,
+                "p50_ms": lat["p50"] / 1e3, "p90_ms": lat["p90"] / 1e3,
+                "p99_ms": lat["p99"] / 1e3, "p99_9_ms": lat["p99_9"] / 1e3,
+                "mean_ms": lat["mean"] / 1e3, "max_ms": lat["max"] / 1e3,
+                "errors": {k: int(v) for k, v in e.items()},
+                "non_2xx": int(e["status"]),
+                "socket_errors": int(e["connect"] + e["read"] + e["write"] + e["timeout"]),
+                "bytes": int(d["bytes"]), "source": "lua",
+            }
+    # Fallback: wrk's human-readable output.
+    rps = re.search(r"Requests/sec:\s+([0-9.]+)", stdout)
+    p99 = re.search(r"^\s*99%\s+(\S+)", stdout, re.M)
+    p50 = re.search(r"^\s*50%\s+(\S+)", stdout, re.M)
+    total = re.search(r"(\d+) requests in", stdout)
+    if not rps or not p99:
+        raise SetupError("cannot parse wrk output:\n" + stdout)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", stdout)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", stdout)
+    errors = dict(zip(("connect", "read", "write", "timeout"), map(int, sock.groups()))) if sock else \
+        {"connect": 0, "read": 0, "write": 0, "timeout": 0}
+    errors["status"] = int(non2xx.group(1)) if non2xx else 0
+    return {
+        "requests": int(total.group(1)) if total else None, "rps": float(rps.group(1)),
+        "p50_ms": (_to_us(p50.group(1)) or 0) / 1e3 if p50 else None,
+        "p99_ms": (_to_us(p99.group(1)) or 0) / 1e3,
+        "errors": errors, "non_2xx": errors["status"],
+        "socket_errors": errors["connect"] + errors["read"] + errors["write"] + errors["timeout"],
+        "source": "text",
+    }
+
+
+# ---------------------------------------------------------------------------------------------- bench
