@@ -32,8 +32,14 @@ http::Response map_exception(std::exception_ptr error) {
     return problem(400, "bad-query", "Bad query parameter", e.what());
   } catch (const BadIdempotencyKey& e) {
     return problem(400, "bad-idempotency-key", "Bad Idempotency-Key", e.what());
+  } catch (const std::exception& e) {
+    auto response = problem(500, "internal", "Internal error", "the request could not be completed");
+    response.diagnostic = e.what();
+    return response;
   } catch (...) {
-    return problem(500, "internal", "Internal error", "the request could not be completed");
+    auto response = problem(500, "internal", "Internal error", "the request could not be completed");
+    response.diagnostic = "a non-standard exception";
+    return response;
   }
 }
 

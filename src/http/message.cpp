@@ -30,14 +30,14 @@ size_t Request::query_count(std::string_view name) const {
 }
 
 Response Response::json(int status, std::string body) {
-  return Response{status, "application/json; charset=utf-8", {}, std::move(body)};
+  return Response{status, "application/json; charset=utf-8", {}, std::move(body), {}};
 }
 
 Response Response::text(int status, std::string content_type, std::string body) {
-  return Response{status, std::move(content_type), {}, std::move(body)};
+  return Response{status, std::move(content_type), {}, std::move(body), {}};
 }
 
-Response Response::empty(int status) { return Response{status, {}, {}, {}}; }
+Response Response::empty(int status) { return Response{status, {}, {}, {}, {}}; }
 
 Response& Response::with_header(std::string name, std::string value) {
   headers.push_back({std::move(name), std::move(value)});

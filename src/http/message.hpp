@@ -36,6 +36,7 @@ struct Response {
   std::string content_type;  // empty: no body
   std::vector<Header> headers;
   std::string body;
+  std::string diagnostic;  // why a 5xx happened: logged by the pipeline, never sent to the client
 
   static Response json(int status, std::string body);
   static Response text(int status, std::string content_type, std::string body);

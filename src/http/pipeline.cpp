@@ -51,17 +51,7 @@ Dispatch Pipeline::dispatch(Request& request) const {
 
 Response Pipeline::map_failure(std::exception_ptr error, const Request& request) const noexcept {
   try {
-    Response response = map_exception_(error);
-    if (response.status >= 500) {
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        app_log_->error("{} {} failed: {}", request.method, request.path, e.what());
-      } catch (...) {
-        app_log_->error("{} {} failed with a non-standard exception", request.method, request.path);
-      }
-    }
-    return response;
+    return map_exception_(error);
   } catch (const std::exception& e) {
     app_log_->error("{} {}: the exception mapper failed: {}", request.method, request.path, e.what());
   } catch (...) {
@@ -102,7 +92,9 @@ void Pipeline::complete(const Request& request, Response& response, const Dispat
   requests_.inc({route, request.method, status});
   latency_.observe({route}, seconds);
   if (response.status >= 500) {
-    app_log_->error("request {} {} failed with {}", request.method, request.path, response.status);
+    // Also covers failures that arrive after the handler returned (a failed group commit).
+    app_log_->error("request {} {} {} failed with {}{}{}", request.request_id, request.method, request.path,
+                    response.status, response.diagnostic.empty() ? "" : ": ", response.diagnostic);
   }
   if (!access_log_) return;
   std::string line = "\"msg\":\"access\",\"request_id\":";

@@ -44,7 +44,7 @@ class Pipeline {
                 std::chrono::steady_clock::duration elapsed) const;
 
  private:
-  // The problem for a failed handler; logs what went wrong when it is a 5xx.
+  // The problem for a failed handler (a 5xx's cause goes to Response::diagnostic, logged by complete).
   Response map_failure(std::exception_ptr error, const Request& request) const noexcept;
 
   const Router& router_;

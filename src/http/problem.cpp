@@ -18,7 +18,7 @@ Response problem(int status, std::string_view slug, std::string_view title, std:
     for (const auto& e : errors) list.push_back(boost::json::object{{"field", e.field}, {"message", e.message}});
     body["errors"] = std::move(list);
   }
-  return Response{status, "application/problem+json", {}, boost::json::serialize(body)};
+  return Response{status, "application/problem+json", {}, boost::json::serialize(body), {}};
 }
 
 }  // namespace ninja::http

@@ -67,7 +67,10 @@ TEST(MapException, AnythingElseIsAnOpaque500) {
     EXPECT_EQ(r.status, 500);
     EXPECT_EQ(type_of(r), "/problems/internal");
     EXPECT_EQ(r.body.find("hunter2"), std::string::npos);
+    EXPECT_FALSE(r.diagnostic.empty());  // for the log line, never the body
   }
+  EXPECT_EQ(map(std::runtime_error("db password is hunter2")).diagnostic, "db password is hunter2");
+  EXPECT_TRUE(map(BadQuery("x")).diagnostic.empty());
 }
 
 }  // namespace

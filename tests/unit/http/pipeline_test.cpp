@@ -82,9 +82,10 @@ class PipelineTest : public ::testing::Test {
   // worker through the responding invoke.
   Response run(Request& r) {
     Dispatch d = pipeline.dispatch(r);
-    Response response = d.response                                ? *d.response
-                        : d.execution() == Execution::inline_io ? pipeline.invoke(d, r)
-                                                                  : respond_now(pipeline, d, r);
+    const bool inline_sync = !d.response && d.execution() == Execution::inline_io && !d.route->async_handler;
+    Response response = d.response    ? *d.response
+                        : inline_sync ? pipeline.invoke(d, r)
+                                      : respond_now(pipeline, d, r);
     pipeline.complete(r, response, &d, std::chrono::milliseconds(3));
     return response;
   }
@@ -194,6 +195,23 @@ TEST_F(PipelineTest, UnknownExceptionIs500RevealingNothing) {
     EXPECT_EQ(response.body.find("secret"), std::string::npos);
   }
   EXPECT_NE(app_out.str().find("failed with 500"), std::string::npos) << app_out.str();
+}
+
+TEST_F(PipelineTest, TheCauseOfA500IsLoggedNotSent) {
+  // A failure that arrives after the handler returned (a failed group commit) reaches the client as
+  // an opaque 500; its cause travels in Response::diagnostic to the log line.
+  router.add_async(
+      "POST", "/commit",
+      [](const Request&, const PathParams&, Respond respond) {
+        respond(api::map_exception(std::make_exception_ptr(std::runtime_error("disk I/O error (secret path)"))));
+      },
+      Execution::inline_io);
+  auto r = request("POST", "/commit");
+  const auto response = run(r);
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.body.find("disk I/O"), std::string::npos);
+  EXPECT_NE(app_out.str().find("failed with 500: disk I/O error (secret path)"), std::string::npos) << app_out.str();
+  EXPECT_NE(app_out.str().find(r.request_id), std::string::npos) << app_out.str();
 }
 
 TEST_F(PipelineTest, FailingMapperStillGives500AndNeverThrows) {
