@@ -10,7 +10,7 @@ namespace ninja::api {
 http::Response map_exception(std::exception_ptr error) {
   using http::problem;
   try {
-    std::rethrow_exception(error);
+    std::rethrow_exception(std::move(error));
   } catch (const domain::ValidationError& e) {
     std::vector<http::ProblemField> fields;
     fields.reserve(e.errors().size());

@@ -14,14 +14,14 @@ http::Response created(const domain::CreateResult& result, std::string_view coll
 }
 
 domain::CreateDone respond_created(http::Respond respond, std::string collection) {
-  return [respond = std::move(respond), collection = std::move(collection)](domain::CreateResult result,
-                                                                           std::exception_ptr error) {
+  return [respond = std::move(respond), collection = std::move(collection)](
+                    const domain::CreateResult& result, const std::exception_ptr& error) {
     respond(error ? map_exception(error) : created(result, collection));
   };
 }
 
 std::function<void(std::exception_ptr)> respond_deleted(http::Respond respond) {
-  return [respond = std::move(respond)](std::exception_ptr error) {
+  return [respond = std::move(respond)](const std::exception_ptr& error) {
     respond(error ? map_exception(error) : http::Response::empty(204));
   };
 }

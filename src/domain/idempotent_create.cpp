@@ -22,7 +22,7 @@ std::exception_ptr in_flight() {
 
 }  // namespace
 
-void IdempotentCreate::finish(const storage::CreateOutcome& outcome, std::exception_ptr error,
+void IdempotentCreate::finish(const storage::CreateOutcome& outcome, const std::exception_ptr& error,
                               const CreateResult& prepared, const std::optional<IdempotencyContext>& context,
                               const CreateDone& done) {
   using storage::CreateStatus;
@@ -46,7 +46,7 @@ void IdempotentCreate::run(const std::optional<IdempotencyContext>& context, Cre
                            const Commit& commit, CreateDone done) {
   if (!context) {
     commit(std::nullopt, [prepared = std::move(prepared), done = std::move(done)](
-                             const storage::CreateOutcome& outcome, std::exception_ptr error) {
+                             const storage::CreateOutcome& outcome, const std::exception_ptr& error) {
       finish(outcome, error, prepared, std::nullopt, done);
     });
     return;
@@ -61,7 +61,7 @@ void IdempotentCreate::run(const std::optional<IdempotencyContext>& context, Cre
   // is released before the client hears back, so a retry after the answer finds the record.
   auto held = std::make_shared<std::optional<InFlightKeys::Lease>>(std::move(lease));
   commit(std::move(record), [held, context = *context, prepared = std::move(prepared), done = std::move(done)](
-                                const storage::CreateOutcome& outcome, std::exception_ptr error) {
+                                const storage::CreateOutcome& outcome, const std::exception_ptr& error) {
     held->reset();
     finish(outcome, error, prepared, context, done);
   });

@@ -42,7 +42,7 @@ class IdempotentCreate {
 
  private:
   // What the store's answer means for the client.
-  static void finish(const storage::CreateOutcome& outcome, std::exception_ptr error, const CreateResult& prepared,
+  static void finish(const storage::CreateOutcome& outcome, const std::exception_ptr& error, const CreateResult& prepared,
                      const std::optional<IdempotencyContext>& context, const CreateDone& done);
 
   util::MillisClock clock_;

@@ -51,7 +51,7 @@ Dispatch Pipeline::dispatch(Request& request) const {
 
 Response Pipeline::map_failure(std::exception_ptr error, const Request& request) const noexcept {
   try {
-    return map_exception_(error);
+    return map_exception_(std::move(error));
   } catch (const std::exception& e) {
     app_log_->error("{} {}: the exception mapper failed: {}", request.method, request.path, e.what());
   } catch (...) {

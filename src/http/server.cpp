@@ -34,7 +34,7 @@ using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
 // How long, and how much, a rejected client may go on sending before the connection closes.
 constexpr auto kLingerTime = std::chrono::seconds(2);
-constexpr size_t kLingerBytes = 4 * 1024 * 1024;
+constexpr size_t kLingerBytes = size_t{4} * 1024 * 1024;
 
 namespace {
 

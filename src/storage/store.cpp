@@ -29,23 +29,23 @@ std::optional<IdempotencyRecord> copy(const IdempotencyRecord* record) {
 CreateStatus Store::create_user(const domain::User& user, const events::Event& event,
                                 const IdempotencyRecord* idempotency) {
   return wait_for<CreateOutcome>(
-             [&](Completion<CreateOutcome> done) { create_user(user, event, copy(idempotency), done); })
+             [&](Completion<CreateOutcome> done) { create_user(user, event, copy(idempotency), std::move(done)); })
       .status;
 }
 
 CreateStatus Store::create_order(const domain::Order& order, const events::Event& event,
                                  const IdempotencyRecord* idempotency) {
   return wait_for<CreateOutcome>(
-             [&](Completion<CreateOutcome> done) { create_order(order, event, copy(idempotency), done); })
+             [&](Completion<CreateOutcome> done) { create_order(order, event, copy(idempotency), std::move(done)); })
       .status;
 }
 
 bool Store::delete_user(std::string_view id, const events::Event& event) {
-  return wait_for<bool>([&](Completion<bool> done) { delete_user(std::string(id), event, done); });
+  return wait_for<bool>([&](Completion<bool> done) { delete_user(std::string(id), event, std::move(done)); });
 }
 
 bool Store::delete_order(std::string_view id, const events::Event& event) {
-  return wait_for<bool>([&](Completion<bool> done) { delete_order(std::string(id), event, done); });
+  return wait_for<bool>([&](Completion<bool> done) { delete_order(std::string(id), event, std::move(done)); });
 }
 
 }  // namespace ninja::storage

@@ -26,7 +26,7 @@ void GroupCommitWriter::submit(std::function<void(Database&)> work, Done done) {
 void GroupCommitWriter::write(std::function<void(Database&)> work) {
   std::promise<void> committed;
   auto future = committed.get_future();
-  submit(std::move(work), [&committed](std::exception_ptr error) {
+  submit(std::move(work), [&committed](const std::exception_ptr& error) {
     if (error) {
       committed.set_exception(error);
     } else {
