@@ -83,15 +83,8 @@ class BatchingStore final : public storage::Store {
   }
 };
 
-class BatchedServicesTest : public ::testing::Test {
+class BatchedServicesTest : public ServicesOver<BatchingStore> {
  protected:
-  BatchingStore store;
-  int64_t now = 1795498020123;
-  util::UuidV7Generator ids{[this] { return now; }};
-  InFlightKeys in_flight;
-  IdempotentCreate creates{[this] { return now; }, in_flight, 1000};
-  UserService users{store, ids, creates, [] { return std::string("whsec_dGVzdA=="); }};
-  OrderService orders{store, ids, creates};
 
   static CreateUser ada() {
     CreateUser c;

@@ -49,15 +49,21 @@ struct Removed {
   return out;
 }
 
-class ServicesTest : public ::testing::Test {
+// The two services wired over a store of type StoreT, with a clock the test drives.
+template <class StoreT>
+class ServicesOver : public ::testing::Test {
  protected:
-  FakeStore store;
+  StoreT store;
   int64_t now = 1795498020123;
   util::UuidV7Generator ids{[this] { return now; }};
   InFlightKeys in_flight;
   IdempotentCreate creates{[this] { return now; }, in_flight, 1000};
   UserService users{store, ids, creates, [] { return std::string("whsec_dGVzdA=="); }};
   OrderService orders{store, ids, creates};
+};
+
+class ServicesTest : public ServicesOver<FakeStore> {
+ protected:
 
   // Runs a create, expecting its answer through `done` exactly once; rethrows the error it got.
   CreateResult create(const CreateUser& c, const std::optional<IdempotencyContext>& key = std::nullopt) {
