@@ -8,10 +8,10 @@ CMAKE_FLAGS ?=
 
 DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
-  libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libcli11-dev libssl-dev \
+  libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang clang-format clang-tidy \
-  python3 python3-pytest python3-requests wrk nginx-light curl
+  python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl
 
 .PHONY: deps .deps-installed build run test unit e2e asan bench format tidy clean
 
