@@ -48,4 +48,21 @@ boost::json::object to_json(const Order& order) {
   return out;
 }
 
+boost::json::object to_json(const Delivery& delivery) {
+  const auto optional_time = [](const std::optional<int64_t>& ms) -> boost::json::value {
+    if (!ms) return nullptr;
+    return boost::json::string(util::format_rfc3339_millis(*ms));
+  };
+  boost::json::object out;
+  out["event_id"] = delivery.event_id;
+  out["channel"] = delivery.channel;
+  out["status"] = to_string(delivery.status);
+  out["attempts"] = delivery.attempts;
+  out["last_error"] = delivery.last_error ? boost::json::value(*delivery.last_error) : boost::json::value(nullptr);
+  out["updated_at"] = util::format_rfc3339_millis(delivery.updated_at_ms);
+  out["delivered_at"] = optional_time(delivery.delivered_at_ms);
+  out["next_attempt_at"] = optional_time(delivery.next_attempt_at_ms);
+  return out;
+}
+
 }  // namespace ninja::domain

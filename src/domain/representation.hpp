@@ -3,6 +3,7 @@
 // returns it") and idempotent replays all use it, so they cannot drift apart.
 #include <boost/json/object.hpp>
 
+#include "domain/delivery.hpp"
 #include "domain/order.hpp"
 #include "domain/user.hpp"
 
@@ -13,5 +14,7 @@ enum class SecretVisibility { hidden, shown };
 boost::json::object to_json(const User& user, SecretVisibility secret = SecretVisibility::hidden);
 boost::json::object to_json(const Order& order);
 boost::json::array items_to_json(const std::vector<OrderItem>& items);
+// A notification delivery as GET /v1/orders/{id}/notifications lists it.
+boost::json::object to_json(const Delivery& delivery);
 
 }  // namespace ninja::domain

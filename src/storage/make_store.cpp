@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "storage/sqlite/sqlite_deliveries.hpp"
+#include "storage/sqlite/sqlite_outbox.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace ninja::storage {
@@ -16,14 +18,18 @@ std::optional<std::string> sqlite_path(const std::string& url) {
   return path;
 }
 
-std::unique_ptr<Store> make_store(const StoreSettings& settings) {
+Storage open_storage(const StoreSettings& settings) {
   if (auto path = sqlite_path(settings.url)) {
-    return std::make_unique<sqlite::SqliteStore>(sqlite::SqliteOptions{*path, settings.readers, 256});
+    auto file = std::make_shared<sqlite::SqliteFile>(sqlite::SqliteOptions{*path, settings.readers, 256});
+    return {std::make_unique<sqlite::SqliteStore>(file), std::make_unique<sqlite::SqliteOutbox>(file),
+            std::make_unique<sqlite::SqliteDeliveries>(file)};
   }
   if (settings.url.rfind("postgres", 0) == 0 || settings.url.rfind("dynamodb:", 0) == 0) {
     throw std::invalid_argument("store " + settings.url + " is not supported by this build yet (use sqlite:PATH)");
   }
   throw std::invalid_argument("unknown store URL " + settings.url + " (expected sqlite:PATH)");
 }
+
+std::unique_ptr<Store> make_store(const StoreSettings& settings) { return open_storage(settings).store; }
 
 }  // namespace ninja::storage

@@ -4,43 +4,26 @@
 //
 //   static constexpr const char* kName;  // test-name suffix ("Sqlite", later "Postgres", "DynamoDB")
 //   storage::Store& store();             // the store under test
+//   storage::Outbox& outbox_view();       // the same backend's outbox (relay side)
+//   storage::DeliveryStore& deliveries(); // the same backend's notification deliveries
 //   void reopen();                       // drop every handle and reconnect to the same data
 //
 // Adding a backend = adding a struct here and appending it to `StoreBackends`. The contract tests
-// use nothing but the three members above and the storage::Store interface.
+// use nothing but the members above and the storage interfaces.
 #include <gtest/gtest.h>
-#include <stdlib.h>  // mkdtemp
 
-#include <filesystem>
 #include <memory>
-#include <stdexcept>
 #include <string>
-#include <system_error>
 
+#include "storage/sqlite/sqlite_deliveries.hpp"
+#include "storage/sqlite/sqlite_outbox.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "storage/store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ninja::contract {
 
-// A directory under the system temp dir, removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "ninja-contract-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using testing_support::TempDir;
 
 // SQLite on a real file (WAL, writer thread, reader pool), exactly as the service runs it.
 struct SqliteBackend {
@@ -49,13 +32,15 @@ struct SqliteBackend {
   static constexpr size_t kMaxBatch = 256;
 
   SqliteBackend() : path((dir.path() / "store.db").string()) { open(); }
-  ~SqliteBackend() { store_.reset(); }  // close every connection before `dir` is removed
+  ~SqliteBackend() { close(); }  // close every connection before `dir` is removed
 
   storage::Store& store() { return *store_; }
+  storage::Outbox& outbox_view() { return *outbox_; }
+  storage::DeliveryStore& deliveries() { return *deliveries_; }
   storage::sqlite::SqliteStore& sqlite() { return *store_; }
 
   void reopen() {
-    store_.reset();
+    close();
     open();
   }
 
@@ -64,9 +49,20 @@ struct SqliteBackend {
 
  private:
   void open() {
-    store_ = std::make_unique<storage::sqlite::SqliteStore>(storage::sqlite::SqliteOptions{path, kReaders, kMaxBatch});
+    auto file =
+        std::make_shared<storage::sqlite::SqliteFile>(storage::sqlite::SqliteOptions{path, kReaders, kMaxBatch});
+    store_ = std::make_unique<storage::sqlite::SqliteStore>(file);
+    outbox_ = std::make_unique<storage::sqlite::SqliteOutbox>(file);
+    deliveries_ = std::make_unique<storage::sqlite::SqliteDeliveries>(file);
+  }
+  void close() {
+    deliveries_.reset();
+    outbox_.reset();
+    store_.reset();
   }
   std::unique_ptr<storage::sqlite::SqliteStore> store_;
+  std::unique_ptr<storage::sqlite::SqliteOutbox> outbox_;
+  std::unique_ptr<storage::sqlite::SqliteDeliveries> deliveries_;
 };
 
 // Every backend the contract suite runs against.

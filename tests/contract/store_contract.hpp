@@ -126,6 +126,8 @@ template <class Backend>
 class StoreContract : public ::testing::Test {
  protected:
   storage::Store& store() { return backend_.store(); }
+  storage::Outbox& outbox_view() { return backend_.outbox_view(); }
+  storage::DeliveryStore& deliveries() { return backend_.deliveries(); }
   void reopen() { backend_.reopen(); }
 
   std::string next_id() { return ids_.next(); }
@@ -175,7 +177,8 @@ class StoreContract : public ::testing::Test {
   }
   events::Event deleted_event(std::string_view type, const std::string& id) {
     const std::string_view source = type == events::kUserDeleted ? "/v1/users" : "/v1/orders";
-    return events::make_event(next_id(), type, source, id, now(), boost::json::serialize(boost::json::object{{"id", id}}));
+    return events::make_event(next_id(), type, source, id, now(),
+                              boost::json::serialize(boost::json::object{{"id", id}}));
   }
 
   // Creates `user` with its event and expects success; returns the event written.

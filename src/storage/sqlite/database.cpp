@@ -13,8 +13,8 @@ Query::~Query() {
 
 namespace {
 [[noreturn]] void throw_for(sqlite3* db, int code) {
-  throw SqliteError(sqlite3_extended_errcode(db), std::string("sqlite: ") + sqlite3_errmsg(db) + " (" +
-                                                      sqlite3_errstr(code) + ")");
+  throw SqliteError(sqlite3_extended_errcode(db),
+                    std::string("sqlite: ") + sqlite3_errmsg(db) + " (" + sqlite3_errstr(code) + ")");
 }
 void check_bind(sqlite3_stmt* stmt, int rc) {
   if (rc != SQLITE_OK) throw_for(sqlite3_db_handle(stmt), rc);
@@ -33,6 +33,16 @@ Query& Query::bind(int index, int64_t value) {
 
 Query& Query::bind(int index, const std::optional<std::string>& text) {
   return text ? bind(index, std::string_view(*text)) : bind_null(index);
+}
+
+Query& Query::bind(int index, const std::optional<int64_t>& value) {
+  return value ? bind(index, *value) : bind_null(index);
+}
+
+Query& Query::bind(int index, const std::optional<double>& value) {
+  if (!value) return bind_null(index);
+  check_bind(stmt_, sqlite3_bind_double(stmt_, index, *value));
+  return *this;
 }
 
 Query& Query::bind_null(int index) {
@@ -64,11 +74,18 @@ std::optional<std::string> Query::optional_text(int column) const {
   return text(column);
 }
 
+double Query::real(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::optional<int64_t> Query::optional_int64(int column) const {
+  if (is_null(column)) return std::nullopt;
+  return int64(column);
+}
+
 bool Query::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 Database::Database(const std::string& path) {
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);

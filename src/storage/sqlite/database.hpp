@@ -38,6 +38,8 @@ class Query {
   Query& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Query& bind(int index, int64_t value);
   Query& bind(int index, const std::optional<std::string>& text);
+  Query& bind(int index, const std::optional<int64_t>& value);
+  Query& bind(int index, const std::optional<double>& value);
   Query& bind_null(int index);
 
   bool step();  // true while a row is available; throws SqliteError on failure
@@ -46,6 +48,8 @@ class Query {
   int64_t int64(int column) const;
   std::string text(int column) const;
   std::optional<std::string> optional_text(int column) const;
+  std::optional<int64_t> optional_int64(int column) const;
+  double real(int column) const;
   bool is_null(int column) const;
 
  private:

@@ -60,6 +60,46 @@ CREATE TABLE idempotency_keys (
 ) WITHOUT ROWID;
 CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
 )sql"},
+      {2, "outbox claims and notification deliveries", R"sql(
+-- A relay claims events with a lease (claimed_by, claimed_until) so several relays can share the
+-- outbox and a crashed relay's claims expire.
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE outbox ADD COLUMN claimed_until INTEGER;
+CREATE INDEX outbox_unpublished_subject ON outbox (subject, seq) WHERE published_at IS NULL;
+
+CREATE TABLE deliveries (
+  event_id        TEXT NOT NULL,
+  channel         TEXT NOT NULL,       -- the user's preferred channel
+  order_id        TEXT NOT NULL,
+  user_id         TEXT NOT NULL,
+  status          TEXT NOT NULL,       -- pending, delivered, failed, dead, skipped
+  attempts        INTEGER NOT NULL,
+  last_error      TEXT,
+  event_time      INTEGER NOT NULL,    -- when the event committed (latency is measured from it)
+  payload         TEXT NOT NULL,       -- the CloudEvent JSON
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  next_attempt_at INTEGER,             -- NULL once final (delivered, dead, skipped)
+  claimed_by      TEXT,
+  claimed_until   INTEGER,
+  PRIMARY KEY (event_id, channel)      -- deduplication: one delivery per event and channel
+) WITHOUT ROWID;
+CREATE INDEX deliveries_by_order ON deliveries (order_id);
+CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+CREATE INDEX deliveries_dead ON deliveries (updated_at) WHERE status = 'dead';
+)sql"},
+      {3, "api keys", R"sql(
+CREATE TABLE api_keys (
+  id          TEXT PRIMARY KEY,        -- public id, part of the key
+  name        TEXT NOT NULL,
+  key_hash    TEXT NOT NULL,           -- SHA-256 of the whole key; the key itself is never stored
+  rate        REAL,                    -- usage plan: requests per second (NULL: the server default)
+  burst       REAL,
+  created_at  INTEGER NOT NULL,
+  revoked_at  INTEGER
+) WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }

@@ -7,7 +7,6 @@
 #include <cctype>
 
 #include "domain/representation.hpp"
-#include "storage/sqlite/migrations.hpp"
 
 namespace ninja::storage::sqlite {
 namespace {
@@ -94,6 +93,9 @@ void insert_idempotency(Database& db, const IdempotencyRecord& r) {
       .run();
 }
 
+bool created(const CreateOutcome& outcome) { return outcome.status == CreateStatus::created; }
+bool deleted(const bool& deleted) { return deleted; }
+
 template <class T, class Read>
 Page<T> read_page(Query& q, size_t limit, Read read) {
   Page<T> page;
@@ -109,35 +111,25 @@ Page<T> read_page(Query& q, size_t limit, Read read) {
 
 }  // namespace
 
-std::unique_ptr<Database> open_writer(const std::string& path) {
-  auto db = std::make_unique<Database>(path);
-  db->exec("PRAGMA journal_mode = WAL");
-  db->exec("PRAGMA synchronous = FULL");
-  return db;
-}
+SqliteStore::SqliteStore(std::shared_ptr<SqliteFile> file) : file_(std::move(file)) {}
 
-SqliteStore::SqliteStore(const SqliteOptions& options) {
-  auto db = open_writer(options.path);
-  migrate(*db);
-  writer_ = std::make_unique<GroupCommitWriter>(std::move(db), options.max_batch);
-  readers_ = std::make_unique<ReaderPool>(options.path, options.readers);
-}
+SqliteStore::SqliteStore(const SqliteOptions& options) : file_(std::make_shared<SqliteFile>(options)) {}
 
 bool SqliteStore::ready() {
   try {
-    return readers_->with_connection([](Database& db) { return db.query("SELECT 1").step(); });
+    return file_->readers().with_connection([](Database& db) { return db.query("SELECT 1").step(); });
   } catch (const SqliteError&) {
     return false;
   }
 }
 
 template <class T>
-void SqliteStore::submit(std::function<T(Database&)> work, Completion<T> done) {
-  auto outcome = std::make_shared<T>();
-  writer_->submit([work = std::move(work), outcome](Database& db) { *outcome = work(db); },
-                  [done = std::move(done), outcome](std::exception_ptr error) {
-                    done(error ? T{} : *outcome, error);
-                  });
+void SqliteStore::submit(std::function<T(Database&)> work, bool (*wrote_event)(const T&), Completion<T> done) {
+  file_->submit<T>(std::move(work), [done = std::move(done), wrote_event, &signal = file_->events_committed()](
+                                        T outcome, std::exception_ptr error) {
+    if (!error && wrote_event(outcome)) signal.notify();
+    done(std::move(outcome), std::move(error));
+  });
 }
 
 void SqliteStore::create_user(domain::User user, events::Event event, std::optional<IdempotencyRecord> idempotency,
@@ -167,7 +159,7 @@ void SqliteStore::create_user(domain::User user, events::Event event, std::optio
         insert_event(db, event);
         return CreateOutcome{};
       },
-      std::move(done));
+      created, std::move(done));
 }
 
 void SqliteStore::create_order(domain::Order order, events::Event event, std::optional<IdempotencyRecord> idempotency,
@@ -195,7 +187,7 @@ void SqliteStore::create_order(domain::Order order, events::Event event, std::op
         insert_event(db, event);
         return CreateOutcome{};
       },
-      std::move(done));
+      created, std::move(done));
 }
 
 void SqliteStore::delete_user(std::string id, events::Event event, Completion<bool> done) {
@@ -206,7 +198,7 @@ void SqliteStore::delete_user(std::string id, events::Event event, Completion<bo
         if (deleted) insert_event(db, event);
         return deleted;
       },
-      std::move(done));
+      deleted, std::move(done));
 }
 
 void SqliteStore::delete_order(std::string id, events::Event event, Completion<bool> done) {
@@ -217,11 +209,11 @@ void SqliteStore::delete_order(std::string id, events::Event event, Completion<b
         if (deleted) insert_event(db, event);
         return deleted;
       },
-      std::move(done));
+      deleted, std::move(done));
 }
 
 std::optional<domain::User> SqliteStore::find_user(std::string_view id) {
-  return readers_->with_connection([&](Database& db) -> std::optional<domain::User> {
+  return file_->readers().with_connection([&](Database& db) -> std::optional<domain::User> {
     auto q = db.query(
         "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
         " WHERE id = ?1");
@@ -231,16 +223,15 @@ std::optional<domain::User> SqliteStore::find_user(std::string_view id) {
 }
 
 std::optional<domain::Order> SqliteStore::find_order(std::string_view id) {
-  return readers_->with_connection([&](Database& db) -> std::optional<domain::Order> {
-    auto q = db.query(
-        "SELECT id, user_id, items, currency, total, status, note, created_at FROM orders WHERE id = ?1");
+  return file_->readers().with_connection([&](Database& db) -> std::optional<domain::Order> {
+    auto q = db.query("SELECT id, user_id, items, currency, total, status, note, created_at FROM orders WHERE id = ?1");
     if (!q.bind(1, id).step()) return std::nullopt;
     return read_order(q);
   });
 }
 
 Page<domain::User> SqliteStore::list_users(const PageQuery& query) {
-  return readers_->with_connection([&](Database& db) {
+  return file_->readers().with_connection([&](Database& db) {
     auto q = db.query(
         "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
         " WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
@@ -251,7 +242,7 @@ Page<domain::User> SqliteStore::list_users(const PageQuery& query) {
 }
 
 Page<domain::Order> SqliteStore::list_orders(const PageQuery& query, std::optional<std::string_view> user_id) {
-  return readers_->with_connection([&](Database& db) {
+  return file_->readers().with_connection([&](Database& db) {
     const std::string before = query.before_id.value_or(std::string(kAfterAllIds));
     const auto limit = static_cast<int64_t>(query.limit + 1);
     if (!user_id) {
@@ -270,8 +261,8 @@ Page<domain::Order> SqliteStore::list_orders(const PageQuery& query, std::option
 }
 
 std::optional<IdempotencyRecord> SqliteStore::find_idempotency(std::string_view scope, std::string_view key,
-                                                              int64_t now_ms) {
-  return readers_->with_connection([&](Database& db) -> std::optional<IdempotencyRecord> {
+                                                               int64_t now_ms) {
+  return file_->readers().with_connection([&](Database& db) -> std::optional<IdempotencyRecord> {
     auto q = db.query(
         "SELECT fingerprint, resource_id, body, created_at, expires_at FROM idempotency_keys"
         " WHERE scope = ?1 AND key = ?2 AND expires_at > ?3");
@@ -283,7 +274,7 @@ std::optional<IdempotencyRecord> SqliteStore::find_idempotency(std::string_view 
 
 size_t SqliteStore::purge_idempotency(int64_t now_ms) {
   size_t purged = 0;
-  writer_->write([&](Database& db) {
+  file_->writer().write([&](Database& db) {
     db.query("DELETE FROM idempotency_keys WHERE expires_at <= ?1").bind(1, now_ms).run();
     purged = static_cast<size_t>(db.changes());
   });
@@ -291,7 +282,7 @@ size_t SqliteStore::purge_idempotency(int64_t now_ms) {
 }
 
 std::vector<events::Event> SqliteStore::unpublished_events(size_t limit) {
-  return readers_->with_connection([&](Database& db) {
+  return file_->readers().with_connection([&](Database& db) {
     std::vector<events::Event> out;
     auto q = db.query(
         "SELECT event_id, type, subject, created_at, payload FROM outbox WHERE published_at IS NULL"

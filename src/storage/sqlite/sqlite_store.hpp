@@ -4,21 +4,15 @@
 #include <memory>
 #include <string>
 
-#include "storage/sqlite/group_commit.hpp"
-#include "storage/sqlite/reader_pool.hpp"
+#include "storage/sqlite/sqlite_file.hpp"
 #include "storage/store.hpp"
 
 namespace ninja::storage::sqlite {
 
-struct SqliteOptions {
-  std::string path;
-  size_t readers = 8;       // read connections; match the number of worker threads
-  size_t max_batch = 256;   // writes per group commit
-};
-
 class SqliteStore final : public Store {
  public:
-  // Opens the file, applies pending migrations and starts the writer.
+  explicit SqliteStore(std::shared_ptr<SqliteFile> file);
+  // Opens its own file (for tools and tests).
   explicit SqliteStore(const SqliteOptions& options);
 
   bool ready() override;
@@ -41,19 +35,15 @@ class SqliteStore final : public Store {
   size_t purge_idempotency(int64_t now_ms) override;
   std::vector<events::Event> unpublished_events(size_t limit) override;
 
-  uint64_t commit_batches() const { return writer_->batches(); }
+  uint64_t commit_batches() const { return file_->writer().batches(); }
 
  private:
-  // Queues `work` (which computes an outcome) for the next group commit; `done` gets the outcome
-  // once it is durable.
+  // Queues `work` for the next group commit; `done` follows the commit. `wrote_event` tells from
+  // the outcome whether an outbox event was appended, which wakes the relay.
   template <class T>
-  void submit(std::function<T(Database&)> work, Completion<T> done);
+  void submit(std::function<T(Database&)> work, bool (*wrote_event)(const T&), Completion<T> done);
 
-  std::unique_ptr<GroupCommitWriter> writer_;
-  std::unique_ptr<ReaderPool> readers_;
+  std::shared_ptr<SqliteFile> file_;
 };
-
-// Opens a write connection with the durability settings every writer of the file must use.
-std::unique_ptr<Database> open_writer(const std::string& path);
 
 }  // namespace ninja::storage::sqlite

@@ -1,0 +1,21 @@
+#include "storage/sqlite/sqlite_file.hpp"
+
+#include "storage/sqlite/migrations.hpp"
+
+namespace ninja::storage::sqlite {
+
+std::unique_ptr<Database> open_writer(const std::string& path) {
+  auto db = std::make_unique<Database>(path);
+  db->exec("PRAGMA journal_mode = WAL");
+  db->exec("PRAGMA synchronous = FULL");
+  return db;
+}
+
+SqliteFile::SqliteFile(const SqliteOptions& options) {
+  auto db = open_writer(options.path);
+  migrate(*db);
+  writer_ = std::make_unique<GroupCommitWriter>(std::move(db), options.max_batch);
+  readers_ = std::make_unique<ReaderPool>(options.path, options.readers);
+}
+
+}  // namespace ninja::storage::sqlite

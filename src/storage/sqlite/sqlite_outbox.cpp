@@ -1,0 +1,56 @@
+#include "storage/sqlite/sqlite_outbox.hpp"
+
+#include <algorithm>
+
+namespace ninja::storage::sqlite {
+
+std::vector<events::Event> SqliteOutbox::claim_unpublished(size_t limit, const Lease& lease) {
+  if (limit == 0) return {};
+  return file_->write<std::vector<events::Event>>([&](Database& db) {
+    // Free = unpublished and not under someone's live lease. An event also waits while an earlier
+    // event of the same entity is held by another relay, so "deleted" never overtakes "created".
+    auto q = db.query(
+        "UPDATE outbox SET claimed_by = ?1, claimed_until = ?2 WHERE seq IN ("
+        " SELECT o.seq FROM outbox o WHERE o.published_at IS NULL"
+        "  AND (o.claimed_until IS NULL OR o.claimed_until <= ?3)"
+        "  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.subject = o.subject AND e.seq < o.seq"
+        "   AND e.published_at IS NULL AND e.claimed_until > ?3 AND e.claimed_by <> ?1)"
+        "  ORDER BY o.seq LIMIT ?4)"
+        " RETURNING seq, event_id, type, subject, created_at, payload");
+    q.bind(1, lease.owner).bind(2, lease.until_ms).bind(3, lease.now_ms).bind(4, static_cast<int64_t>(limit));
+    std::vector<std::pair<int64_t, events::Event>> claimed;
+    while (q.step()) claimed.push_back({q.int64(0), {q.text(1), q.text(2), q.text(3), q.int64(4), q.text(5)}});
+    // RETURNING gives no order guarantee; commit order is seq order.
+    std::sort(claimed.begin(), claimed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<events::Event> events;
+    events.reserve(claimed.size());
+    for (auto& entry : claimed) events.push_back(std::move(entry.second));
+    return events;
+  });
+}
+
+void SqliteOutbox::mark_published(const std::vector<std::string>& event_ids, int64_t now_ms) {
+  if (event_ids.empty()) return;
+  file_->writer().write([&](Database& db) {
+    for (const auto& id : event_ids) {
+      db.query(
+            "UPDATE outbox SET published_at = ?1, claimed_by = NULL, claimed_until = NULL"
+            " WHERE event_id = ?2 AND published_at IS NULL")
+          .bind(1, now_ms)
+          .bind(2, id)
+          .run();
+    }
+  });
+}
+
+std::optional<int64_t> SqliteOutbox::oldest_unpublished_ms() {
+  return file_->readers().with_connection([](Database& db) -> std::optional<int64_t> {
+    auto q = db.query("SELECT created_at FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 1");
+    if (!q.step()) return std::nullopt;
+    return q.int64(0);
+  });
+}
+
+void SqliteOutbox::wait_for_events(std::chrono::milliseconds timeout) { file_->events_committed().wait(timeout); }
+
+}  // namespace ninja::storage::sqlite
