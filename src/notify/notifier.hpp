@@ -1,0 +1,88 @@
+#pragma once
+// The notifier (role `notifier`): turns each ninja.order.created event into one delivery record
+// (deduplicated by event id) and works through the records on its own thread pool: one attempt at
+// a time per delivery, outcome recorded, retries scheduled, dead-lettered at the end. Everything it
+// knows lives in the DeliveryStore, so pending retries survive restarts and several notifiers can
+// share the work through claim leases.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "events/event.hpp"
+#include "notify/channel_set.hpp"
+#include "notify/retry_policy.hpp"
+#include "storage/delivery_store.hpp"
+#include "storage/store.hpp"
+#include "util/metrics.hpp"
+#include "util/uuid.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace ninja::notify {
+
+struct NotifierOptions {
+  std::string owner;                       // lease owner: unique per process
+  size_t workers = 8;                      // concurrent attempts
+  std::chrono::milliseconds lease{15000};  // must outlast one attempt (channel timeouts)
+  std::chrono::milliseconds poll{1000};    // longest the scheduler sleeps (sees other processes' replays)
+};
+
+class Notifier {
+ public:
+  Notifier(storage::Store& store, storage::DeliveryStore& deliveries, ChannelSet channels, RetryPolicy retry,
+           NotifierOptions options, util::MillisClock clock, std::function<double()> random_unit,
+           util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> log);
+  Notifier(const Notifier&) = delete;
+  Notifier& operator=(const Notifier&) = delete;
+  ~Notifier();  // stop()
+
+  // The bus handler for ninja.order.created: records one delivery per new event, in one commit,
+  // and queues the new ones for an attempt. Returns once recorded; throws if the store failed.
+  void accept(const std::vector<events::Event>& events);
+  // One attempt at a claimed delivery; records the outcome and releases the claim. Never throws.
+  void attempt(domain::Delivery delivery);
+
+  void start();  // the worker pool and the retry scheduler
+  // Lets attempts in flight finish, hands queued ones back (their claims are released), stops.
+  void stop();
+  // Makes the scheduler look for due deliveries now (after a replay, say).
+  void wake();
+
+ private:
+  domain::Delivery intake(const events::Event& event, int64_t now_ms);
+  void enqueue(std::vector<domain::Delivery> deliveries);
+  void work();
+  void schedule();
+  void record(const domain::Delivery& delivery, std::string_view outcome);
+
+  storage::Store& store_;
+  storage::DeliveryStore& deliveries_;
+  ChannelSet channels_;
+  RetryPolicy retry_;
+  NotifierOptions options_;
+  util::MillisClock clock_;
+  std::function<double()> random_unit_;
+  util::CounterFamily& outcomes_;
+  util::HistogramFamily& latency_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  std::mutex mutex_;
+  std::condition_variable queued_;    // workers wait for work
+  std::condition_variable schedule_;  // the scheduler waits for a wake-up or its next due time
+  std::deque<domain::Delivery> queue_;
+  bool stopping_ = false;
+  bool wake_ = false;
+  std::vector<std::thread> workers_;
+  std::thread scheduler_;
+};
+
+}  // namespace ninja::notify

@@ -1,0 +1,258 @@
+// The notifier against a real SQLite store, with a scripted channel standing in for the network
+// (the real channels are tested against real receivers in tests/e2e).
+#include <gtest/gtest.h>
+
+#include <spdlog/logger.h>
+#include <spdlog/sinks/null_sink.h>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "domain/representation.hpp"
+#include "notify/notifier.hpp"
+#include "storage/make_store.hpp"
+#include "support/temp_dir.hpp"
+#include "util/time.hpp"
+
+namespace ninja::notify {
+namespace {
+
+using domain::DeliveryStatus;
+
+// Answers attempts from a script (then `delivered`) and records what it was asked to send.
+class ScriptedChannel final : public Channel {
+ public:
+  void script(std::deque<Outcome> outcomes) {
+    std::lock_guard lock(mutex_);
+    script_ = std::move(outcomes);
+  }
+  Attempt deliver(const Notification& n) override {
+    std::lock_guard lock(mutex_);
+    sent_.push_back(n);
+    if (script_.empty()) return {Outcome::delivered, ""};
+    const Outcome next = script_.front();
+    script_.pop_front();
+    return {next, next == Outcome::retry ? "HTTP 503" : "HTTP 400"};
+  }
+  std::vector<Notification> sent() {
+    std::lock_guard lock(mutex_);
+    return sent_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<Outcome> script_;
+  std::vector<Notification> sent_;
+};
+
+class NotifierTest : public ::testing::Test {
+ protected:
+  NotifierTest()
+      : storage(storage::open_storage({"sqlite:" + (dir.path() / "notify.db").string(), 4})),
+        log(std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())) {}
+
+  std::unique_ptr<Notifier> make_notifier(RetryPolicy retry = {10, 40, 3}) {
+    NotifierOptions options{"notifier-under-test", 2, std::chrono::milliseconds(5000), std::chrono::milliseconds(50)};
+    return std::make_unique<Notifier>(
+        *storage.store, *storage.deliveries, ChannelSet{webhook, log_channel}, retry, options, util::system_millis,
+        [] { return 0.5; }, metrics, log);
+  }
+
+  domain::User add_user(domain::NotifyChannel channel) {
+    domain::User user;
+    user.id = ids.next();
+    user.name = "Ada";
+    user.email = user.id + "@example.com";
+    user.notify_channel = channel;
+    if (channel == domain::NotifyChannel::webhook) user.webhook_url = "https://hooks.example.com/x";
+    const auto event = events::make_event(ids.next(), events::kUserCreated, "/v1/users", user.id, 1, "{}");
+    storage.store->create_user(user, event, nullptr);
+    return user;
+  }
+
+  events::Event order_event(const std::string& user_id) {
+    domain::Order order;
+    order.id = ids.next();
+    order.user_id = user_id;
+    order.items = {{"SKU", 3, 250}};
+    order.currency = "EUR";
+    order.total = 750;
+    order.created_at_ms = util::system_millis();
+    return events::make_event(ids.next(), events::kOrderCreated, "/v1/orders", order.id, order.created_at_ms,
+                              boost::json::serialize(domain::to_json(order)));
+  }
+
+  std::vector<domain::Delivery> deliveries_of(const events::Event& e) {
+    return storage.deliveries->deliveries_for_order(e.subject);
+  }
+
+  // Waits until the order's delivery is final (or 10 s pass) and returns it.
+  domain::Delivery final_delivery(const events::Event& e) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      const auto found = deliveries_of(e);
+      if ((found.size() == 1 && found[0].is_final()) || std::chrono::steady_clock::now() > deadline) {
+        EXPECT_EQ(found.size(), 1U);
+        return found.empty() ? domain::Delivery{} : found[0];
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+
+  testing_support::TempDir dir;
+  storage::Storage storage;
+  util::MetricsRegistry metrics;
+  std::shared_ptr<spdlog::logger> log;
+  util::UuidV7Generator ids{util::system_millis};
+  ScriptedChannel webhook;
+  ScriptedChannel log_channel;
+};
+
+TEST_F(NotifierTest, DeliversOnceThroughThePreferredChannel) {
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  const auto event = order_event(user.id);
+  auto notifier = make_notifier();
+  notifier->start();
+  notifier->accept({event});
+  const auto d = final_delivery(event);
+  EXPECT_EQ(d.status, DeliveryStatus::delivered);
+  EXPECT_EQ(d.channel, "webhook");
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_TRUE(d.delivered_at_ms.has_value());
+  const auto sent = webhook.sent();
+  ASSERT_EQ(sent.size(), 1U);
+  EXPECT_EQ(sent[0].event_id, event.id);
+  EXPECT_EQ(sent[0].event_json, event.payload);
+  EXPECT_EQ(sent[0].order_id, event.subject);
+  EXPECT_EQ(sent[0].total, 750);
+  EXPECT_EQ(sent[0].currency, "EUR");
+  EXPECT_EQ(sent[0].user.id, user.id);
+  EXPECT_TRUE(log_channel.sent().empty());
+  EXPECT_NE(metrics.render().find(R"(notifications_total{channel="webhook",outcome="delivered"} 1)"),
+            std::string::npos);
+}
+
+TEST_F(NotifierTest, ARedeliveredEventIsNotSentTwice) {
+  const auto user = add_user(domain::NotifyChannel::email);
+  const auto event = order_event(user.id);
+  auto notifier = make_notifier();
+  notifier->accept({event});
+  notifier->accept({event});  // the bus may deliver twice around a crash
+  notifier->start();
+  EXPECT_EQ(final_delivery(event).status, DeliveryStatus::delivered);
+  notifier->accept({event});
+  notifier->stop();
+  EXPECT_EQ(log_channel.sent().size(), 1U);  // email without SMTP goes to the log channel
+}
+
+TEST_F(NotifierTest, ChannelNoneAndMissingUsersAreSkipped) {
+  const auto quiet = add_user(domain::NotifyChannel::none);
+  const auto none_event = order_event(quiet.id);
+  const auto orphan_event = order_event(ids.next());
+  auto notifier = make_notifier();
+  notifier->start();
+  notifier->accept({none_event, orphan_event});
+  const auto none = final_delivery(none_event);
+  EXPECT_EQ(none.status, DeliveryStatus::skipped);
+  EXPECT_EQ(none.channel, "none");
+  const auto orphan = final_delivery(orphan_event);
+  EXPECT_EQ(orphan.status, DeliveryStatus::skipped);
+  EXPECT_EQ(orphan.last_error, "user not found");
+  EXPECT_TRUE(webhook.sent().empty());
+  EXPECT_TRUE(log_channel.sent().empty());
+}
+
+TEST_F(NotifierTest, OtherEventTypesAreIgnored) {
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  auto event = order_event(user.id);
+  event.type = std::string(events::kOrderDeleted);
+  auto notifier = make_notifier();
+  notifier->accept({event});
+  EXPECT_TRUE(deliveries_of(event).empty());
+}
+
+TEST_F(NotifierTest, TransientFailuresAreRetriedUntilDelivered) {
+  webhook.script({Outcome::retry, Outcome::retry});
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  const auto event = order_event(user.id);
+  auto notifier = make_notifier();
+  notifier->start();
+  notifier->accept({event});
+  const auto d = final_delivery(event);
+  EXPECT_EQ(d.status, DeliveryStatus::delivered);
+  EXPECT_EQ(d.attempts, 3);
+  EXPECT_EQ(webhook.sent().size(), 3U);
+}
+
+TEST_F(NotifierTest, PermanentFailureAndTheLastAttemptAreDead) {
+  webhook.script({Outcome::dead, Outcome::retry, Outcome::retry, Outcome::retry});
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  const auto rejected = order_event(user.id);
+  const auto exhausted = order_event(user.id);
+  auto notifier = make_notifier();
+  notifier->start();
+  notifier->accept({rejected});
+  const auto first = final_delivery(rejected);
+  EXPECT_EQ(first.status, DeliveryStatus::dead);
+  EXPECT_EQ(first.attempts, 1);
+  EXPECT_EQ(first.last_error, "HTTP 400");
+  notifier->accept({exhausted});
+  const auto second = final_delivery(exhausted);
+  EXPECT_EQ(second.status, DeliveryStatus::dead);
+  EXPECT_EQ(second.attempts, 3);  // max_attempts
+  EXPECT_EQ(storage.deliveries->dead_deliveries(10).size(), 2U);
+}
+
+TEST_F(NotifierTest, ReplayedDeadLettersAreAttemptedAgain) {
+  webhook.script({Outcome::dead});
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  const auto event = order_event(user.id);
+  auto notifier = make_notifier();
+  notifier->start();
+  notifier->accept({event});
+  ASSERT_EQ(final_delivery(event).status, DeliveryStatus::dead);
+  ASSERT_EQ(storage.deliveries->requeue_dead(std::nullopt, util::system_millis()), 1U);
+  notifier->wake();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (final_delivery(event).status != DeliveryStatus::delivered && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(final_delivery(event).status, DeliveryStatus::delivered);
+  EXPECT_EQ(webhook.sent().size(), 2U);
+  EXPECT_EQ(webhook.sent()[1].event_id, event.id);
+}
+
+TEST_F(NotifierTest, PendingWorkSurvivesARestart) {
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  const auto event = order_event(user.id);
+  {
+    auto crashed = make_notifier();  // accepted, never started: like a crash before the attempt
+    crashed->accept({event});
+  }
+  // The first notifier's lease (5 s) still holds the record; a new process sees it once it ends.
+  NotifierOptions options{"restarted", 2, std::chrono::milliseconds(5000), std::chrono::milliseconds(50)};
+  Notifier restarted(
+      *storage.store, *storage.deliveries, ChannelSet{webhook, log_channel}, {10, 40, 3}, options,
+      [] { return util::system_millis() + 6000; }, [] { return 0.5; }, metrics, log);
+  restarted.start();
+  EXPECT_EQ(final_delivery(event).status, DeliveryStatus::delivered);
+  EXPECT_EQ(webhook.sent().size(), 1U);
+}
+
+TEST(ChannelSet, FallsBackToTheLogChannelWhenEmailOrSmsIsNotConfigured) {
+  ScriptedChannel webhook, log, email;
+  const ChannelSet bare{webhook, log};
+  EXPECT_EQ(bare.pick(domain::NotifyChannel::webhook), &webhook);
+  EXPECT_EQ(bare.pick(domain::NotifyChannel::email), &log);
+  EXPECT_EQ(bare.pick(domain::NotifyChannel::sms), &log);
+  EXPECT_EQ(bare.pick(domain::NotifyChannel::none), nullptr);
+  const ChannelSet with_email{webhook, log, &email, nullptr};
+  EXPECT_EQ(with_email.pick(domain::NotifyChannel::email), &email);
+  EXPECT_EQ(with_email.pick(domain::NotifyChannel::sms), &log);
+}
+
+}  // namespace
+}  // namespace ninja::notify
