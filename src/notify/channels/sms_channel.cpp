@@ -1,0 +1,52 @@
+#include "notify/channels/sms_channel.hpp"
+
+#include "notify/http_post.hpp"
+#include "notify/message_text.hpp"
+
+namespace ninja::notify {
+namespace {
+
+void append_encoded(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if ((byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') || (byte >= '0' && byte <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '*') {
+      out.push_back(c);
+    } else if (c == ' ') {
+      out.push_back('+');
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 0xF]);
+    }
+  }
+}
+
+}  // namespace
+
+std::string form_encode(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out.push_back('&');
+    append_encoded(out, name);
+    out.push_back('=');
+    append_encoded(out, value);
+  }
+  return out;
+}
+
+SmsChannel::SmsChannel(SmsOptions options) : options_(std::move(options)) {}
+
+Attempt SmsChannel::deliver(const Notification& n) {
+  if (!n.user.phone || n.user.phone->empty()) return {Outcome::dead, "user has no phone number"};
+  HttpPost request;
+  request.url = options_.url;
+  request.content_type = "application/x-www-form-urlencoded";
+  request.body = form_encode({{"To", *n.user.phone}, {"From", options_.from}, {"Body", notification_text(n)}});
+  request.timeout_ms = options_.timeout_ms;
+  request.allow_private = true;
+  return classify(post(request));
+}
+
+}  // namespace ninja::notify

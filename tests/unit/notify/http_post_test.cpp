@@ -1,0 +1,81 @@
+#include "notify/http_post.hpp"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "notify/curl_handle.hpp"
+
+namespace ninja::notify {
+namespace {
+
+TEST(HttpClassify, MapsStatusesOntoOutcomes) {
+  EXPECT_EQ(classify({200, {}, false}).outcome, Outcome::delivered);
+  EXPECT_EQ(classify({204, {}, false}).outcome, Outcome::delivered);
+  for (long status : {408L, 429L, 500L, 502L, 503L, 504L}) {
+    EXPECT_EQ(classify({status, {}, false}).outcome, Outcome::retry) << status;
+  }
+  for (long status : {301L, 400L, 401L, 403L, 404L, 410L, 422L}) {
+    const auto attempt = classify({status, {}, false});
+    EXPECT_EQ(attempt.outcome, Outcome::dead) << status;
+    EXPECT_EQ(attempt.error, "HTTP " + std::to_string(status));
+  }
+  EXPECT_EQ(classify({0, "Couldn't connect to server", false}).outcome, Outcome::retry);
+  EXPECT_EQ(classify({0, "destination refused", true}).outcome, Outcome::dead);
+}
+
+// A port on loopback that nothing listens on (bound, never listened, then closed).
+uint16_t closed_loopback_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+class HttpPostTest : public ::testing::Test {
+ protected:
+  CurlRuntime curl;
+  HttpPost request_to(const std::string& url, bool allow_private) {
+    HttpPost request;
+    request.url = url;
+    request.content_type = "application/json";
+    request.body = "{}";
+    request.timeout_ms = 2000;
+    request.allow_private = allow_private;
+    return request;
+  }
+};
+
+TEST_F(HttpPostTest, RefusesLoopbackUnlessAllowed) {
+  const std::string url = "http://127.0.0.1:" + std::to_string(closed_loopback_port()) + "/hook";
+  const auto refused = post(request_to(url, false));
+  EXPECT_TRUE(refused.permanent);
+  EXPECT_NE(refused.transport_error.find("not a public address"), std::string::npos) << refused.transport_error;
+  EXPECT_EQ(classify(refused).outcome, Outcome::dead);
+
+  const auto allowed = post(request_to(url, true));  // allowed through, then nobody answers
+  EXPECT_FALSE(allowed.permanent);
+  EXPECT_EQ(allowed.status, 0);
+  EXPECT_EQ(classify(allowed).outcome, Outcome::retry);
+}
+
+TEST_F(HttpPostTest, RefusesANameThatResolvesToLoopback) {
+  const auto result = post(request_to("http://localhost:" + std::to_string(closed_loopback_port()) + "/", false));
+  EXPECT_TRUE(result.permanent) << result.transport_error;
+}
+
+TEST_F(HttpPostTest, RefusesOtherProtocolsAndMalformedUrls) {
+  for (const char* url : {"file:///etc/passwd", "gopher://127.0.0.1/", "not a url", "http://"}) {
+    const auto result = post(request_to(url, true));
+    EXPECT_EQ(classify(result).outcome, Outcome::dead) << url << ": " << result.transport_error;
+  }
+}
+
+}  // namespace
+}  // namespace ninja::notify
