@@ -3,6 +3,7 @@
 #include <atomic>
 #include <string_view>
 
+#include "events/bus.hpp"
 #include "http/router.hpp"
 #include "storage/store.hpp"
 #include "util/metrics.hpp"
@@ -13,6 +14,6 @@ namespace ninja::api {
 std::string_view openapi_document();
 
 void add_ops_routes(http::Router& router, const util::MetricsRegistry& metrics, storage::Store& store,
-                    const std::atomic<bool>& draining);
+                    const std::atomic<bool>& draining, events::Bus* bus = nullptr);
 
 }  // namespace ninja::api

@@ -31,6 +31,9 @@ void add_store_options(CLI::App& app, Config& config) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 }
 
+void add_rate_limit_options(CLI::App& serve, RateLimitConfig& r);
+void add_notify_options(CLI::App& serve, NotifyConfig& n);
+
 void add_serve_options(CLI::App& serve, Config& config) {
   auto& s = config.serve;
   add_store_options(serve, config);
@@ -57,6 +60,59 @@ void add_serve_options(CLI::App& serve, Config& config) {
   option(serve, "idle-timeout", s.idle_timeout_ms, "milliseconds an idle keep-alive connection stays open")
       ->check(CLI::PositiveNumber);
   option(serve, "access-log", config.access_log, "one JSON line per request on stderr (true/false)");
+  add_rate_limit_options(serve, s.rate_limit);
+  add_notify_options(serve, s.notify);
+}
+
+void add_rate_limit_options(CLI::App& serve, RateLimitConfig& r) {
+  option(serve, "rate-limit", r.rate, "global token bucket: requests per second (0: off)")
+      ->check(CLI::NonNegativeNumber);
+  option(serve, "burst", r.burst, "global token bucket size (default: the rate, at least 1)")
+      ->check(CLI::NonNegativeNumber);
+  option(serve, "per-client-rate", r.per_client_rate,
+         "token bucket per API key, or per client address without auth: requests per second (0: off)")
+      ->check(CLI::NonNegativeNumber);
+  option(serve, "per-client-burst", r.per_client_burst, "per-client bucket size (default: the rate, at least 1)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+void add_notify_options(CLI::App& serve, NotifyConfig& n) {
+  option(serve, "notify-log", n.log, "file for the log channel's JSON lines; - is stdout");
+  option(serve, "smtp-url", n.smtp_url, "SMTP relay for email notifications: smtp[s]://[user:pass@]host[:port]");
+  option(serve, "smtp-from", n.smtp_from, "sender address of notification emails");
+  option(serve, "sms-url", n.sms_url, "SMS gateway URL (form POST with To, From, Body)");
+  option(serve, "sms-from", n.sms_from, "the From of SMS notifications");
+  serve
+      .add_flag("--webhook-allow-private", n.webhook_allow_private,
+                "allow webhooks to loopback/private/link-local addresses (off: refused, SSRF guard)")
+      ->envname(env_name("webhook-allow-private"));
+  option(serve, "retry-base-ms", n.retry_base_ms, "first retry delay in ms; doubles per attempt, with jitter")
+      ->check(CLI::PositiveNumber);
+  option(serve, "retry-max-ms", n.retry_max_ms, "longest retry delay in ms")->check(CLI::PositiveNumber);
+  option(serve, "max-attempts", n.max_attempts, "attempts per notification before it is dead-lettered")
+      ->check(CLI::Range(1, 1000));
+  option(serve, "notify-workers", n.workers, "concurrent notification attempts")->check(CLI::Range(1, 256));
+  option(serve, "notify-timeout-ms", n.timeout_ms, "time limit of one notification attempt in ms")
+      ->check(CLI::PositiveNumber);
+}
+
+void add_dlq_commands(CLI::App& app, Config& config) {
+  auto* dlq = app.add_subcommand("dlq", "notifications that exhausted their retries (dead letters)");
+  dlq->require_subcommand(1, 1);
+  auto* list = dlq->add_subcommand("list", "print dead notifications as JSON lines, newest first");
+  add_store_options(*list, config);
+  list->add_option("--limit", config.dlq.limit, "at most this many")->capture_default_str();
+  list->callback([&config] { config.command = Command::dlq_list; });
+  auto* replay =
+      dlq->add_subcommand("replay", "queue dead notifications for new attempts (a running notifier picks them up)");
+  add_store_options(*replay, config);
+  auto* all = replay->add_flag("--all", config.dlq.all, "every dead notification");
+  auto* id = replay->add_option("EVENT_ID", config.dlq.event_id, "the event whose notification to replay");
+  all->excludes(id);
+  replay->callback([&config, all, id] {
+    if (all->count() == 0 && id->count() == 0) throw CLI::RequiredError("--all or EVENT_ID");
+    config.command = Command::dlq_replay;
+  });
 }
 
 }  // namespace
@@ -101,6 +157,7 @@ ParseResult parse(int argc, const char* const* argv) {
   auto* backup = app.add_subcommand("backup", "consistent online backup of an embedded (sqlite:) store");
   add_store_options(*backup, config);
   backup->add_option("--out", config.backup_out, "file to write the backup to")->required();
+  add_dlq_commands(app, config);
 
   try {
     app.parse(argc, argv);

@@ -3,11 +3,35 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ninja::config {
 
-enum class Command { serve, migrate, backup };
+enum class Command { serve, migrate, backup, dlq_list, dlq_replay, apikey_create, apikey_list, apikey_revoke };
+
+// How notifications leave the process (API.md §3).
+struct NotifyConfig {
+  std::string log = "-";  // the log channel's file; "-" is stdout
+  std::string smtp_url;   // empty: email users are notified through the log channel
+  std::string smtp_from = "ninja-orders@localhost";
+  std::string sms_url;  // empty: sms users are notified through the log channel
+  std::string sms_from = "NinjaOrders";
+  bool webhook_allow_private = false;
+  int64_t retry_base_ms = 1000;
+  int64_t retry_max_ms = 600000;
+  int64_t max_attempts = 10;
+  size_t workers = 8;          // concurrent delivery attempts
+  int64_t timeout_ms = 10000;  // one attempt, connect to last byte
+};
+
+// Token buckets (0 = off).
+struct RateLimitConfig {
+  double rate = 0;
+  double burst = 0;
+  double per_client_rate = 0;
+  double per_client_burst = 0;
+};
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
@@ -17,7 +41,7 @@ struct ServeConfig {
   std::vector<std::string> roles = {"api", "relay", "notifier"};
   size_t threads = 0;  // 0: number of cores
   size_t workers = 0;  // 0: number of cores
-  std::string auth;  // resolved: "none" or "api-key"
+  std::string auth;    // resolved: "none" or "api-key"
   bool insecure = false;
   size_t max_body = 1048576;
   size_t max_header_bytes = 16384;
@@ -26,6 +50,28 @@ struct ServeConfig {
   int64_t shutdown_grace_seconds = 10;
   int64_t request_timeout_ms = 10000;
   int64_t idle_timeout_ms = 60000;
+  NotifyConfig notify;
+  RateLimitConfig rate_limit;
+
+  bool has_role(std::string_view role) const {
+    for (const auto& r : roles) {
+      if (r == role) return true;
+    }
+    return false;
+  }
+};
+
+struct DlqConfig {
+  bool all = false;
+  std::string event_id;
+  size_t limit = 100;
+};
+
+struct ApiKeyConfig {
+  std::string name;
+  std::optional<double> rate;
+  std::optional<double> burst;
+  std::string id;  // revoke
 };
 
 struct Config {
@@ -35,6 +81,8 @@ struct Config {
   bool access_log = true;
   ServeConfig serve;
   std::string backup_out;
+  DlqConfig dlq;
+  ApiKeyConfig apikey;
 };
 
 // Either a configuration to run, or an exit code (after --help, --version or a usage error,

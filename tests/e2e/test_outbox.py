@@ -1,20 +1,23 @@
 """Transactional outbox (API.md §3): every create/delete commits a CloudEvent with the entity, read
-back from the real SQLite file, including after kill -9."""
+back from the real SQLite file, including after kill -9; the relay marks each one published."""
 import json
 import sqlite3
+import time
 
 from conftest import create_order, create_user
 
 
-def outbox_rows(db_path):
-    """(type, subject, payload dict) of every outbox row, in commit order."""
+def read_outbox(db_path):
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        rows = conn.execute("SELECT type, subject, payload, published_at FROM outbox ORDER BY seq").fetchall()
+        return conn.execute("SELECT type, subject, payload, published_at FROM outbox ORDER BY seq").fetchall()
     finally:
         conn.close()
-    assert all(r[3] is None for r in rows), "nothing publishes yet, so nothing may be marked published"
-    return [(t, s, json.loads(p)) for t, s, p, _ in rows]
+
+
+def outbox_rows(db_path):
+    """(type, subject, payload dict) of every outbox row, in commit order."""
+    return [(t, s, json.loads(p)) for t, s, p, _ in read_outbox(db_path)]
 
 
 def assert_cloudevent(event, type_, source, subject):
@@ -83,3 +86,18 @@ def test_acknowledged_orders_keep_their_event_after_kill_9(start_server, tmp_pat
     assert set(created) == {o["id"] for o in orders}
     for order in orders:
         assert created[order["id"]]["data"] == order
+
+
+def test_the_relay_publishes_every_event_promptly(fresh_server):
+    user = create_user(fresh_server)
+    for i in range(10):
+        create_order(fresh_server, user["id"], note=str(i))
+    deadline = time.monotonic() + 5
+    while any(r[3] is None for r in read_outbox(fresh_server.db_path)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    rows = read_outbox(fresh_server.db_path)
+    assert len(rows) == 11
+    assert all(r[3] is not None for r in rows), "events left unpublished"
+    metrics = fresh_server.get("/metrics").text
+    assert "outbox_events_published_total 11" in metrics, metrics
+    assert "outbox_lag_seconds 0" in metrics

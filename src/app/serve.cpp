@@ -1,0 +1,160 @@
+#include "app/serve.hpp"
+
+#include <pthread.h>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+
+#include <spdlog/logger.h>
+
+#include "api/error_mapping.hpp"
+#include "api/notifications_api.hpp"
+#include "api/ops_api.hpp"
+#include "api/resource_api.hpp"
+#include "app/notification_channels.hpp"
+#include "domain/order_service.hpp"
+#include "domain/user_service.hpp"
+#include "events/inproc/inproc_bus.hpp"
+#include "events/outbox_relay.hpp"
+#include "http/pipeline.hpp"
+#include "http/server.hpp"
+#include "notify/notifier.hpp"
+#include "storage/make_store.hpp"
+#include "util/crypto.hpp"
+#include "util/periodic_task.hpp"
+#include "util/time.hpp"
+
+namespace ninja::app {
+namespace {
+
+// Blocks SIGINT/SIGTERM in this and every thread started later, so sigwait() receives them.
+sigset_t block_shutdown_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+// A uniform double in [0, 1) from the CSPRNG: retry jitter, thread-safe without shared state.
+double random_unit() {
+  uint64_t bits = 0;
+  const std::string bytes = util::random_bytes(sizeof bits);
+  std::memcpy(&bits, bytes.data(), sizeof bits);
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
+
+void check_roles(const config::ServeConfig& s) {
+  if (s.bus != "inproc") throw std::invalid_argument("bus " + s.bus + " is not supported by this build (inproc)");
+  if (s.auth != "none") {
+    throw std::invalid_argument(
+        "--auth api-key is not available in this build yet; listen on a loopback address "
+        "or pass --auth none --insecure");
+  }
+  // The in-process bus reaches only this process: a relay without a notifier here would mark
+  // events published that no notifier ever saw.
+  if (s.has_role("relay") != s.has_role("notifier")) {
+    throw std::invalid_argument("with --bus inproc the relay and notifier roles must run in the same process");
+  }
+}
+
+}  // namespace
+
+int serve(const config::Config& config, const util::Loggers& log) {
+  const auto& s = config.serve;
+  const sigset_t signals = block_shutdown_signals();
+  check_roles(s);
+
+  // Every worker may hold a read connection at once, and so may the writer thread, the relay and
+  // each notification worker.
+  auto storage = storage::open_storage({config.store, s.workers + s.notify.workers + 2});
+  auto& store = *storage.store;
+  util::UuidV7Generator ids(util::system_millis);
+  const std::string owner = ids.next();  // this process's name on claims and leases
+  util::MetricsRegistry metrics;
+  events::InprocBus bus;
+
+  // Notifier and relay: the notifier subscribes before the relay publishes anything.
+  std::unique_ptr<NotificationChannels> channels;
+  std::unique_ptr<notify::Notifier> notifier;
+  if (s.has_role("notifier")) {
+    channels = std::make_unique<NotificationChannels>(s.notify);
+    const notify::RetryPolicy retry{s.notify.retry_base_ms, s.notify.retry_max_ms, s.notify.max_attempts};
+    const notify::NotifierOptions options{owner, s.notify.workers,
+                                          std::chrono::milliseconds(s.notify.timeout_ms + 5000),
+                                          std::chrono::milliseconds(1000)};
+    notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,
+                                                  util::system_millis, random_unit, metrics, log.app);
+    bus.subscribe("notifier", {std::string(events::kOrderCreated)},
+                  [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
+    notifier->start();
+  }
+  std::unique_ptr<events::OutboxRelay> relay;
+  if (s.has_role("relay")) {
+    events::RelayOptions options;
+    options.owner = owner;
+    relay = std::make_unique<events::OutboxRelay>(*storage.outbox, bus, util::system_millis, options, metrics, log.app);
+    metrics.gauge("outbox_lag_seconds", "Age of the oldest unpublished outbox event (0 when none)",
+                  [&outbox = *storage.outbox] {
+                    const auto oldest = outbox.oldest_unpublished_ms();
+                    return oldest ? static_cast<double>(util::system_millis() - *oldest) / 1000.0 : 0.0;
+                  });
+    relay->start();
+  }
+
+  // The HTTP side: /v1 with the api role; health, readiness and metrics always.
+  domain::InFlightKeys in_flight;
+  domain::IdempotentCreate creates(util::system_millis, in_flight, s.idempotency_ttl_seconds * 1000);
+  domain::UserService users(store, ids, creates, [] { return domain::format_webhook_secret(util::random_bytes(32)); });
+  domain::OrderService orders(store, ids, creates);
+  std::atomic<bool> draining{false};
+  http::Router router;
+  if (s.has_role("api")) {
+    api::add_user_routes(router, users, orders);
+    api::add_order_routes(router, orders);
+    api::add_notification_routes(router, *storage.deliveries, orders);
+  }
+  api::add_ops_routes(router, metrics, store, draining, &bus);
+  http::Pipeline pipeline(router, metrics, log.access, log.app, api::map_exception, ids);
+
+  http::ServerOptions options;
+  options.host = s.host;
+  options.port = s.port;
+  options.io_threads = s.threads;
+  options.worker_threads = s.workers;
+  options.max_body_bytes = s.max_body;
+  options.max_header_bytes = s.max_header_bytes;
+  options.max_connections = s.max_connections;
+  options.request_timeout = std::chrono::milliseconds(s.request_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
+  http::Server server(options, pipeline, log.app);
+  const std::string address = server.start();
+  std::string roles;
+  for (const auto& role : s.roles) roles += (roles.empty() ? "" : ",") + role;
+  log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} I/O threads, {} workers)", address, roles,
+                config.store, s.bus, s.threads, s.workers);
+
+  util::PeriodicTask purge(
+      std::chrono::minutes(1),
+      [&] {
+        if (auto n = store.purge_idempotency(util::system_millis()); n > 0) {
+          log.app->info("purged {} expired idempotency keys", n);
+        }
+      },
+      [&](const std::exception& e) { log.app->warn("idempotency purge failed: {}", e.what()); });
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  log.app->info("received {}, draining for up to {} s", signal == SIGTERM ? "SIGTERM" : "SIGINT",
+                s.shutdown_grace_seconds);
+  draining = true;
+  server.shutdown(std::chrono::seconds(s.shutdown_grace_seconds));
+  if (relay) relay->stop();        // publishes what the last requests committed
+  if (notifier) notifier->stop();  // lets attempts in flight finish
+  log.app->info("stopped");
+  return 0;
+}
+
+}  // namespace ninja::app
