@@ -5,6 +5,7 @@ import os
 import statistics
 
 
+import notification_latency
 from bench_support import GET_MAX_P99_MS, GET_MIN_RATIO, POST_MIN_RATIO, RESULTS_FILE, log, tool_version
 
 
@@ -65,8 +66,11 @@ def report(bench, cfg, runs, st, started):
             "get_response_bytes": len(bench.get_response), "post_response_bytes": len(bench.post_response),
         },
         "scenarios": scenarios,
-        "pass": all_pass,
+        "notification_latency": bench.notification,
     }
+    if bench.notification is not None:
+        all_pass &= bench.notification["pass"]
+    result["pass"] = all_pass
 
     # ---- table
     log("")
@@ -90,6 +94,7 @@ def report(bench, cfg, runs, st, started):
         + (f"{hwm / 1024:.1f} MiB ({hwm} kB)" if hwm else "unavailable"))
     if bench.service_exit not in (0, None):
         log(f"note: service exited with status {bench.service_exit} after SIGTERM (expected 0)")
+    notification_latency.print_result(bench.notification)
     log(f"medians over {cfg.rounds} round(s); ratio = median of per-round service/nginx req/s")
     log(f"overall: {'PASS' if all_pass else 'FAIL'}")
 

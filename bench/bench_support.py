@@ -78,6 +78,9 @@ class Config:
         self.keep_tmp = env_flag("BENCH_KEEP_TMP")
         self.nginx = os.environ.get("BENCH_NGINX", "").strip() or "/usr/sbin/nginx"
         self.wrk = os.environ.get("BENCH_WRK", "").strip() or "wrk"
+        # Notification latency: a steady order rate into a local webhook receiver (0 seconds: skipped).
+        self.notify_rate = env_int("BENCH_NOTIFY_RATE", 500, 1)
+        self.notify_seconds = env_int("BENCH_NOTIFY_SECONDS", 10, 0)
         if self.wrk_threads > self.connections:
             raise SetupError("BENCH_WRK_THREADS must not exceed BENCH_CONNECTIONS")
 
@@ -86,6 +89,7 @@ class Config:
             "binary": self.binary, "seconds_per_run": self.seconds, "rounds": self.rounds,
             "connections": self.connections, "wrk_threads": self.wrk_threads, "warmup_seconds": self.warmup,
             "nginx_workers": self.nginx_workers, "wrk_timeout": WRK_TIMEOUT,
+            "notify_rate": self.notify_rate, "notify_seconds": self.notify_seconds,
         }
 
 
