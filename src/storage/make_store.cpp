@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "storage/sqlite/sqlite_api_keys.hpp"
 #include "storage/sqlite/sqlite_deliveries.hpp"
 #include "storage/sqlite/sqlite_outbox.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -22,7 +23,7 @@ Storage open_storage(const StoreSettings& settings) {
   if (auto path = sqlite_path(settings.url)) {
     auto file = std::make_shared<sqlite::SqliteFile>(sqlite::SqliteOptions{*path, settings.readers, 256});
     return {std::make_unique<sqlite::SqliteStore>(file), std::make_unique<sqlite::SqliteOutbox>(file),
-            std::make_unique<sqlite::SqliteDeliveries>(file)};
+            std::make_unique<sqlite::SqliteDeliveries>(file), std::make_unique<sqlite::SqliteApiKeys>(file)};
   }
   if (settings.url.rfind("postgres", 0) == 0 || settings.url.rfind("dynamodb:", 0) == 0) {
     throw std::invalid_argument("store " + settings.url + " is not supported by this build yet (use sqlite:PATH)");

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "storage/api_key_store.hpp"
 #include "storage/delivery_store.hpp"
 #include "storage/outbox.hpp"
 #include "storage/store.hpp"
@@ -20,6 +21,7 @@ struct Storage {
   std::unique_ptr<Store> store;
   std::unique_ptr<Outbox> outbox;
   std::unique_ptr<DeliveryStore> deliveries;
+  std::unique_ptr<ApiKeyStore> api_keys;
 };
 
 // Opens the backend named by the URL and brings its schema up to date. Throws

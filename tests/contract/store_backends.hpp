@@ -6,6 +6,7 @@
 //   storage::Store& store();             // the store under test
 //   storage::Outbox& outbox_view();       // the same backend's outbox (relay side)
 //   storage::DeliveryStore& deliveries(); // the same backend's notification deliveries
+//   storage::ApiKeyStore& api_keys();     // the same backend's API keys
 //   void reopen();                       // drop every handle and reconnect to the same data
 //
 // Adding a backend = adding a struct here and appending it to `StoreBackends`. The contract tests
@@ -15,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/sqlite/sqlite_api_keys.hpp"
 #include "storage/sqlite/sqlite_deliveries.hpp"
 #include "storage/sqlite/sqlite_outbox.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -37,6 +39,7 @@ struct SqliteBackend {
   storage::Store& store() { return *store_; }
   storage::Outbox& outbox_view() { return *outbox_; }
   storage::DeliveryStore& deliveries() { return *deliveries_; }
+  storage::ApiKeyStore& api_keys() { return *api_keys_; }
   storage::sqlite::SqliteStore& sqlite() { return *store_; }
 
   void reopen() {
@@ -54,8 +57,10 @@ struct SqliteBackend {
     store_ = std::make_unique<storage::sqlite::SqliteStore>(file);
     outbox_ = std::make_unique<storage::sqlite::SqliteOutbox>(file);
     deliveries_ = std::make_unique<storage::sqlite::SqliteDeliveries>(file);
+    api_keys_ = std::make_unique<storage::sqlite::SqliteApiKeys>(file);
   }
   void close() {
+    api_keys_.reset();
     deliveries_.reset();
     outbox_.reset();
     store_.reset();
@@ -63,6 +68,7 @@ struct SqliteBackend {
   std::unique_ptr<storage::sqlite::SqliteStore> store_;
   std::unique_ptr<storage::sqlite::SqliteOutbox> outbox_;
   std::unique_ptr<storage::sqlite::SqliteDeliveries> deliveries_;
+  std::unique_ptr<storage::sqlite::SqliteApiKeys> api_keys_;
 };
 
 // Every backend the contract suite runs against.

@@ -128,6 +128,7 @@ class StoreContract : public ::testing::Test {
   storage::Store& store() { return backend_.store(); }
   storage::Outbox& outbox_view() { return backend_.outbox_view(); }
   storage::DeliveryStore& deliveries() { return backend_.deliveries(); }
+  storage::ApiKeyStore& api_keys() { return backend_.api_keys(); }
   void reopen() { backend_.reopen(); }
 
   std::string next_id() { return ids_.next(); }
