@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "http/gateway.hpp"
 #include "http/problem.hpp"
 #include "util/logging.hpp"
 
@@ -13,13 +14,15 @@ namespace {
 constexpr std::string_view kUnmatched = "-";
 
 bool is_acceptable_request_id(std::string_view id) {
-  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+  return !id.empty() && id.size() <= 128 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F; });
 }
 
 }  // namespace
 
 Pipeline::Pipeline(const Router& router, util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> access_log,
-                   std::shared_ptr<spdlog::logger> app_log, ExceptionMapper map_exception, util::UuidV7Generator& ids)
+                   std::shared_ptr<spdlog::logger> app_log, ExceptionMapper map_exception, util::UuidV7Generator& ids,
+                   Gateway* gateway)
     : router_(router),
       requests_(metrics.counter("http_requests_total", "HTTP requests by route, method and status.",
                                 {"route", "method", "status"})),
@@ -28,13 +31,20 @@ Pipeline::Pipeline(const Router& router, util::MetricsRegistry& metrics, std::sh
       access_log_(std::move(access_log)),
       app_log_(std::move(app_log)),
       map_exception_(std::move(map_exception)),
-      ids_(ids) {}
+      ids_(ids),
+      gateway_(gateway) {}
 
 Dispatch Pipeline::dispatch(Request& request) const {
   const std::string_view incoming = request.header("x-request-id");
   request.request_id = is_acceptable_request_id(incoming) ? std::string(incoming) : ids_.next();
 
   Dispatch out;
+  if (gateway_) {
+    if (auto refused = gateway_->admit(request)) {
+      out.response = std::move(refused);
+      return out;
+    }
+  }
   auto result = router_.match(request.method, request.path);
   if (auto* match = std::get_if<RouteMatch>(&result)) {
     out.route = match->route;
@@ -108,6 +118,10 @@ void Pipeline::complete(const Request& request, Response& response, const Dispat
   line += fmt::format(",\"status\":{},\"duration_ms\":{:.3f},\"bytes\":{},\"remote\":", response.status,
                       seconds * 1000.0, response.body.size());
   util::append_json_string(line, request.remote_address);
+  if (!request.client_id.empty()) {
+    line += ",\"api_key\":";  // the key's public id, never the key
+    util::append_json_string(line, request.client_id);
+  }
   access_log_->log(spdlog::level::info, spdlog::string_view_t(line));
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // What happens to every request between the socket and the handler, independent of Beast:
-// request id, routing (404/405), running the handler with errors mapped to problems, then
+// request id, the gateway (401/429), routing (404/405), running the handler with errors mapped to problems, then
 // response headers, metrics and the access-log line.
 #include <chrono>
 #include <exception>
@@ -17,6 +17,8 @@
 
 namespace ninja::http {
 
+class Gateway;
+
 // Turns an exception escaping a handler into a response (a problem). Supplied by api/.
 using ExceptionMapper = std::function<Response(std::exception_ptr)>;
 
@@ -31,9 +33,10 @@ struct Dispatch {
 class Pipeline {
  public:
   Pipeline(const Router& router, util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> access_log,
-           std::shared_ptr<spdlog::logger> app_log, ExceptionMapper map_exception, util::UuidV7Generator& ids);
+           std::shared_ptr<spdlog::logger> app_log, ExceptionMapper map_exception, util::UuidV7Generator& ids,
+           Gateway* gateway = nullptr);
 
-  // On the I/O thread: assigns the request id and routes.
+  // On the I/O thread: assigns the request id, asks the gateway (auth, throttling) and routes.
   Dispatch dispatch(Request& request) const;
   // Runs a synchronous handler (route->handler); never throws (errors become problems).
   Response invoke(const Dispatch& dispatch, const Request& request) const noexcept;
@@ -54,6 +57,7 @@ class Pipeline {
   std::shared_ptr<spdlog::logger> app_log_;
   ExceptionMapper map_exception_;
   util::UuidV7Generator& ids_;
+  Gateway* gateway_;
 };
 
 }  // namespace ninja::http
