@@ -4,6 +4,7 @@
 #include <spdlog/logger.h>
 
 #include "app/admin_commands.hpp"
+#include "app/api_key_commands.hpp"
 #include "app/serve.hpp"
 #include "config/config.hpp"
 #include "util/logging.hpp"
@@ -28,9 +29,11 @@ int main(int argc, char** argv) {
       case config::Command::dlq_replay:
         return app::dlq_replay(config, std::cout, log);
       case config::Command::apikey_create:
+        return app::apikey_create(config, std::cout);
       case config::Command::apikey_list:
+        return app::apikey_list(config, std::cout);
       case config::Command::apikey_revoke:
-        throw std::invalid_argument("apikey commands are not available in this build yet");
+        return app::apikey_revoke(config, std::cout, log);
     }
   } catch (const std::exception& e) {
     if (log.app) {

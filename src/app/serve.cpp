@@ -12,11 +12,13 @@
 #include "api/notifications_api.hpp"
 #include "api/ops_api.hpp"
 #include "api/resource_api.hpp"
+#include "app/api_key_cache.hpp"
 #include "app/notification_channels.hpp"
 #include "domain/order_service.hpp"
 #include "domain/user_service.hpp"
 #include "events/inproc/inproc_bus.hpp"
 #include "events/outbox_relay.hpp"
+#include "http/gateway.hpp"
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
 #include "notify/notifier.hpp"
@@ -48,11 +50,6 @@ double random_unit() {
 
 void check_roles(const config::ServeConfig& s) {
   if (s.bus != "inproc") throw std::invalid_argument("bus " + s.bus + " is not supported by this build (inproc)");
-  if (s.auth != "none") {
-    throw std::invalid_argument(
-        "--auth api-key is not available in this build yet; listen on a loopback address "
-        "or pass --auth none --insecure");
-  }
   // The in-process bus reaches only this process: a relay without a notifier here would mark
   // events published that no notifier ever saw.
   if (s.has_role("relay") != s.has_role("notifier")) {
@@ -117,7 +114,34 @@ int serve(const config::Config& config, const util::Loggers& log) {
     api::add_notification_routes(router, *storage.deliveries, orders);
   }
   api::add_ops_routes(router, metrics, store, draining, &bus);
-  http::Pipeline pipeline(router, metrics, log.access, log.app, api::map_exception, ids);
+
+  // The gateway: API keys (re-read every 500 ms, so revocations apply within a second) and
+  // throttling; absent when neither is configured, so it costs nothing then.
+  const bool require_key = s.auth == "api-key";
+  ApiKeyCache api_keys(*storage.api_keys);
+  std::unique_ptr<util::PeriodicTask> key_refresh;
+  if (require_key) {
+    api_keys.reload();
+    log.app->info("API keys required on /v1 ({} live keys)", api_keys.live_keys());
+    key_refresh = std::make_unique<util::PeriodicTask>(
+        std::chrono::milliseconds(500), [&] { api_keys.reload(); },
+        [&](const std::exception& e) { log.app->warn("API key refresh failed: {}", e.what()); });
+  }
+  const http::RateLimits limits{s.rate_limit.rate, s.rate_limit.burst, s.rate_limit.per_client_rate,
+                                s.rate_limit.per_client_burst};
+  std::unique_ptr<http::Gateway> gateway;
+  if (require_key || limits.rate > 0 || limits.per_client_rate > 0) {
+    gateway = std::make_unique<http::Gateway>(
+        http::GatewayOptions{require_key, limits},
+        [&api_keys](std::string_view presented) { return api_keys.find(presented); },
+        [] {
+          return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     std::chrono::steady_clock::now().time_since_epoch())
+              .count();
+        },
+        metrics);
+  }
+  http::Pipeline pipeline(router, metrics, log.access, log.app, api::map_exception, ids, gateway.get());
 
   http::ServerOptions options;
   options.host = s.host;

@@ -115,6 +115,38 @@ void add_dlq_commands(CLI::App& app, Config& config) {
   });
 }
 
+void add_apikey_commands(CLI::App& app, Config& config) {
+  auto* apikey = app.add_subcommand("apikey", "API keys for --auth api-key (servers see changes within a second)");
+  apikey->require_subcommand(1, 1);
+  auto& k = config.apikey;
+  auto* create = apikey->add_subcommand("create", "create a key and print it once (only its hash is stored)");
+  add_store_options(*create, config);
+  create->add_option("--name", k.name, "who or what the key is for")->required();
+  const CLI::Validator rate_check(
+      [](const std::string& text) {
+        double v = 0;
+        return CLI::detail::lexical_cast(text, v) && v > 0 ? std::string() : "must be a number above 0";
+      },
+      "RATE > 0");
+  const CLI::Validator burst_check(
+      [](const std::string& text) {
+        double v = 0;
+        return CLI::detail::lexical_cast(text, v) && v >= 1 ? std::string() : "must be a number of at least 1";
+      },
+      "BURST >= 1");
+  create->add_option("--rate", k.rate, "usage plan: requests per second (default: --per-client-rate)")
+      ->check(rate_check);
+  create->add_option("--burst", k.burst, "usage plan: bucket size (default: the rate)")->check(burst_check);
+  create->callback([&config] { config.command = Command::apikey_create; });
+  auto* list = apikey->add_subcommand("list", "print every key as JSON lines (id, name, limits, created, revoked)");
+  add_store_options(*list, config);
+  list->callback([&config] { config.command = Command::apikey_list; });
+  auto* revoke = apikey->add_subcommand("revoke", "revoke a key by its id");
+  add_store_options(*revoke, config);
+  revoke->add_option("ID", k.id, "the key's id (as apikey list shows it)")->required();
+  revoke->callback([&config] { config.command = Command::apikey_revoke; });
+}
+
 }  // namespace
 
 std::pair<std::string, uint16_t> split_listen_address(const std::string& listen) {
@@ -158,6 +190,7 @@ ParseResult parse(int argc, const char* const* argv) {
   add_store_options(*backup, config);
   backup->add_option("--out", config.backup_out, "file to write the backup to")->required();
   add_dlq_commands(app, config);
+  add_apikey_commands(app, config);
 
   try {
     app.parse(argc, argv);
