@@ -40,8 +40,8 @@ class RateLimiter {
   explicit RateLimiter(RateLimits limits, size_t max_clients = 100000);
 
   bool enabled() const { return global_ || limits_.per_client_rate > 0; }
-  // The client's bucket is asked first, so a client over its own limit cannot drain the global
-  // bucket for everybody else.
+  // The global bucket is asked first; a request its client's bucket then refuses gives the global
+  // token back, so a client over its own limit cannot drain the bucket everybody shares.
   LimitDecision check(std::string_view client, int64_t now_ns, std::optional<UsagePlan> plan = std::nullopt);
   size_t tracked_clients() const;
 
@@ -52,6 +52,7 @@ class RateLimiter {
   };
   static constexpr size_t kShards = 16;
 
+  void make_room(Shard& shard, int64_t now_ns) const;
   BucketDecision take_client(std::string_view client, double rate, double burst, int64_t now_ns, double& limit);
 
   RateLimits limits_;

@@ -8,7 +8,7 @@ namespace ninja::http {
 TokenBucket::TokenBucket(double rate, double burst)
     : rate_(rate),
       burst_(std::max(1.0, burst)),
-      interval_ns_(std::max<int64_t>(1, std::llround(1e9 / rate))),
+      interval_ns_(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(1e9 / rate)))),
       capacity_ns_(static_cast<int64_t>(std::floor(burst_)) * interval_ns_) {}
 
 // GCRA: a request at `now` advances tat = max(tat, now) by one interval; it may pass when the
@@ -29,6 +29,8 @@ BucketDecision TokenBucket::take(int64_t now_ns) {
     }
   }
 }
+
+void TokenBucket::refund() { tat_.fetch_sub(interval_ns_, std::memory_order_relaxed); }
 
 bool TokenBucket::full(int64_t now_ns) const { return tat_.load(std::memory_order_relaxed) <= now_ns; }
 

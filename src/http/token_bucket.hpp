@@ -21,8 +21,12 @@ class TokenBucket {
   TokenBucket(double rate, double burst);
 
   BucketDecision take(int64_t now_ns);
+  // Returns the token of an allowed take (when a later check refused the request after all).
+  void refund();
   // True when the bucket is full at `now_ns` (nobody used it for a while; safe to forget).
   bool full(int64_t now_ns) const;
+  // When the bucket will be full again (steady-clock ns); what eviction orders clients by.
+  int64_t full_at_ns() const { return tat_.load(std::memory_order_relaxed); }
 
   double rate() const { return rate_; }
   double burst() const { return burst_; }

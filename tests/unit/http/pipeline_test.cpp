@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include <boost/json/parse.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+#include <boost/json/parse.hpp>
 
 #include <sstream>
 #include <stdexcept>
@@ -36,24 +36,21 @@ class PipelineTest : public ::testing::Test {
     router.add_async("DELETE", "/things/{id}",
                      [](const Request&, const PathParams&, Respond respond) { respond(Response::empty(204)); });
     // Answers when the test calls `later` (as a create does after its group commit).
-    router.add_async("POST", "/later", [this](const Request&, const PathParams&, Respond respond) {
-      later = std::move(respond);
-    });
-    router.add_async("POST", "/async-missing", [](const Request&, const PathParams&, Respond) {
-      throw domain::NotFound("no such async thing");
-    });
+    router.add_async("POST", "/later",
+                     [this](const Request&, const PathParams&, Respond respond) { later = std::move(respond); });
+    router.add_async("POST", "/async-missing",
+                     [](const Request&, const PathParams&, Respond) { throw domain::NotFound("no such async thing"); });
     router.add_async("POST", "/async-boom", [](const Request&, const PathParams&, Respond) {
       throw std::runtime_error("secret async internals");
     });
-    router.add("GET", "/missing", [](const Request&, const PathParams&) -> Response {
-      throw domain::NotFound("no such thing");
-    });
-    router.add("GET", "/boom", [](const Request&, const PathParams&) -> Response {
-      throw std::runtime_error("secret internals");
-    });
+    router.add("GET", "/missing",
+               [](const Request&, const PathParams&) -> Response { throw domain::NotFound("no such thing"); });
+    router.add("GET", "/boom",
+               [](const Request&, const PathParams&) -> Response { throw std::runtime_error("secret internals"); });
     router.add("GET", "/int", [](const Request&, const PathParams&) -> Response { throw 42; });
-    router.add("GET", "/healthz", [](const Request&, const PathParams&) { return Response::text(200, "text/plain", "ok"); },
-               Execution::inline_io);
+    router.add(
+        "GET", "/healthz", [](const Request&, const PathParams&) { return Response::text(200, "text/plain", "ok"); },
+        Execution::inline_io);
   }
 
   Request request(std::string method, std::string path, std::optional<std::string> request_id = std::nullopt) {
@@ -83,9 +80,7 @@ class PipelineTest : public ::testing::Test {
   Response run(Request& r) {
     Dispatch d = pipeline.dispatch(r);
     const bool inline_sync = !d.response && d.execution() == Execution::inline_io && !d.route->async_handler;
-    Response response = d.response    ? *d.response
-                        : inline_sync ? pipeline.invoke(d, r)
-                                      : respond_now(pipeline, d, r);
+    Response response = d.response ? *d.response : inline_sync ? pipeline.invoke(d, r) : respond_now(pipeline, d, r);
     pipeline.complete(r, response, &d, std::chrono::milliseconds(3));
     return response;
   }
@@ -95,8 +90,8 @@ class PipelineTest : public ::testing::Test {
   util::MetricsRegistry metrics;
   std::ostringstream access_out, app_out;
   util::UuidV7Generator ids{[] { return int64_t{1795498020123}; }};
-  Pipeline pipeline{router, metrics, capture_logger("access", access_out), capture_logger("app", app_out),
-                    api::map_exception, ids};
+  Pipeline pipeline{
+      router, metrics, capture_logger("access", access_out), capture_logger("app", app_out), api::map_exception, ids};
 };
 
 TEST_F(PipelineTest, AcceptableRequestIdIsEchoed) {
@@ -119,9 +114,9 @@ TEST_F(PipelineTest, MissingRequestIdIsGenerated) {
 }
 
 TEST_F(PipelineTest, UnacceptableRequestIdIsReplaced) {
-  for (const std::string& bad : {std::string(200, 'x'), std::string(129, 'x'), std::string("has space"),
-                                 std::string("tab\there"), std::string("new\nline"), std::string("caf\xC3\xA9"),
-                                 std::string("")}) {
+  for (const std::string& bad :
+       {std::string(200, 'x'), std::string(129, 'x'), std::string("has space"), std::string("tab\there"),
+        std::string("new\nline"), std::string("caf\xC3\xA9"), std::string("")}) {
     auto r = request("GET", "/things/1", bad);
     const auto response = run(r);
     EXPECT_NE(r.request_id, bad);
@@ -215,8 +210,12 @@ TEST_F(PipelineTest, TheCauseOfA500IsLoggedNotSent) {
 }
 
 TEST_F(PipelineTest, FailingMapperStillGives500AndNeverThrows) {
-  Pipeline fragile{router, metrics, nullptr, capture_logger("app2", app_out),
-                   [](std::exception_ptr) -> Response { throw std::logic_error("mapper broke"); }, ids};
+  Pipeline fragile{router,
+                   metrics,
+                   nullptr,
+                   capture_logger("app2", app_out),
+                   [](std::exception_ptr) -> Response { throw std::logic_error("mapper broke"); },
+                   ids};
   auto r = request("GET", "/boom");
   const Dispatch d = fragile.dispatch(r);
   const Response response = fragile.invoke(d, r);
@@ -226,8 +225,12 @@ TEST_F(PipelineTest, FailingMapperStillGives500AndNeverThrows) {
 }
 
 TEST_F(PipelineTest, FailingMapperGives500ThroughRespondToo) {
-  Pipeline fragile{router, metrics, nullptr, capture_logger("app4", app_out),
-                   [](std::exception_ptr) -> Response { throw std::logic_error("mapper broke"); }, ids};
+  Pipeline fragile{router,
+                   metrics,
+                   nullptr,
+                   capture_logger("app4", app_out),
+                   [](std::exception_ptr) -> Response { throw std::logic_error("mapper broke"); },
+                   ids};
   for (const char* path : {"/boom", "/async-boom"}) {
     auto r = request(path[1] == 'b' ? "GET" : "POST", path);
     const Dispatch d = fragile.dispatch(r);
@@ -298,8 +301,7 @@ TEST_F(PipelineTest, CountsRequestsByRouteMethodAndStatus) {
   EXPECT_NE(text.find("http_requests_total{route=\"/things/{id}\",method=\"GET\",status=\"200\"} 2\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("http_requests_total{route=\"-\",method=\"GET\",status=\"404\"} 1\n"), std::string::npos)
-      << text;
+  EXPECT_NE(text.find("http_requests_total{route=\"-\",method=\"GET\",status=\"404\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("http_request_duration_seconds_count{route=\"/things/{id}\"} 2\n"), std::string::npos) << text;
 }
 

@@ -73,11 +73,29 @@ TEST(RateLimiter, ForgetsIdleClientsToStayBounded) {
     limiter.check("client-" + std::to_string(i), kNow + static_cast<int64_t>(i) * kSecond);
   }
   EXPECT_LE(limiter.tracked_clients(), 16u * 11u);
-  // A busy client keeps its (empty) bucket across evictions.
+  // Under a flood the clients furthest from a full bucket are kept: a slow-plan client that used
+  // its only token stays refused while a thousand new clients pass by.
   const int64_t later = kNow + 6000 * kSecond;
-  EXPECT_TRUE(limiter.check("busy", later).allowed);
+  const UsagePlan slow{0.001, 1};
+  EXPECT_TRUE(limiter.check("busy", later, slow).allowed);
   for (int i = 0; i < 1000; ++i) limiter.check("other-" + std::to_string(i), later);
-  EXPECT_FALSE(limiter.check("busy", later).allowed);
+  EXPECT_FALSE(limiter.check("busy", later, slow).allowed);
+}
+
+TEST(RateLimiter, StaysBoundedWhenManyNewClientsArriveAtOnce) {
+  RateLimiter limiter({0, 0, 1, 5}, 160);                                              // 10 per shard
+  for (int i = 0; i < 200000; ++i) limiter.check("flood-" + std::to_string(i), kNow);  // none idle yet
+  EXPECT_LE(limiter.tracked_clients(), 160u);
+}
+
+TEST(RateLimiter, AGlobalRefusalLeavesTheClientsBucketAlone) {
+  RateLimiter limiter({1, 2, 1, 3});
+  EXPECT_EQ(passes(limiter, "a", 2), 2);  // the global bucket is empty now
+  EXPECT_FALSE(limiter.check("a", kNow).allowed);
+  // One second later one global token is back, and "a" still has its third client token.
+  const auto later = limiter.check("a", kNow + kSecond);
+  EXPECT_TRUE(later.allowed);
+  EXPECT_EQ(later.bucket.remaining, 0);
 }
 
 }  // namespace

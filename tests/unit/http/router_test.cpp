@@ -125,8 +125,8 @@ TEST_F(RouterTest, AsyncHandlerIsTheRegisteredOne) {
 }
 
 TEST_F(RouterTest, UnknownPathsAreNotFound) {
-  for (const char* path : {"/", "", "/v1", "/v1/nope", "/v1/users/x/orders/y", "/v1/users/", "/v1//users",
-                           "v1/users", "/V1/USERS", "/v1/users/x/", "//v1/users", "/v1/users//orders"}) {
+  for (const char* path : {"/", "", "/v1", "/v1/nope", "/v1/users/x/orders/y", "/v1/users/", "/v1//users", "v1/users",
+                           "/V1/USERS", "/v1/users/x/", "//v1/users", "/v1/users//orders"}) {
     EXPECT_TRUE(not_found("GET", path)) << '"' << path << '"';
   }
 }

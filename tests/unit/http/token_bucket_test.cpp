@@ -89,6 +89,38 @@ TEST(TokenBucket, NeverExceedsBurstPlusRateTimesWindow) {
   }
 }
 
+// A client that comes back exactly when told to (Retry-After) at rates whose token interval is not
+// a whole number of nanoseconds.
+TEST(TokenBucket, RetryingExactlyOnTimeStaysWithinTheBound) {
+  for (double rate : {3.0, 30.0, 7.0, 0.3}) {
+    TokenBucket bucket(rate, 1);
+    int64_t t = kStart;
+    int allowed = 0;
+    const int64_t end = kStart + static_cast<int64_t>(100 / rate) * kSecond;
+    while (t < end) {
+      const auto d = bucket.take(t);
+      if (d.allowed) {
+        ++allowed;
+      } else {
+        t += d.retry_after_ns;
+      }
+    }
+    const double window = static_cast<double>(t - kStart) / kSecond;
+    EXPECT_LE(allowed, 1 + rate * window) << "rate " << rate;
+    EXPECT_GE(allowed, rate * window - 1) << "rate " << rate;
+  }
+}
+
+TEST(TokenBucket, RefundGivesTheTokenBack) {
+  TokenBucket bucket(1, 2);
+  ASSERT_TRUE(bucket.take(kStart).allowed);
+  ASSERT_TRUE(bucket.take(kStart).allowed);
+  ASSERT_FALSE(bucket.take(kStart).allowed);
+  bucket.refund();
+  EXPECT_TRUE(bucket.take(kStart).allowed);
+  EXPECT_FALSE(bucket.take(kStart).allowed);
+}
+
 TEST(TokenBucket, ConcurrentTakersGetExactlyTheBurst) {
   TokenBucket bucket(1, 1000);
   std::atomic<int> passed{0};
