@@ -13,7 +13,7 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
   clang clang-format clang-tidy \
   python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl
 
-.PHONY: deps .deps-installed build run test unit e2e asan bench format tidy clean
+.PHONY: deps .deps-installed build run test unit e2e asan fuzz bench format tidy clean
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -49,8 +49,12 @@ asan: .deps-installed
 	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
 	NINJA_ORDERS_BIN=$(abspath $(ASAN_DIR))/ninja-orders NINJA_ORDERS_SANITIZED=1 $(PYTEST) -q tests/e2e
 
+# libFuzzer targets (clang, ASan/UBSan): past crashes replayed, then FUZZ_SECONDS (60) per target.
+fuzz: .deps-installed
+	JOBS=$(JOBS) fuzz/run
+
 # Everything CI runs.
-test: unit e2e asan
+test: unit e2e asan fuzz
 
 bench: build
 	bench/run
@@ -62,4 +66,4 @@ tidy: build
 	clang-tidy -p $(BUILD_DIR) --quiet --extra-arg=-Wno-unknown-warning-option $$(git ls-files 'src/*.cpp')
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-fuzz
