@@ -5,6 +5,7 @@ import os
 import statistics
 
 
+import limiter_cost
 import notification_latency
 from bench_support import GET_MAX_P99_MS, GET_MIN_RATIO, POST_MIN_RATIO, RESULTS_FILE, log, tool_version
 
@@ -67,9 +68,11 @@ def report(bench, cfg, runs, st, started):
         },
         "scenarios": scenarios,
         "notification_latency": bench.notification,
+        "limiter_cost": bench.limiter,
     }
-    if bench.notification is not None:
-        all_pass &= bench.notification["pass"]
+    for extra in (bench.notification, bench.limiter):
+        if extra is not None:
+            all_pass &= extra["pass"]
     result["pass"] = all_pass
 
     # ---- table
@@ -94,6 +97,7 @@ def report(bench, cfg, runs, st, started):
         + (f"{hwm / 1024:.1f} MiB ({hwm} kB)" if hwm else "unavailable"))
     if bench.service_exit not in (0, None):
         log(f"note: service exited with status {bench.service_exit} after SIGTERM (expected 0)")
+    limiter_cost.print_result(bench.limiter)
     notification_latency.print_result(bench.notification)
     log(f"medians over {cfg.rounds} round(s); ratio = median of per-round service/nginx req/s")
     log(f"overall: {'PASS' if all_pass else 'FAIL'}")

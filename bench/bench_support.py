@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import time
 
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -81,6 +82,7 @@ class Config:
         # Notification latency: a steady order rate into a local webhook receiver (0 seconds: skipped).
         self.notify_rate = env_int("BENCH_NOTIFY_RATE", 500, 1)
         self.notify_seconds = env_int("BENCH_NOTIFY_SECONDS", 10, 0)
+        self.limiter = not env_flag("BENCH_SKIP_LIMITER")
         if self.wrk_threads > self.connections:
             raise SetupError("BENCH_WRK_THREADS must not exceed BENCH_CONNECTIONS")
 
@@ -219,3 +221,29 @@ def parse_wrk(stdout):
 
 
 # ---------------------------------------------------------------------------------------------- bench
+
+
+def start_service(binary, tmp, name, extra_args=()):
+    """A service of its own on a fresh SQLite file; returns (proc, host, port, stderr path) once /readyz is 200."""
+    err_path = os.path.join(tmp, f"{name}-service.stderr")
+    cmd = [binary, "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:" + os.path.join(tmp, f"{name}.db"),
+           "--access-log=false", *extra_args]
+    with open(err_path, "wb") as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                                start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SetupError(f"{name} service exited: {tail(err_path)}")
+        with open(err_path, "rb") as f:
+            m = LISTEN_RE.search(f.read().decode("utf-8", "replace"))
+        if m:
+            host, port = m.group(1).strip("[]"), int(m.group(2))
+            try:
+                if http_request(host, port, "GET", "/readyz", timeout=2.0)[0] == 200:
+                    return proc, host, port, err_path
+            except OSError:
+                pass
+        time.sleep(0.01)
+    stop_process(proc, 5)
+    raise SetupError(f"{name} service not ready within 30 s")

@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 
-from bench_support import LISTEN_RE, ORDER_ITEMS, SetupError, http_request, log, stop_process, tail
+from bench_support import ORDER_ITEMS, SetupError, http_request, log, start_service, stop_process, tail
 
 MAX_P99_MS = 100.0
 
@@ -93,31 +93,6 @@ class Receiver:
         stop_process(self.proc, 5)
 
 
-def start_service(binary, tmp):
-    err_path = os.path.join(tmp, "notify-service.stderr")
-    cmd = [binary, "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:" + os.path.join(tmp, "notify.db"),
-           "--access-log=false", "--webhook-allow-private"]
-    with open(err_path, "wb") as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                                start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SetupError(f"notification bench service exited: {tail(err_path)}")
-        with open(err_path, "rb") as f:
-            m = LISTEN_RE.search(f.read().decode("utf-8", "replace"))
-        if m:
-            host, port = m.group(1).strip("[]"), int(m.group(2))
-            try:
-                if http_request(host, port, "GET", "/readyz", timeout=2.0)[0] == 200:
-                    return proc, host, port, err_path
-            except OSError:
-                pass
-        time.sleep(0.01)
-    stop_process(proc, 5)
-    raise SetupError("notification bench service not ready within 30 s")
-
-
 def paced_load(host, port, body, rate, seconds, acked, errors):
     """Sends order i at t0 + i/rate from a pool of keep-alive connections."""
     total = int(rate * seconds)
@@ -162,7 +137,7 @@ def measure(binary, tmp, rate, seconds):
     receiver = Receiver()
     proc = None
     try:
-        proc, host, port, err_path = start_service(binary, tmp)
+        proc, host, port, err_path = start_service(binary, tmp, "notify", ["--webhook-allow-private"])
         status, _, body = http_request(host, port, "POST", "/v1/users", json.dumps({
             "name": "Hook", "email": "hook@example.com", "notify_channel": "webhook",
             "webhook_url": f"http://127.0.0.1:{receiver.port}/hook"}), {"Content-Type": "application/json"})
