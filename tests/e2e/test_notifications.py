@@ -210,3 +210,26 @@ def test_notifications_of_an_unknown_order_are_404(start_server):
     resp = srv.get("/v1/orders/01a20c21-0000-7000-8000-000000000000/notifications")
     assert resp.status_code == 404 and resp.headers["content-type"].startswith("application/problem+json")
     assert srv.get("/v1/orders/not-a-uuid/notifications").status_code in (400, 404)
+
+
+def published_total(srv):
+    for line in srv.get("/metrics").text.splitlines():
+        if line.startswith("outbox_events_published_total "):
+            return int(float(line.split()[1]))
+    return 0
+
+
+def test_two_processes_on_one_store_share_the_outbox_without_duplicates(start_server, webhooks, tmp_path):
+    db = tmp_path / "shared.db"
+    first = start_server(db=db, webhook_allow_private=True)
+    second = start_server(db=db, webhook_allow_private=True)
+    user = webhook_user(first, webhooks, "both")
+    orders = [create_order(srv, user["id"]) for _ in range(20) for srv in (first, second)]
+    received = webhooks.wait_for(lambda r: len(r) >= len(orders), timeout=15)
+    time.sleep(0.5)  # a duplicate would arrive now
+    received = webhooks.for_path("both")
+    subjects = [json.loads(r["body"])["subject"] for r in received]
+    assert sorted(subjects) == sorted(o["id"] for o in orders), "each order exactly once"
+    assert all(r["verified"] for r in received)
+    counts = (published_total(first), published_total(second))
+    assert sum(counts) == 1 + len(orders) and min(counts) > 0, counts  # + the user's event
