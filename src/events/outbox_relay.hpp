@@ -41,7 +41,7 @@ class OutboxRelay {
   size_t relay_once();
 
   void start();  // runs rounds on a thread until stop()
-  // Stops the thread, then publishes whatever is still claimable (the shutdown flush).
+  // Stops the thread, then runs one more round (publishes what the last requests committed).
   void stop();
 
  private:

@@ -71,6 +71,12 @@ domain::Delivery Notifier::intake(const events::Event& event, int64_t now_ms) {
 }
 
 void Notifier::accept(const std::vector<events::Event>& events) {
+  {
+    // While stopping, record without waiting: the relay marks these events published once we
+    // return, so they must be in the delivery table (their claims lapse and another run sends them).
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [this] { return stopping_ || queue_.size() < std::max<size_t>(options_.max_queued, 1); });
+  }
   const int64_t now = clock_();
   std::vector<domain::Delivery> batch;
   for (const auto& event : events) {
@@ -167,6 +173,7 @@ void Notifier::stop() {
   }
   queued_.notify_all();
   schedule_.notify_all();
+  room_.notify_all();
   scheduler_.join();
   for (auto& worker : workers_) worker.join();
   workers_.clear();
@@ -198,6 +205,7 @@ void Notifier::work() {
       delivery = std::move(queue_.front());
       queue_.pop_front();
     }
+    room_.notify_one();
     attempt(std::move(delivery));
   }
 }

@@ -34,6 +34,9 @@ struct NotifierOptions {
   size_t workers = 8;                      // concurrent attempts
   std::chrono::milliseconds lease{15000};  // must outlast one attempt (channel timeouts)
   std::chrono::milliseconds poll{1000};    // longest the scheduler sleeps (sees other processes' replays)
+  // Backpressure: accept() waits while this many deliveries are queued, so a burst stays in the
+  // durable outbox instead of in memory, and no queued delivery outlives its lease.
+  size_t max_queued = 256;
 };
 
 class Notifier {
@@ -45,8 +48,9 @@ class Notifier {
   Notifier& operator=(const Notifier&) = delete;
   ~Notifier();  // stop()
 
-  // The bus handler for ninja.order.created: records one delivery per new event, in one commit,
-  // and queues the new ones for an attempt. Returns once recorded; throws if the store failed.
+  // The bus handler for ninja.order.created: waits for room in the queue (backpressure), records
+  // one delivery per new event in one commit and queues the new ones for an attempt. Returns once
+  // recorded; throws if the store failed.
   void accept(const std::vector<events::Event>& events);
   // One attempt at a claimed delivery; records the outcome and releases the claim. Never throws.
   void attempt(domain::Delivery delivery);
@@ -77,6 +81,7 @@ class Notifier {
 
   std::mutex mutex_;
   std::condition_variable queued_;    // workers wait for work
+  std::condition_variable room_;      // accept() waits for the queue to drain below max_queued
   std::condition_variable schedule_;  // the scheduler waits for a wake-up or its next due time
   std::deque<domain::Delivery> queue_;
   bool stopping_ = false;

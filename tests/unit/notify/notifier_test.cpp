@@ -6,7 +6,9 @@
 #include <spdlog/sinks/null_sink.h>
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -29,8 +31,21 @@ class ScriptedChannel final : public Channel {
     std::lock_guard lock(mutex_);
     script_ = std::move(outcomes);
   }
-  Attempt deliver(const Notification& n) override {
+  // While held, attempts wait (a slow receiver).
+  void hold() {
     std::lock_guard lock(mutex_);
+    held_ = true;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      held_ = false;
+    }
+    released_.notify_all();
+  }
+  Attempt deliver(const Notification& n) override {
+    std::unique_lock lock(mutex_);
+    released_.wait(lock, [this] { return !held_; });
     sent_.push_back(n);
     if (script_.empty()) return {Outcome::delivered, ""};
     const Outcome next = script_.front();
@@ -44,6 +59,8 @@ class ScriptedChannel final : public Channel {
 
  private:
   std::mutex mutex_;
+  std::condition_variable released_;
+  bool held_ = false;
   std::deque<Outcome> script_;
   std::vector<Notification> sent_;
 };
@@ -54,8 +71,10 @@ class NotifierTest : public ::testing::Test {
       : storage(storage::open_storage({"sqlite:" + (dir.path() / "notify.db").string(), 4})),
         log(std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())) {}
 
-  std::unique_ptr<Notifier> make_notifier(RetryPolicy retry = {10, 40, 3}) {
-    NotifierOptions options{"notifier-under-test", 2, std::chrono::milliseconds(5000), std::chrono::milliseconds(50)};
+  std::unique_ptr<Notifier> make_notifier(RetryPolicy retry = {10, 40, 3}, size_t workers = 2,
+                                          size_t max_queued = 256) {
+    NotifierOptions options{"notifier-under-test", workers, std::chrono::milliseconds(5000),
+                            std::chrono::milliseconds(50), max_queued};
     return std::make_unique<Notifier>(
         *storage.store, *storage.deliveries, ChannelSet{webhook, log_channel}, retry, options, util::system_millis,
         [] { return 0.5; }, metrics, log);
@@ -252,6 +271,42 @@ TEST(ChannelSet, FallsBackToTheLogChannelWhenEmailOrSmsIsNotConfigured) {
   const ChannelSet with_email{webhook, log, &email, nullptr};
   EXPECT_EQ(with_email.pick(domain::NotifyChannel::email), &email);
   EXPECT_EQ(with_email.pick(domain::NotifyChannel::sms), &log);
+}
+
+}  // namespace
+}  // namespace ninja::notify
+
+namespace ninja::notify {
+namespace {
+
+TEST_F(NotifierTest, AcceptWaitsWhileTheQueueIsFull) {
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  const auto first = order_event(user.id);
+  const auto second = order_event(user.id);
+  const auto third = order_event(user.id);
+  auto notifier = make_notifier({10, 40, 3}, 1, 1);
+  webhook.hold();
+  notifier->start();
+  notifier->accept({first});  // the only worker takes it and waits on the receiver
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (webhook.sent().empty() && deliveries_of(first).empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  notifier->accept({second});  // queued: the queue is now full
+  std::atomic<bool> accepted{false};
+  std::thread relay([&] {
+    notifier->accept({third});
+    accepted = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(accepted.load()) << "accept() did not wait for room";
+  EXPECT_TRUE(deliveries_of(third).empty()) << "recorded before there was room";
+  webhook.release();
+  relay.join();
+  EXPECT_TRUE(accepted.load());
+  for (const auto& event : {first, second, third}) EXPECT_EQ(final_delivery(event).status, DeliveryStatus::delivered);
+  EXPECT_EQ(webhook.sent().size(), 3U);
 }
 
 }  // namespace
