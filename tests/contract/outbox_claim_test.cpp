@@ -67,6 +67,17 @@ TYPED_TEST(OutboxClaims, AnExpiredLeaseFreesTheClaim) {
   EXPECT_EQ(this->ids(taken_over), this->ids(all));
 }
 
+// A relay whose publish failed tries again before its lease ends: it must get its own claims back
+// (oldest first), or it would publish later events ahead of them.
+TYPED_TEST(OutboxClaims, ARelayReclaimsItsOwnLiveClaims) {
+  const auto all = this->add_users(3);
+  auto& outbox = this->outbox_view();
+  ASSERT_EQ(outbox.claim_unpublished(2, this->lease("relay-a")).size(), 2U);
+  const auto again = outbox.claim_unpublished(10, this->lease("relay-a", TestFixture::kT0 + 100));
+  EXPECT_EQ(this->ids(again), this->ids(all));
+  EXPECT_TRUE(outbox.claim_unpublished(10, this->lease("relay-b", TestFixture::kT0 + 200)).empty());
+}
+
 TYPED_TEST(OutboxClaims, AnEntitysLaterEventWaitsForItsEarlierOne) {
   const auto user = this->make_user();
   const auto created = this->add_user(user);
@@ -78,7 +89,7 @@ TYPED_TEST(OutboxClaims, AnEntitysLaterEventWaitsForItsEarlierOne) {
   ASSERT_EQ(this->ids(outbox.claim_unpublished(1, this->lease("relay-a"))), this->ids({created}));
   // relay-b may take the other user's event, but not the delete while relay-a holds the create.
   EXPECT_EQ(this->ids(outbox.claim_unpublished(10, this->lease("relay-b"))), this->ids({other}));
-  outbox.mark_published({created.id}, TestFixture::kT0 + 1);
+  outbox.mark_published({created.id, other.id}, TestFixture::kT0 + 1);
   EXPECT_EQ(this->ids(outbox.claim_unpublished(10, this->lease("relay-b", TestFixture::kT0 + 2))),
             this->ids({deleted}));
 }

@@ -12,7 +12,7 @@ std::vector<events::Event> SqliteOutbox::claim_unpublished(size_t limit, const L
     auto q = db.query(
         "UPDATE outbox SET claimed_by = ?1, claimed_until = ?2 WHERE seq IN ("
         " SELECT o.seq FROM outbox o WHERE o.published_at IS NULL"
-        "  AND (o.claimed_until IS NULL OR o.claimed_until <= ?3)"
+        "  AND (o.claimed_until IS NULL OR o.claimed_until <= ?3 OR o.claimed_by = ?1)"
         "  AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.subject = o.subject AND e.seq < o.seq"
         "   AND e.published_at IS NULL AND e.claimed_until > ?3 AND e.claimed_by <> ?1)"
         "  ORDER BY o.seq LIMIT ?4)"
