@@ -2,6 +2,8 @@
 
 #include <spdlog/logger.h>
 
+#include "util/thread_name.hpp"
+
 namespace ninja::events {
 
 OutboxRelay::OutboxRelay(storage::Outbox& outbox, Bus& bus, util::MillisClock clock, RelayOptions options,
@@ -30,7 +32,10 @@ size_t OutboxRelay::relay_once() {
 
 void OutboxRelay::start() {
   if (thread_.joinable()) return;
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    util::name_this_thread("relay");
+    loop();
+  });
 }
 
 void OutboxRelay::stop() {

@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "http/problem.hpp"
+#include "util/thread_name.hpp"
 
 namespace ninja::http {
 
@@ -102,11 +103,9 @@ bhttp::response<bhttp::string_body> to_message(Response&& response, unsigned ver
 
 struct Server::Impl {
   Impl(ServerOptions opts, const Pipeline& p, std::shared_ptr<spdlog::logger> l)
-      : options(std::move(opts)),
-        pipeline(p),
-        log(std::move(l)),
-        workers(options.worker_threads) {
-    for (size_t i = 0; i < std::max<size_t>(1, options.io_threads); ++i) contexts.push_back(std::make_unique<Context>());
+      : options(std::move(opts)), pipeline(p), log(std::move(l)), workers(options.worker_threads) {
+    for (size_t i = 0; i < std::max<size_t>(1, options.io_threads); ++i)
+      contexts.push_back(std::make_unique<Context>());
   }
 
   Response payload_too_large() const {
@@ -142,8 +141,8 @@ struct Server::Impl {
   // Answers a request that cannot be processed (bad framing, limits) and closes the connection.
   // The close lingers: the client may still be sending the body we refused, and closing with
   // unread input would reset the connection and destroy the answer before the client reads it.
-  awaitable<void> reject(beast::tcp_stream& stream, Response response, std::string_view method,
-                         std::string_view target, const std::string& remote) {
+  awaitable<void> reject(beast::tcp_stream& stream, Response response, std::string_view method, std::string_view target,
+                         const std::string& remote) {
     Request request;
     request.method = std::string(method);
     request.path = std::string(target.substr(0, 256));
@@ -228,7 +227,8 @@ struct Server::Impl {
           auto run = [this, resume, &dispatch, &request] {
             pipeline.invoke(dispatch, request, [this, resume](Response response) {
               auto executor = asio::get_associated_executor(*resume);
-              asio::post(executor, [resume, response = std::move(response)]() mutable { (*resume)(std::move(response)); });
+              asio::post(executor,
+                         [resume, response = std::move(response)]() mutable { (*resume)(std::move(response)); });
               pending_responses.fetch_sub(1);
             });
           };
@@ -340,9 +340,13 @@ std::string Server::start() {
   const auto bound = impl.acceptor->local_endpoint();
 
   asio::co_spawn(impl.contexts.front()->io, impl.accept_loop(*impl.acceptor), asio::detached);
+  size_t started = 0;
   for (auto& context : impl.contexts) {
     impl.guards.push_back(asio::make_work_guard(context->io));
-    context->thread = std::thread([&io = context->io] { io.run(); });
+    context->thread = std::thread([&io = context->io, n = started++] {
+      util::name_this_thread("http-io-" + std::to_string(n));
+      io.run();
+    });
   }
   const std::string host = address.is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
   return host + ":" + std::to_string(bound.port());

@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include "util/thread_name.hpp"
 
 namespace ninja::notify {
 namespace {
@@ -159,8 +160,16 @@ void Notifier::start() {
   std::lock_guard lock(mutex_);
   if (scheduler_.joinable()) return;
   stopping_ = false;
-  for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) workers_.emplace_back([this] { work(); });
-  scheduler_ = std::thread([this] { schedule(); });
+  for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
+    workers_.emplace_back([this, i] {
+      util::name_this_thread("notify-" + std::to_string(i));
+      work();
+    });
+  }
+  scheduler_ = std::thread([this] {
+    util::name_this_thread("notify-sched");
+    schedule();
+  });
 }
 
 void Notifier::stop() {

@@ -1,9 +1,13 @@
 #include "storage/sqlite/group_commit.hpp"
+#include "util/thread_name.hpp"
 
 namespace ninja::storage::sqlite {
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Database> db, size_t max_batch)
-    : db_(std::move(db)), max_batch_(max_batch), thread_([this] { loop(); }) {}
+    : db_(std::move(db)), max_batch_(max_batch), thread_([this] {
+        util::name_this_thread("sqlite-writer");
+        loop();
+      }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   {
