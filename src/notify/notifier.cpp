@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+
 #include "util/thread_name.hpp"
 
 namespace ninja::notify {
