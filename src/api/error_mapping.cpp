@@ -24,6 +24,11 @@ http::Response map_exception(std::exception_ptr error) {
     return problem(409, "idempotency-in-flight", "Request in progress", e.what());
   } catch (const domain::IdempotencyMismatch& e) {
     return problem(422, "idempotency-mismatch", "Idempotency-Key reused", e.what());
+  } catch (const domain::Unavailable& e) {
+    auto response = problem(503, "unavailable", "Service unavailable", "a backing service is unavailable, retry later");
+    response.with_header("Retry-After", "1");
+    response.diagnostic = e.what();
+    return response;
   } catch (const MalformedJson& e) {
     return problem(400, "malformed-json", "Malformed JSON", e.what());
   } catch (const UnsupportedMediaType& e) {

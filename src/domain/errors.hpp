@@ -44,4 +44,12 @@ class IdempotencyMismatch : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The store or the bus cannot be reached or refused the work for a reason that may pass (server down,
+// connection lost, disk full, a timeout): the client should retry later (503 with Retry-After).
+// Backends throw subclasses of it; the message names the cause for the log, never a credential.
+class Unavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace ninja::domain
