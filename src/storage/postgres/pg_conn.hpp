@@ -1,0 +1,39 @@
+#pragma once
+// An owned libpq connection (PQfinish on destruction) and where its server notices go. libpq
+// prints notices ("relation already exists, skipping") to stderr unless told otherwise, which would
+// break the service's JSON log lines.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <spdlog/logger.h>
+
+extern "C" {
+struct pg_conn;
+}
+
+namespace ninja::storage::postgres {
+
+struct FinishConn {
+  void operator()(pg_conn* conn) const;
+};
+using PgConn = std::unique_ptr<pg_conn, FinishConn>;
+
+// The logger that receives a connection's notices (at debug level); null drops them. It must
+// outlive the connection.
+using NoticeSink = spdlog::logger*;
+void route_notices(pg_conn* conn, NoticeSink sink);
+
+// The application_name a connection reports unless the connection string sets one, so an operator
+// sees the service's connections in pg_stat_activity.
+inline constexpr const char* kApplicationName = "ninja-orders";
+
+// Why a connection attempt failed, as one line that names the target and never the password:
+// "postgres: cannot connect to host=H port=P dbname=D user=U: <libpq's reason>".
+std::string connect_failure(const pg_conn* conn, const std::string& conninfo);
+
+// A blocking connection for startup work (migrations, admin commands): throws PgStartupError with
+// connect_failure()'s line. `timeout` applies unless the string sets connect_timeout itself.
+PgConn connect_blocking(const std::string& conninfo, std::chrono::seconds timeout, NoticeSink notices);
+
+}  // namespace ninja::storage::postgres
