@@ -74,18 +74,25 @@ std::vector<std::string> secrets(std::string_view conninfo) {
       if (const size_t colon = userinfo.find(':'); colon != std::string_view::npos) add(userinfo.substr(colon + 1));
     }
   }
-  // password=VALUE in key=value strings and URI query parameters; the value ends at a space, '&' or
-  // quote, but a quoted value may hold those, so take the longest plausible span too.
+  // password=VALUE in key=value strings (maybe quoted, with backslash escapes) and URI query
+  // parameters (up to the next '&').
   for (size_t at = conninfo.find("password"); at != std::string_view::npos; at = conninfo.find("password", at + 8)) {
-    size_t start = at + 8;
-    while (start < conninfo.size() && conninfo[start] == ' ') ++start;
-    if (start >= conninfo.size() || conninfo[start] != '=') continue;
-    ++start;
-    while (start < conninfo.size() && conninfo[start] == ' ') ++start;
-    if (start < conninfo.size() && conninfo[start] == '\'') ++start;
-    const size_t end = conninfo.find_first_of(" &'", start);
-    add(conninfo.substr(start, end - start));
-    add(conninfo.substr(start));
+    size_t i = at + 8;
+    while (i < conninfo.size() && conninfo[i] == ' ') ++i;
+    if (i >= conninfo.size() || conninfo[i] != '=') continue;
+    ++i;
+    while (i < conninfo.size() && conninfo[i] == ' ') ++i;
+    if (i < conninfo.size() && conninfo[i] == '\'') {
+      std::string value;
+      for (++i; i < conninfo.size() && conninfo[i] != '\''; ++i) {
+        if (conninfo[i] == '\\' && i + 1 < conninfo.size()) ++i;
+        value += conninfo[i];
+      }
+      add(value);
+    } else {
+      const size_t end = conninfo.find_first_of(" &", i);
+      add(conninfo.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i));
+    }
   }
   return found;
 }
