@@ -29,7 +29,7 @@ PgPool::PgPool(PoolOptions options)
   attempted_.assign(count, false);
   for (size_t i = 0; i < count; ++i) {
     connections_.push_back(std::make_unique<PipelineConnection>(
-        io_, settings_, [this, i](PipelineConnection&, std::exception_ptr error) { on_change(i, error); }));
+        io_, settings_, [this, i](std::exception_ptr error) { on_change(i, error); }));
   }
 
   std::promise<void> started;
@@ -95,23 +95,24 @@ void PgPool::execute(Statement statement, Callback<PgResult> done) {
                    [done = std::move(done)](std::vector<PgResult> results, std::exception_ptr error) {
                      done(error ? PgResult() : std::move(results.front()), error);
                    },
-                   Clock::now() + options_.request_timeout});
+                   Clock::now() + options_.request_timeout},
+         true);
 }
 
 void PgPool::execute_segment(std::vector<Statement> statements, Callback<std::vector<PgResult>> done) {
-  submit(PgRequest{std::move(statements), std::move(done), Clock::now() + options_.request_timeout});
+  submit(PgRequest{std::move(statements), std::move(done), Clock::now() + options_.request_timeout}, false);
 }
 
-void PgPool::submit(PgRequest request) {
+void PgPool::submit(PgRequest request, bool single) {
   // After shutdown there is no loop to run the completion on: it runs here, at once.
   if (stopping_.load(std::memory_order_relaxed)) {
     request.done({}, std::make_exception_ptr(PgUnavailable("postgres: the store is shutting down")));
     return;
   }
-  asio::post(io_, [this, request = std::move(request)]() mutable { dispatch(std::move(request)); });
+  asio::post(io_, [this, single, request = std::move(request)]() mutable { dispatch(std::move(request), single); });
 }
 
-void PgPool::dispatch(PgRequest request) {
+void PgPool::dispatch(PgRequest request, bool single) {
   if (request.statements.empty()) {
     request.done({}, nullptr);
     return;
@@ -133,7 +134,11 @@ void PgPool::dispatch(PgRequest request) {
     request.done({}, std::make_exception_ptr(PgUnavailable("postgres: the request timed out before it was sent")));
     return;
   }
-  best->send(std::move(request));
+  if (single && request.statements.size() == 1) {
+    best->send_single(std::move(request));
+  } else {
+    best->send_segment(std::move(request));
+  }
 }
 
 namespace {

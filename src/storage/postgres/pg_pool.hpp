@@ -62,7 +62,8 @@ class PgPool {
   // io() (a PgListener) first.
   ~PgPool();
 
-  // One statement in its own transaction (autocommit), with its own Sync.
+  // One statement, atomic on its own. Statements submitted together may share a Sync; should one
+  // of them fail, the others are rolled back and run again alone, so each ends as if alone.
   void execute(Statement statement, Callback<PgResult> done);
   // The statements back to back as ONE transaction: all commit at the end or none does. A failing
   // statement fails the segment with its error (PgSqlError::statement() says which).
@@ -79,8 +80,9 @@ class PgPool {
   boost::asio::io_context& io() { return io_; }
 
  private:
-  void submit(PgRequest request);
-  void dispatch(PgRequest request);
+  // `single`: one statement that may share a Sync with others (see pipeline.hpp).
+  void submit(PgRequest request, bool single);
+  void dispatch(PgRequest request, bool single);
   void on_change(size_t index, const std::exception_ptr& error);
   void shutdown(const std::string& why);
 
