@@ -172,7 +172,8 @@ class NatsServer:
             if self._process.poll() is not None:
                 return f"nats-server exited with {self._process.returncode}: {log_tail(self.log_path, 5)}"
             try:
-                self.version = read_info(self.host, self.port)["version"]
+                # A short timeout: if someone else holds the port, nats-server is about to exit.
+                self.version = read_info(self.host, self.port, timeout=0.5)["version"]
                 if self.monitor("/healthz").get("status") == "ok":
                     return None
             except (OSError, ValueError, ServerError):
