@@ -91,7 +91,7 @@ class NatsServer:
             self._watchdog = Watchdog(self.dir / "nats.pid", "nats-server", signal.SIGTERM,
                                       remove=[] if self.keep else [self.dir])
             atexit.register(self.stop)
-        for attempt in range(PORT_ATTEMPTS):
+        for _ in range(PORT_ATTEMPTS):
             if not self._ports_pinned:
                 self.port = free_port()
                 self.monitor_port = free_port(avoid={self.port})

@@ -66,7 +66,13 @@ class ServerUser:
     hands: the dirs are already its own."""
 
     def __init__(self):
-        self.account = pwd.getpwnam(SUPERUSER) if os.geteuid() == 0 else None
+        self.account = None
+        if os.geteuid() == 0:
+            try:
+                self.account = pwd.getpwnam(SUPERUSER)
+            except KeyError:
+                raise ServerError(f"running as root, but there is no `{SUPERUSER}` account to run "
+                                  "PostgreSQL as: install the Debian package postgresql") from None
 
     def popen_args(self):
         if self.account is None:
@@ -151,10 +157,9 @@ class PostgresServer:
         """Makes the cluster on first use, starts it and waits until it accepts connections."""
         if self.is_running():
             return self
-        first = self.dir is None
-        if first:
+        if self.dir is None:
             self._create_cluster()
-        for attempt in range(PORT_ATTEMPTS):
+        for _ in range(PORT_ATTEMPTS):
             if not self._port_pinned:
                 self._write_settings(free_port())
             result = self._pg_ctl("start", "-l", str(self.log_path), "-t", str(int(self.start_timeout)))
@@ -166,7 +171,7 @@ class PostgresServer:
             raise self._error(f"no free port after {PORT_ATTEMPTS} attempts")
         self._wait_ready()
         self._port_pinned = True
-        if first:
+        if self.version is None:   # the first start of this cluster
             self._create_app_role()
         return self
 
@@ -184,7 +189,8 @@ class PostgresServer:
         """pg_ctl restart -m MODE on the same port. "immediate" is a crash without a checkpoint: the
         restarted server replays its WAL, so only what was committed (and fsynced) is there."""
         # -l again: without it the new postmaster would write to pg_ctl's stdout, our pipe, forever.
-        result = self._pg_ctl("restart", "-m", mode, "-l", str(self.log_path), "-t", str(int(self.start_timeout)))
+        result = self._pg_ctl("restart", "-m", mode, "-l", str(self.log_path),
+                              "-t", str(int(self.start_timeout)))
         if result.returncode != 0:
             raise self._error(f"pg_ctl restart failed: {result.stdout}{result.stderr}")
         self._wait_ready()
@@ -286,8 +292,8 @@ class PostgresServer:
         """pg_ctl -w returned, so the postmaster says it is ready; confirm over TCP, as clients connect."""
         deadline = time.monotonic() + self.start_timeout
         while True:
-            ready = subprocess.run([str(self.bindir / "pg_isready"), "-q", "-h", self.host, "-p", str(self.port),
-                                    "-d", "postgres", "-U", SUPERUSER], env=clean_env())
+            ready = subprocess.run([str(self.bindir / "pg_isready"), "-q", "-h", self.host,
+                                    "-p", str(self.port), "-d", "postgres", "-U", SUPERUSER], env=clean_env())
             if ready.returncode == 0:
                 return
             if time.monotonic() > deadline or not self.is_running():
@@ -319,4 +325,5 @@ class PostgresServer:
             for path in {self.dir, self.socket_dir}:
                 shutil.rmtree(path, ignore_errors=True)
         self.dir = None
+        self.version = None
         self._port_pinned = False   # a later start() makes a new cluster on a new port

@@ -105,14 +105,16 @@ def test_keep_keeps_data_and_logs(tmp_path):
     _, stderr = process.communicate(timeout=60)
     kept = Path(stderr.split("with-servers: kept ")[1].split()[0])
     try:
-        assert process.returncode == 0 and (Path(json.loads(report_path.read_text())["pg_dir"]) / "postgres.log").exists()
-        assert kept.exists()
+        assert process.returncode == 0, stderr
+        pg_dir = Path(json.loads(report_path.read_text())["pg_dir"])
+        assert pg_dir.is_relative_to(kept) and (pg_dir / "postgres.log").exists()
     finally:
         subprocess.run(["rm", "-rf", str(kept)])
 
 
 def test_own_failures_have_their_own_exit_codes(tmp_path):
-    missing = subprocess.run([str(WITH_SERVERS), "--nats", "--", "/no/such/command"], capture_output=True, text=True)
+    missing = subprocess.run([str(WITH_SERVERS), "--nats", "--", "/no/such/command"], capture_output=True,
+                             text=True)
     assert missing.returncode == 127 and "command not found" in missing.stderr
     broken = subprocess.run([str(WITH_SERVERS), "--", "true"], capture_output=True, text=True,
                             env={**clean_env(), "NINJA_NATS_SERVER": "/bin/false"})
@@ -166,7 +168,8 @@ def test_ctrl_c_at_the_terminal_ends_the_command_then_the_servers():
     pid, terminal = pty.fork()
     if pid == 0:   # the child: with-servers in the foreground of a new terminal, as `make cluster` is
         try:
-            os.execv(str(WITH_SERVERS), ["with-servers", "--nats", "--", sys.executable, "-c", CTRL_C_COUNTER])
+            os.execv(str(WITH_SERVERS),
+                     ["with-servers", "--nats", "--", sys.executable, "-c", CTRL_C_COUNTER])
         finally:
             os._exit(127)   # never go on running pytest in the forked child
     output = b""
