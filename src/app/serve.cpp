@@ -16,15 +16,16 @@
 #include "app/notification_channels.hpp"
 #include "domain/order_service.hpp"
 #include "domain/user_service.hpp"
-#include "events/inproc/inproc_bus.hpp"
+#include "events/make_bus.hpp"
 #include "events/outbox_relay.hpp"
 #include "http/gateway.hpp"
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
 #include "notify/notifier.hpp"
-#include "storage/make_store.hpp"
+#include "storage/open_storage.hpp"
 #include "util/crypto.hpp"
 #include "util/periodic_task.hpp"
+#include "util/redact.hpp"
 #include "util/time.hpp"
 
 namespace ninja::app {
@@ -48,12 +49,11 @@ double random_unit() {
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
-void check_roles(const config::ServeConfig& s) {
-  if (s.bus != "inproc") throw std::invalid_argument("bus " + s.bus + " is not supported by this build (inproc)");
-  // The in-process bus reaches only this process: a relay without a notifier here would mark
-  // events published that no notifier ever saw.
-  if (s.has_role("relay") != s.has_role("notifier")) {
-    throw std::invalid_argument("with --bus inproc the relay and notifier roles must run in the same process");
+void check_roles(const config::ServeConfig& s, const events::Bus& bus) {
+  // A bus that reaches only this process: a relay without a notifier here would mark events
+  // published that no notifier ever saw.
+  if (!bus.reaches_other_processes() && s.has_role("relay") != s.has_role("notifier")) {
+    throw std::invalid_argument("with --bus " + s.bus + " the relay and notifier roles must run in the same process");
   }
 }
 
@@ -62,20 +62,21 @@ void check_roles(const config::ServeConfig& s) {
 int serve(const config::Config& config, const util::Loggers& log) {
   const auto& s = config.serve;
   const sigset_t signals = block_shutdown_signals();
-  check_roles(s);
+  auto bus_owner = events::make_bus({s.bus, std::chrono::milliseconds(s.request_timeout_ms), log.app});
+  auto& bus = *bus_owner;
+  check_roles(s, bus);
 
-  // Every worker may hold a read connection at once, and so may the writer thread, the relay and
-  // each notification worker.
-  auto storage = storage::open_storage({config.store, s.workers + s.notify.workers + 2});
+  auto storage = storage::open_storage(
+      {config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app});
   auto& store = *storage.store;
   util::UuidV7Generator ids(util::system_millis);
   const std::string owner = ids.next();  // this process's name on claims and leases
   util::MetricsRegistry metrics;
-  events::InprocBus bus;
 
   // Notifier and relay: the notifier subscribes before the relay publishes anything.
   std::unique_ptr<NotificationChannels> channels;
   std::unique_ptr<notify::Notifier> notifier;
+  std::unique_ptr<events::Subscription> notifier_subscription;
   if (s.has_role("notifier")) {
     channels = std::make_unique<NotificationChannels>(s.notify);
     const notify::RetryPolicy retry{s.notify.retry_base_ms, s.notify.retry_max_ms, s.notify.max_attempts};
@@ -84,8 +85,9 @@ int serve(const config::Config& config, const util::Loggers& log) {
                                           std::chrono::milliseconds(1000)};
     notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,
                                                   util::system_millis, random_unit, metrics, log.app);
-    bus.subscribe("notifier", {std::string(events::kOrderCreated)},
-                  [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
+    notifier_subscription =
+        bus.subscribe("notifier", {std::string(events::kOrderCreated)},
+                      [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
     notifier->start();
   }
   std::unique_ptr<events::OutboxRelay> relay;
@@ -93,11 +95,6 @@ int serve(const config::Config& config, const util::Loggers& log) {
     events::RelayOptions options;
     options.owner = owner;
     relay = std::make_unique<events::OutboxRelay>(*storage.outbox, bus, util::system_millis, options, metrics, log.app);
-    metrics.gauge("outbox_lag_seconds", "Age of the oldest unpublished outbox event (0 when none)",
-                  [&outbox = *storage.outbox] {
-                    const auto oldest = outbox.oldest_unpublished_ms();
-                    return oldest ? static_cast<double>(util::system_millis() - *oldest) / 1000.0 : 0.0;
-                  });
     relay->start();
   }
 
@@ -147,7 +144,6 @@ int serve(const config::Config& config, const util::Loggers& log) {
   options.host = s.host;
   options.port = s.port;
   options.io_threads = s.threads;
-  options.worker_threads = s.workers;
   options.max_body_bytes = s.max_body;
   options.max_header_bytes = s.max_header_bytes;
   options.max_connections = s.max_connections;
@@ -157,13 +153,15 @@ int serve(const config::Config& config, const util::Loggers& log) {
   const std::string address = server.start();
   std::string roles;
   for (const auto& role : s.roles) roles += (roles.empty() ? "" : ",") + role;
-  log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} I/O threads, {} workers)", address, roles,
-                config.store, s.bus, s.threads, s.workers);
+  log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} I/O threads)", address, roles,
+                util::redact_credentials(config.store), util::redact_credentials(s.bus), s.threads);
 
   util::PeriodicTask purge(
       std::chrono::minutes(1),
       [&] {
-        if (auto n = store.purge_idempotency(util::system_millis()); n > 0) {
+        const auto n = util::await_result<size_t>(
+            [&](auto done) { store.purge_idempotency(util::system_millis(), std::move(done)); });
+        if (n > 0) {
           log.app->info("purged {} expired idempotency keys", n);
         }
       },
@@ -175,8 +173,9 @@ int serve(const config::Config& config, const util::Loggers& log) {
                 s.shutdown_grace_seconds);
   draining = true;
   server.shutdown(std::chrono::seconds(s.shutdown_grace_seconds));
-  if (relay) relay->stop();        // publishes what the last requests committed
-  if (notifier) notifier->stop();  // lets attempts in flight finish
+  if (relay) relay->stop();                                  // publishes what the last requests committed
+  if (notifier_subscription) notifier_subscription->stop();  // no new batches reach the notifier
+  if (notifier) notifier->stop();                            // lets attempts in flight finish
   log.app->info("stopped");
   return 0;
 }
