@@ -23,27 +23,30 @@
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/postgres/pg_errors.hpp"
 #include "storage/postgres/pg_result.hpp"
+#include "support/test_servers.hpp"
 
 namespace ninja::contract::pg {
 
 namespace postgres = storage::postgres;
 
-inline bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
 // Skips the test (locally) or fails it (CI) with `reason`. For SetUp() or a test body.
-#define NINJA_PG_UNAVAILABLE(reason)                                                            \
-  do {                                                                                          \
-    if (::ninja::contract::pg::in_ci()) GTEST_FAIL() << (reason) << " (CI=true: not skipping)"; \
-    GTEST_SKIP() << (reason);                                                                   \
-  } while (0)
+#define NINJA_PG_UNAVAILABLE(reason) NINJA_SKIP_OR_FAIL_WITHOUT_SERVER(reason)
 
-inline std::optional<std::string> server_url() {
-  const char* url = std::getenv("NINJA_TEST_POSTGRES_URL");
-  if (url == nullptr || *url == '\0') return std::nullopt;
-  return std::string(url);
+inline std::optional<std::string> server_url() { return testing_support::server_url("NINJA_TEST_POSTGRES_URL"); }
+
+// Why the server under test cannot be used, or nullopt. Asked once per process.
+inline std::optional<std::string> server_unavailable() {
+  static const std::optional<std::string> reason = []() -> std::optional<std::string> {
+    const auto url = server_url();
+    if (!url) return "NINJA_TEST_POSTGRES_URL is not set (tests/servers/with-servers sets it)";
+    try {
+      postgres::connect_blocking(*url, std::chrono::seconds(3), nullptr);
+    } catch (const std::exception& e) {
+      return std::string("PostgreSQL unreachable: ") + e.what();
+    }
+    return std::nullopt;
+  }();
+  return reason;
 }
 
 inline bool is_uri(const std::string& conninfo) {
@@ -151,14 +154,9 @@ inline bool eventually(const std::function<bool()>& condition,
 class PostgresTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const auto url = server_url();
-    if (!url) NINJA_PG_UNAVAILABLE("NINJA_TEST_POSTGRES_URL is not set (tests/servers/with-servers sets it)");
-    base_url_ = *url;
-    try {
-      admin_.emplace(base_url_, std::chrono::seconds(3));
-    } catch (const std::exception& e) {
-      NINJA_PG_UNAVAILABLE(std::string("PostgreSQL unreachable: ") + e.what());
-    }
+    if (auto reason = server_unavailable()) NINJA_PG_UNAVAILABLE(*reason);
+    base_url_ = *server_url();
+    admin_.emplace(base_url_);
     schema_ = random_name("t_");
     app_ = random_name("ninja-test-");
     admin_->exec("CREATE SCHEMA " + schema_);

@@ -1,0 +1,72 @@
+#pragma once
+// Group commit for the store's writes: requests' writes queue here and go out as ONE segment (one
+// transaction, one round trip, one WAL flush) for everything queued while the previous segment was
+// committing. N concurrent creates then cost one fsync, not N.
+//
+// The writes are built so that an expected conflict (a taken email, a replayed key, an unknown
+// user) does not raise: it only changes what its statements return. What does raise is
+// unexpected (a bad value, a duplicate id) or passing (a deadlock): then
+//   - a deadlock or serialization failure runs the batch again, a few times;
+//   - any other SQL error runs each write of the batch again on its own, so only the write that
+//     caused it fails and the others commit;
+//   - PgUnavailable (connection lost, timeout) fails the whole batch: whether it committed is
+//     unknown, which idempotency keys exist for.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "storage/postgres/pg_pool.hpp"
+
+namespace ninja::storage::postgres {
+
+struct GroupCommitOptions {
+  size_t max_batch = 128;    // writes per segment
+  size_t max_in_flight = 1;  // segments committing at once (measured: one, full, beats several)
+  int deadlock_retries = 3;
+  std::chrono::milliseconds queue_timeout{10000};  // a write queued longer fails with PgUnavailable
+};
+
+class GroupCommit {
+ public:
+  // `epilogue` ends every segment (the outbox NOTIFY); its results are not handed to anyone.
+  GroupCommit(PgPool& pool, GroupCommitOptions options, std::vector<Statement> epilogue);
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // Queues one write: `statements` run in order inside the next segment, and `done` gets their
+  // results (one per statement) after the commit, or the error. On the pool's thread, or inline
+  // when the queue is closed.
+  void submit(std::vector<Statement> statements, SegmentDone done);
+
+  // Fails what is queued with PgUnavailable and refuses further writes. Writes in flight end as
+  // the pool ends them.
+  void close();
+
+  uint64_t segments() const;  // committed segments so far (statistics, tests)
+
+ private:
+  struct Write {
+    std::vector<Statement> statements;
+    SegmentDone done;
+    Clock::time_point queued;
+    int attempts = 0;
+    bool alone = false;  // runs in a segment of its own (after its batch failed)
+  };
+  void pump();
+  void send(std::vector<Write> batch);
+  void on_result(std::vector<Write> batch, std::vector<PgResult> results, std::exception_ptr error);
+
+  PgPool& pool_;
+  const GroupCommitOptions options_;
+  const std::vector<Statement> epilogue_;
+  mutable std::mutex mutex_;
+  std::deque<Write> queue_;
+  size_t in_flight_ = 0;
+  bool closed_ = false;
+  uint64_t segments_ = 0;
+};
+
+}  // namespace ninja::storage::postgres
