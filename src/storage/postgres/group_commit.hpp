@@ -3,6 +3,11 @@
 // transaction, one round trip, one WAL flush) for everything queued while the previous segment was
 // committing. N concurrent creates then cost one fsync, not N.
 //
+// When a segment commits, the clients it answers send their next writes a moment later; sending
+// the first of them alone would cost a whole flush for one write. So the next segment waits until
+// as many writes are queued as the last segment answered, or until the oldest has waited `gather`
+// (a fraction of a flush), whichever comes first.
+//
 // The writes are built so that an expected conflict (a taken email, a replayed key, an unknown
 // user) does not raise: it only changes what its statements return. What does raise is
 // unexpected (a bad value, a duplicate id) or passing (a deadlock): then
@@ -11,6 +16,8 @@
 //     caused it fails and the others commit;
 //   - PgUnavailable (connection lost, timeout) fails the whole batch: whether it committed is
 //     unknown, which idempotency keys exist for.
+#include <boost/asio/steady_timer.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -25,24 +32,26 @@ namespace ninja::storage::postgres {
 struct GroupCommitOptions {
   size_t max_batch = 128;    // writes per segment
   size_t max_in_flight = 1;  // segments committing at once (measured: one, full, beats several)
+  std::chrono::microseconds gather{1000};
   int deadlock_retries = 3;
   std::chrono::milliseconds queue_timeout{10000};  // a write queued longer fails with PgUnavailable
 };
 
-class GroupCommit {
+class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
  public:
   // `epilogue` ends every segment (the outbox NOTIFY); its results are not handed to anyone.
+  // Runs on the pool's loop; create it with std::make_shared.
   GroupCommit(PgPool& pool, GroupCommitOptions options, std::vector<Statement> epilogue);
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
-  // Queues one write: `statements` run in order inside the next segment, and `done` gets their
+  // Queues one write: `statements` run in order inside a coming segment, and `done` gets their
   // results (one per statement) after the commit, or the error. On the pool's thread, or inline
   // when the queue is closed.
   void submit(std::vector<Statement> statements, SegmentDone done);
 
   // Fails what is queued with PgUnavailable and refuses further writes. Writes in flight end as
-  // the pool ends them.
+  // the pool ends them, with or without this object.
   void close();
 
   uint64_t segments() const;  // committed segments so far (statistics, tests)
@@ -55,16 +64,25 @@ class GroupCommit {
     int attempts = 0;
     bool alone = false;  // runs in a segment of its own (after its batch failed)
   };
-  void pump();
+  void schedule_pump();  // any thread
+  void pump();           // the pool's thread
   void send(std::vector<Write> batch);
-  void on_result(std::vector<Write> batch, std::vector<PgResult> results, std::exception_ptr error);
+  void on_result(std::vector<Write>& batch, std::vector<PgResult> results, std::exception_ptr error);
+  static void fail_all(std::vector<Write>& batch, const std::exception_ptr& error);
 
   PgPool& pool_;
   const GroupCommitOptions options_;
   const std::vector<Statement> epilogue_;
+  boost::asio::steady_timer gather_timer_;  // the pool's thread only
+  bool gather_armed_ = false;               // the pool's thread only
+  // The pool's thread only: how many writes to wait for (those the last segment answered, and those
+  // already waiting then), and since when.
+  size_t expected_ = 1;
+  Clock::time_point last_commit_;
   mutable std::mutex mutex_;
   std::deque<Write> queue_;
   size_t in_flight_ = 0;
+  bool pump_posted_ = false;
   bool closed_ = false;
   uint64_t segments_ = 0;
 };

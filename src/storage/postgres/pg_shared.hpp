@@ -28,7 +28,7 @@ struct PgShared {
   const PoolOptions options;
   std::unique_ptr<PgPool> pool;
   std::string schema;  // current_schema() of the pool's connections
-  std::unique_ptr<GroupCommit> writes;
+  std::shared_ptr<GroupCommit> writes;
 };
 
 // Runs `statement` and answers with decode(result), or the error (also when decode throws).
