@@ -75,67 +75,67 @@ uint64_t GroupCommit::segments() const {
 
 void GroupCommit::pump() {
   for (;;) {
-    std::vector<Write> batch;
+    Batch batch;
     std::vector<Write> expired;
     {
       std::lock_guard lock(mutex_);
-      if (closed_ || queue_.empty()) return;
-      const bool alone = queue_.front().alone;
-      if (!alone && in_flight_ >= options_.max_in_flight) return;
-      const auto now = Clock::now();
-      const auto gather_until = std::max(queue_.front().queued, last_commit_) + options_.gather;
-      if (!alone && queue_.size() < std::min(expected_, options_.max_batch) && gather_until > now) {
-        // Gather: more writes are on their way. The timer pumps again when the wait is over.
-        if (!gather_armed_) {
-          gather_armed_ = true;
-          gather_timer_.expires_at(gather_until);
-          gather_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-            if (ec) return;
-            if (auto self = weak.lock()) {
-              self->gather_armed_ = false;
-              self->pump();
-            }
-          });
+      if (closed_) return;
+      if (!retries_.empty()) {
+        batch = std::move(retries_.front());
+        retries_.pop_front();
+      } else {
+        if (queue_.empty() || in_flight_ >= options_.max_in_flight) return;
+        const auto now = Clock::now();
+        const auto gather_until = std::max(queue_.front().queued, last_commit_) + options_.gather;
+        if (queue_.size() < std::min(expected_, options_.max_batch) && gather_until > now) {
+          // Gather: more writes are on their way. The timer pumps again when the wait is over.
+          if (!gather_armed_) {
+            gather_armed_ = true;
+            gather_timer_.expires_at(gather_until);
+            gather_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+              if (ec) return;
+              if (auto self = weak.lock()) {
+                self->gather_armed_ = false;
+                self->pump();
+              }
+            });
+          }
+          return;
         }
-        return;
-      }
-      const auto oldest_allowed = now - options_.queue_timeout;
-      while (!queue_.empty() && batch.size() < (alone ? 1 : options_.max_batch) && queue_.front().alone == alone) {
-        Write& next = queue_.front();
-        if (next.queued < oldest_allowed) {
-          expired.push_back(std::move(next));
-        } else {
-          batch.push_back(std::move(next));
+        const auto oldest_allowed = now - options_.queue_timeout;
+        while (!queue_.empty() && batch.writes.size() < options_.max_batch) {
+          (queue_.front().queued < oldest_allowed ? expired : batch.writes).push_back(std::move(queue_.front()));
+          queue_.pop_front();
         }
-        queue_.pop_front();
       }
-      if (!batch.empty()) ++in_flight_;
+      if (!batch.writes.empty()) ++in_flight_;
     }
     fail_all(expired, std::make_exception_ptr(PgUnavailable("postgres: a write waited too long for its commit")));
-    if (!batch.empty()) send(std::move(batch));
+    if (!batch.writes.empty()) send(std::move(batch));
   }
 }
 
-void GroupCommit::send(std::vector<Write> batch) {
+void GroupCommit::send(Batch batch) {
   std::vector<Statement> statements;
   size_t count = epilogue_.size();
-  for (const auto& write : batch) count += write.statements.size();
+  for (const auto& write : batch.writes) count += write.statements.size();
   statements.reserve(count);
-  for (const auto& write : batch) {
+  for (const auto& write : batch.writes) {
     for (const auto& statement : write.statements) statements.push_back(statement);
   }
   for (const auto& statement : epilogue_) statements.push_back(statement);
-  auto shared = std::make_shared<std::vector<Write>>(std::move(batch));
+  auto shared = std::make_shared<Batch>(std::move(batch));
   pool_.execute_segment(std::move(statements), [weak = weak_from_this(), shared](std::vector<PgResult> results,
                                                                                  std::exception_ptr error) {
     if (auto self = weak.lock()) return self->on_result(*shared, std::move(results), std::move(error));
     // The store is gone (shutting down): the writes still get their answer.
-    fail_all(*shared, error ? error : std::make_exception_ptr(PgUnavailable("postgres: the store is shutting down")));
+    fail_all(shared->writes,
+             error ? error : std::make_exception_ptr(PgUnavailable("postgres: the store is shutting down")));
   });
 }
 
-void GroupCommit::fail_all(std::vector<Write>& batch, const std::exception_ptr& error) {
-  for (auto& write : batch) write.done({}, error);
+void GroupCommit::fail_all(std::vector<Write>& writes, const std::exception_ptr& error) {
+  for (auto& write : writes) write.done({}, error);
 }
 
 namespace {
@@ -152,32 +152,36 @@ Failure classify(const std::exception_ptr& error) {
 }
 }  // namespace
 
-void GroupCommit::on_result(std::vector<Write>& batch, std::vector<PgResult> results, std::exception_ptr error) {
+void GroupCommit::on_result(Batch& batch, std::vector<PgResult> results, std::exception_ptr error) {
   const Failure failure = classify(error);
   {
     std::lock_guard lock(mutex_);
-    // The writers this segment answers come back soon, to join those already waiting.
-    if (!batch.front().alone) {
-      expected_ = batch.size() + queue_.size();
+    --in_flight_;
+    if (!batch.retry) {
+      // The writers this segment answers come back soon, to join those already waiting.
+      expected_ = batch.writes.size() + queue_.size();
       last_commit_ = Clock::now();
     }
-    --in_flight_;
     if (failure == Failure::none) ++segments_;
-    if (!closed_ && failure == Failure::retryable && batch.front().attempts < options_.deadlock_retries) {
-      for (auto& write : batch) ++write.attempts;
-      for (auto it = batch.rbegin(); it != batch.rend(); ++it) queue_.push_front(std::move(*it));
-      batch.clear();
-    } else if (!closed_ && failure == Failure::write && batch.size() > 1) {
-      // One write spoiled the transaction: every write of the batch runs again alone, in order.
-      for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-        it->alone = true;
-        queue_.push_front(std::move(*it));
-      }
-      batch.clear();
+    if (!closed_ && failure == Failure::retryable && batch.attempts < options_.deadlock_retries) {
+      ++batch.attempts;
+      batch.retry = true;
+      retries_.push_front(std::move(batch));
+      batch.writes.clear();
+    } else if (!closed_ && failure == Failure::write && batch.writes.size() > 1) {
+      // One write spoiled the transaction: both halves run again, until the culprit is alone.
+      const auto half = static_cast<std::ptrdiff_t>(batch.writes.size() / 2);
+      Batch second{
+          {std::make_move_iterator(batch.writes.begin() + half), std::make_move_iterator(batch.writes.end())}, 0, true};
+      batch.writes.resize(static_cast<size_t>(half));
+      Batch first{std::move(batch.writes), 0, true};
+      retries_.push_front(std::move(second));
+      retries_.push_front(std::move(first));
+      batch.writes.clear();
     }
   }
   size_t next = 0;
-  for (auto& write : batch) {
+  for (auto& write : batch.writes) {
     if (error) {
       write.done({}, error);
       continue;

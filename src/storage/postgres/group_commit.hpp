@@ -12,8 +12,9 @@
 // user) does not raise: it only changes what its statements return. What does raise is
 // unexpected (a bad value, a duplicate id) or passing (a deadlock): then
 //   - a deadlock or serialization failure runs the batch again, a few times;
-//   - any other SQL error runs each write of the batch again on its own, so only the write that
-//     caused it fails and the others commit;
+//   - any other SQL error splits the batch in two halves that run again, and so on: only the write
+//     that caused it fails, the others commit, and one bad write among n costs about 2·log2(n)
+//     extra segments rather than n;
 //   - PgUnavailable (connection lost, timeout) fails the whole batch: whether it committed is
 //     unknown, which idempotency keys exist for.
 #include <boost/asio/steady_timer.hpp>
@@ -61,14 +62,17 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
     std::vector<Statement> statements;
     SegmentDone done;
     Clock::time_point queued;
-    int attempts = 0;
-    bool alone = false;  // runs in a segment of its own (after its batch failed)
+  };
+  struct Batch {
+    std::vector<Write> writes;
+    int attempts = 0;    // deadlocks so far
+    bool retry = false;  // runs again as it is, after a failure
   };
   void schedule_pump();  // any thread
   void pump();           // the pool's thread
-  void send(std::vector<Write> batch);
-  void on_result(std::vector<Write>& batch, std::vector<PgResult> results, std::exception_ptr error);
-  static void fail_all(std::vector<Write>& batch, const std::exception_ptr& error);
+  void send(Batch batch);
+  void on_result(Batch& batch, std::vector<PgResult> results, std::exception_ptr error);
+  static void fail_all(std::vector<Write>& writes, const std::exception_ptr& error);
 
   PgPool& pool_;
   const GroupCommitOptions options_;
@@ -81,6 +85,7 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
   Clock::time_point last_commit_;
   mutable std::mutex mutex_;
   std::deque<Write> queue_;
+  std::deque<Batch> retries_;  // run before new writes, each as it is
   size_t in_flight_ = 0;
   bool pump_posted_ = false;
   bool closed_ = false;
