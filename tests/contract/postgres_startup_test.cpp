@@ -123,7 +123,29 @@ TEST(PostgresStartup, ServerThatNeverAnswersTimesOut) {
   EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
 }
 
+TEST(PostgresStartup, UnresolvableHostNamesTheName) {
+  const std::string message =
+      startup_error("postgresql://ann:topsecret@no-such-host.invalid:5432/db", std::chrono::seconds(5));
+  EXPECT_TRUE(
+      message.starts_with("postgres: cannot connect to host=no-such-host.invalid port=5432 dbname=db user=ann: "))
+      << message;
+  EXPECT_NE(message.find("could not translate host name \"no-such-host.invalid\""), std::string::npos) << message;
+  EXPECT_EQ(message.find("topsecret"), std::string::npos) << message;
+}
+
 class PostgresLogin : public PostgresTest {};
+
+// The host name is looked up off the loop and handed to libpq as hostaddr; login still works
+// (the password comes from the URL, matched to the name as .pgpass would be).
+TEST_F(PostgresLogin, HostNamesAreResolvedAndConnect) {
+  if (conninfo_value(base_url_, "host") != "127.0.0.1") GTEST_SKIP() << "the server under test is not on 127.0.0.1";
+  PoolOptions options;
+  options.conninfo = with_host_port(base_url_, "localhost", std::stoi(conninfo_value(base_url_, "port")));
+  options.connections = 2;
+  PgPool pool(options);
+  EXPECT_EQ(pool.run(postgres::statement("SELECT 1")).int64(0, 0), 1);
+  EXPECT_NE(pool.target().find("host=localhost"), std::string::npos) << pool.target();
+}
 
 TEST_F(PostgresLogin, WrongPasswordFailsWithoutShowingIt) {
   const std::string wrong = "wr0ng-Passw0rd-" + random_name("");

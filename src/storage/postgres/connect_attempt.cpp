@@ -4,12 +4,14 @@
 
 #include "storage/postgres/pg_errors.hpp"
 
+#include <vector>
+
 namespace ninja::storage::postgres {
 
 namespace asio = boost::asio;
 
 ConnectAttempt::ConnectAttempt(asio::io_context& io, std::string conninfo, Done done)
-    : conninfo_(std::move(conninfo)), done_(std::move(done)), socket_(io), timer_(io) {}
+    : io_(io), conninfo_(std::move(conninfo)), done_(std::move(done)), socket_(io), timer_(io) {}
 
 std::shared_ptr<ConnectAttempt> ConnectAttempt::start(asio::io_context& io, const std::string& conninfo,
                                                       std::chrono::milliseconds timeout, NoticeSink notices,
@@ -20,19 +22,38 @@ std::shared_ptr<ConnectAttempt> ConnectAttempt::start(asio::io_context& io, cons
 }
 
 void ConnectAttempt::begin(std::chrono::milliseconds timeout, NoticeSink notices) {
-  // The string goes in as `dbname` with expand_dbname, so URIs and key=value strings both work;
-  // the fallback name applies only when the string sets no application_name.
-  const char* const keywords[] = {"dbname", "fallback_application_name", nullptr};
-  const char* const values[] = {conninfo_.c_str(), kApplicationName, nullptr};
-  conn_.reset(PQconnectStartParams(keywords, values, 1));
-  if (!conn_) return fail("out of memory");
-  route_notices(conn_.get(), notices);
-  if (PQstatus(conn_.get()) == CONNECTION_BAD) return fail("");
   timer_.expires_after(timeout);
   timer_.async_wait([self = shared_from_this(), timeout](const boost::system::error_code& ec) {
     if (ec || self->finished_) return;
     self->fail("timed out after " + std::to_string(timeout.count()) + " ms");
   });
+  resolver_ =
+      HostResolver::start(io_, conninfo_, [self = shared_from_this(), notices](Keywords resolved, std::string error) {
+        if (self->finished_) return;
+        self->resolver_.reset();
+        if (!error.empty()) return self->fail(error);
+        self->connect(resolved, notices);
+      });
+}
+
+void ConnectAttempt::connect(const Keywords& resolved, NoticeSink notices) {
+  // Keywords before `dbname` are defaults the connection string may override (TCP keepalives that
+  // notice a vanished server within about half a minute even while idle); those after it override
+  // the string (the addresses looked up for its host names). The fallback name applies only when
+  // the string sets no application_name.
+  std::vector<const char*> keywords = {"keepalives_idle", "keepalives_interval", "keepalives_count", "dbname",
+                                       "fallback_application_name"};
+  std::vector<const char*> values = {"15", "5", "3", conninfo_.c_str(), kApplicationName};
+  for (const auto& [keyword, value] : resolved) {
+    keywords.push_back(keyword.c_str());
+    values.push_back(value.c_str());
+  }
+  keywords.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_.reset(PQconnectStartParams(keywords.data(), values.data(), 1));
+  if (!conn_) return fail("out of memory");
+  route_notices(conn_.get(), notices);
+  if (PQstatus(conn_.get()) == CONNECTION_BAD) return fail("");
   wait(false);  // libpq's protocol: start as if PQconnectPoll had asked to wait for writing
 }
 
@@ -66,8 +87,8 @@ void ConnectAttempt::poll() {
 }
 
 void ConnectAttempt::fail(const std::string& reason) {
-  std::string message = connect_failure(conn_.get(), conninfo_);
-  if (!reason.empty()) message += (message.ends_with(": ") ? "" : "; ") + reason;
+  std::string message = connect_failure(conn_.get(), conninfo_, reason);
+  if (conn_ && !reason.empty()) message += (message.ends_with(": ") ? "" : "; ") + reason;
   finish(nullptr, std::make_exception_ptr(PgUnavailable(message)));
 }
 
@@ -75,6 +96,7 @@ void ConnectAttempt::finish(PgConn conn, std::exception_ptr error) {
   if (finished_) return;
   finished_ = true;
   timer_.cancel();
+  if (resolver_) resolver_->cancel();
   if (socket_.is_open()) socket_.release();  // libpq owns the socket
   conn_.reset();
   auto done = std::move(done_);
@@ -84,6 +106,7 @@ void ConnectAttempt::finish(PgConn conn, std::exception_ptr error) {
 void ConnectAttempt::cancel() {
   if (finished_) return;
   finished_ = true;
+  if (resolver_) resolver_->cancel();
   timer_.cancel();
   if (socket_.is_open()) socket_.release();
   conn_.reset();

@@ -1,6 +1,7 @@
 #pragma once
-// Opens one libpq connection without blocking the event loop: PQconnectStartParams, then
-// PQconnectPoll each time the socket is ready in the direction libpq asks for, within a time limit.
+// Opens one libpq connection without blocking the event loop: host names looked up off the loop
+// (host_resolver.hpp), then PQconnectStartParams, then PQconnectPoll each time the socket is ready
+// in the direction libpq asks for, all within a time limit.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/postgres/host_resolver.hpp"
 #include "storage/postgres/pg_conn.hpp"
 
 namespace ninja::storage::postgres {
@@ -32,13 +34,16 @@ class ConnectAttempt : public std::enable_shared_from_this<ConnectAttempt> {
 
  private:
   void begin(std::chrono::milliseconds timeout, NoticeSink notices);
+  void connect(const Keywords& resolved, NoticeSink notices);
   void wait(bool for_read);
   void poll();
   void fail(const std::string& reason);
   void finish(PgConn conn, std::exception_ptr error);
 
+  boost::asio::io_context& io_;
   std::string conninfo_;
   Done done_;
+  std::shared_ptr<HostResolver> resolver_;
   PgConn conn_;
   boost::asio::posix::stream_descriptor socket_;
   boost::asio::steady_timer timer_;

@@ -19,8 +19,8 @@ void log_notice(void* sink, const char* message) {
 
 void route_notices(pg_conn* conn, NoticeSink sink) { PQsetNoticeProcessor(conn, log_notice, sink); }
 
-std::string connect_failure(const pg_conn* conn, const std::string& conninfo) {
-  std::string reason = conn != nullptr ? one_line(PQerrorMessage(conn)) : "out of memory";
+std::string connect_failure(const pg_conn* conn, const std::string& conninfo, const std::string& why) {
+  std::string reason = conn != nullptr ? one_line(PQerrorMessage(conn)) : why.empty() ? "out of memory" : why;
   // libpq starts with 'connection to server at "H" (A), port P failed: ' which the target repeats.
   if (reason.starts_with("connection to server")) {
     if (const size_t failed = reason.find(" failed: "); failed != std::string::npos) reason.erase(0, failed + 9);

@@ -30,7 +30,8 @@ inline constexpr const char* kApplicationName = "ninja-orders";
 
 // Why a connection attempt failed, as one line that names the target and never the password:
 // "postgres: cannot connect to host=H port=P dbname=D user=U: <libpq's reason>".
-std::string connect_failure(const pg_conn* conn, const std::string& conninfo);
+// With no connection object (the attempt failed before libpq had one), `reason` says why.
+std::string connect_failure(const pg_conn* conn, const std::string& conninfo, const std::string& reason = "");
 
 // A blocking connection for startup work (migrations, admin commands): throws PgStartupError with
 // connect_failure()'s line. `timeout` applies unless the string sets connect_timeout itself.

@@ -88,7 +88,7 @@ class PgPool {
 
   const PoolOptions options_;
   const ConnectionSettings settings_;
-  boost::asio::io_context io_;
+  boost::asio::io_context io_{1};  // run by one thread: no locking for the loop's own posts
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::vector<std::unique_ptr<PipelineConnection>> connections_;
   std::vector<bool> was_up_;  // per connection, for counting `up_`
