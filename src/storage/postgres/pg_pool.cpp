@@ -32,15 +32,17 @@ PgPool::PgPool(PoolOptions options)
         io_, settings_, [this, i](std::exception_ptr error) { on_change(i, error); }));
   }
 
-  std::promise<void> started;
-  size_t waiting = count;
-  std::exception_ptr first_error;
-  on_first_attempt_ = [&](std::exception_ptr error) {
-    if (error && !first_error) first_error = error;
-    if (--waiting == 0) {
-      on_first_attempt_ = nullptr;  // it refers to this constructor's locals
-      started.set_value();
-    }
+  // Each connection's first attempt reports here once (see on_change), on the loop's thread.
+  struct Startup {
+    std::promise<void> started;
+    size_t waiting;
+    std::exception_ptr first_error;
+  };
+  auto startup = std::make_shared<Startup>();
+  startup->waiting = count;
+  on_first_attempt_ = [startup](std::exception_ptr error) {
+    if (error && !startup->first_error) startup->first_error = error;
+    if (--startup->waiting == 0) startup->started.set_value();
   };
   thread_ = std::thread([this] {
     util::name_this_thread("pg-pool");
@@ -49,11 +51,11 @@ PgPool::PgPool(PoolOptions options)
   asio::post(io_, [this] {
     for (auto& connection : connections_) connection->open();
   });
-  started.get_future().wait();
-  if (first_error) {
+  startup->started.get_future().wait();
+  if (startup->first_error) {
     shutdown("postgres: startup failed");
     try {
-      std::rethrow_exception(first_error);
+      std::rethrow_exception(startup->first_error);
     } catch (const std::exception& e) {
       throw PgStartupError(e.what());
     }
