@@ -71,8 +71,8 @@ TEST_F(NatsConsume, ARefusedBatchComesBackAfterTheNakDelay) {
   collector.before = [&](auto&) {
     if (refusals-- > 0) throw std::runtime_error("store unavailable");
   };
+  publish(3);  // before the puller starts, so its first fetch takes all three as one batch
   auto consumer = pull(settings, collector);
-  publish(3);
   ASSERT_TRUE(eventually([&] { return collector.accepted_count() == 3; }));
   for (int i = 0; i < 3; ++i) {
     const auto seen = collector.deliveries_of("m" + std::to_string(i));
@@ -158,8 +158,8 @@ TEST_F(NatsConsume, ASlowHandlerKeepsItsBatchPastTheAckWait) {
   slow.before = [&](auto&) {
     if (first_batch.exchange(false)) std::this_thread::sleep_for(2500ms);
   };
+  publish(5);  // before the puller starts: one batch of five
   auto a = pull(settings, slow);
-  publish(5);
   ASSERT_TRUE(eventually([&] { return slow.calls() == 1; }));
   auto b = pull(settings, other, quick_pulls(), &second_connection);
   ASSERT_TRUE(eventually([&] { return slow.accepted_count() == 5; }));

@@ -40,7 +40,11 @@ std::exception_ptr nats_failure(natsStatus status, std::string_view doing, int j
     const char* last_text = nats_GetLastError(&last);
     if (last == status && last_text != nullptr) detail = last_text;
   }
-  if (!detail.empty()) message += fmt::format(" ({})", detail);
+  // The library prefixes its details with "(file.c:123): "; the text after it is what matters.
+  if (detail.starts_with('(')) {
+    if (const size_t end = detail.find("): "); end != std::string_view::npos) detail.remove_prefix(end + 3);
+  }
+  if (!detail.empty() && detail != natsStatus_GetText(status)) message += fmt::format(" ({})", detail);
   if (js_code != 0) message += fmt::format(" [JetStream error {}]", js_code);
   if (is_transient(status, js_code)) return std::make_exception_ptr(NatsUnavailable(message, status, js_code));
   return std::make_exception_ptr(NatsError(message, status, js_code));
