@@ -16,7 +16,7 @@
 #include "app/notification_channels.hpp"
 #include "domain/order_service.hpp"
 #include "domain/user_service.hpp"
-#include "events/inproc/inproc_bus.hpp"
+#include "events/make_bus.hpp"
 #include "events/outbox_relay.hpp"
 #include "http/gateway.hpp"
 #include "http/pipeline.hpp"
@@ -48,12 +48,11 @@ double random_unit() {
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
-void check_roles(const config::ServeConfig& s) {
-  if (s.bus != "inproc") throw std::invalid_argument("bus " + s.bus + " is not supported by this build (inproc)");
-  // The in-process bus reaches only this process: a relay without a notifier here would mark
-  // events published that no notifier ever saw.
-  if (s.has_role("relay") != s.has_role("notifier")) {
-    throw std::invalid_argument("with --bus inproc the relay and notifier roles must run in the same process");
+void check_roles(const config::ServeConfig& s, const events::Bus& bus) {
+  // A bus that reaches only this process: a relay without a notifier here would mark events
+  // published that no notifier ever saw.
+  if (!bus.reaches_other_processes() && s.has_role("relay") != s.has_role("notifier")) {
+    throw std::invalid_argument("with --bus " + s.bus + " the relay and notifier roles must run in the same process");
   }
 }
 
@@ -62,7 +61,9 @@ void check_roles(const config::ServeConfig& s) {
 int serve(const config::Config& config, const util::Loggers& log) {
   const auto& s = config.serve;
   const sigset_t signals = block_shutdown_signals();
-  check_roles(s);
+  auto bus_owner = events::make_bus({s.bus, std::chrono::milliseconds(s.request_timeout_ms), log.app});
+  auto& bus = *bus_owner;
+  check_roles(s, bus);
 
   // Every worker may hold a read connection at once, and so may the writer thread, the relay and
   // each notification worker.
@@ -71,11 +72,11 @@ int serve(const config::Config& config, const util::Loggers& log) {
   util::UuidV7Generator ids(util::system_millis);
   const std::string owner = ids.next();  // this process's name on claims and leases
   util::MetricsRegistry metrics;
-  events::InprocBus bus;
 
   // Notifier and relay: the notifier subscribes before the relay publishes anything.
   std::unique_ptr<NotificationChannels> channels;
   std::unique_ptr<notify::Notifier> notifier;
+  std::unique_ptr<events::Subscription> notifier_subscription;
   if (s.has_role("notifier")) {
     channels = std::make_unique<NotificationChannels>(s.notify);
     const notify::RetryPolicy retry{s.notify.retry_base_ms, s.notify.retry_max_ms, s.notify.max_attempts};
@@ -84,8 +85,9 @@ int serve(const config::Config& config, const util::Loggers& log) {
                                           std::chrono::milliseconds(1000)};
     notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,
                                                   util::system_millis, random_unit, metrics, log.app);
-    bus.subscribe("notifier", {std::string(events::kOrderCreated)},
-                  [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
+    notifier_subscription =
+        bus.subscribe("notifier", {std::string(events::kOrderCreated)},
+                      [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
     notifier->start();
   }
   std::unique_ptr<events::OutboxRelay> relay;
@@ -176,7 +178,8 @@ int serve(const config::Config& config, const util::Loggers& log) {
   draining = true;
   server.shutdown(std::chrono::seconds(s.shutdown_grace_seconds));
   if (relay) relay->stop();        // publishes what the last requests committed
-  if (notifier) notifier->stop();  // lets attempts in flight finish
+  if (notifier_subscription) notifier_subscription->stop();  // no new batches reach the notifier
+  if (notifier) notifier->stop();                              // lets attempts in flight finish
   log.app->info("stopped");
   return 0;
 }

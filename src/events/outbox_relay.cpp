@@ -19,15 +19,29 @@ OutboxRelay::~OutboxRelay() { stop(); }
 
 size_t OutboxRelay::relay_once() {
   const int64_t now = clock_();
-  const auto events = outbox_.claim_unpublished(options_.batch, {options_.owner, now, now + options_.lease.count()});
+  auto events = outbox_.claim_unpublished(options_.batch, {options_.owner, now, now + options_.lease.count()});
   if (events.empty()) return 0;
-  bus_.publish(events);
   std::vector<std::string> ids;
   ids.reserve(events.size());
   for (const auto& event : events) ids.push_back(event.id);
-  outbox_.mark_published(ids, clock_());
-  published_.inc({}, events.size());
-  return events.size();
+  const auto results =
+      util::await_result<PublishResults>([&](auto done) { bus_.publish(std::move(events), std::move(done)); });
+  // Only what the bus accepted is marked; the rest stays claimed by us, so our next round takes it
+  // back at once (and, claims being one event per subject, nothing of its entity overtakes it).
+  std::exception_ptr first_failure;
+  std::vector<std::string> accepted;
+  accepted.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i < results.size() && !results[i]) {
+      accepted.push_back(std::move(ids[i]));
+    } else if (!first_failure) {
+      first_failure = i < results.size() ? results[i] : std::make_exception_ptr(std::runtime_error("no result"));
+    }
+  }
+  if (!accepted.empty()) outbox_.mark_published(accepted, clock_());
+  published_.inc({}, accepted.size());
+  if (first_failure) std::rethrow_exception(first_failure);
+  return accepted.size();
 }
 
 void OutboxRelay::start() {

@@ -4,27 +4,82 @@
 
 namespace ninja::events {
 
-void InprocBus::publish(const std::vector<Event>& events) {
-  std::vector<Subscription> subscriptions;
+struct InprocBus::Consumer {
+  std::vector<std::string> types;
+  BatchHandler handler;
+  std::mutex running;  // held while the handler runs, so stop() waits for a call in progress
+  bool stopped = false;
+
+  bool wants(const Event& event) const { return std::find(types.begin(), types.end(), event.type) != types.end(); }
+};
+
+namespace {
+
+class InprocSubscription final : public Subscription {
+ public:
+  InprocSubscription(std::mutex& bus_mutex, std::vector<std::shared_ptr<InprocBus::Consumer>>& consumers,
+                     std::shared_ptr<InprocBus::Consumer> consumer)
+      : bus_mutex_(bus_mutex), consumers_(consumers), consumer_(std::move(consumer)) {}
+  ~InprocSubscription() override { stop(); }
+
+  void stop() override {
+    if (!consumer_) return;
+    {
+      std::lock_guard lock(bus_mutex_);
+      std::erase(consumers_, consumer_);
+    }
+    std::lock_guard running(consumer_->running);  // waits for a batch being handled
+    consumer_->stopped = true;
+    consumer_.reset();
+  }
+
+ private:
+  std::mutex& bus_mutex_;
+  std::vector<std::shared_ptr<InprocBus::Consumer>>& consumers_;
+  std::shared_ptr<InprocBus::Consumer> consumer_;
+};
+
+}  // namespace
+
+void InprocBus::publish(std::vector<Event> events, util::Completion<PublishResults> done) {
+  std::vector<std::shared_ptr<Consumer>> consumers;
   {
     std::lock_guard lock(mutex_);
-    subscriptions = subscriptions_;
+    consumers = consumers_;
   }
-  for (const auto& subscription : subscriptions) {
+  PublishResults results(events.size());
+  for (const auto& consumer : consumers) {
     std::vector<Event> wanted;
-    for (const auto& event : events) {
-      if (std::find(subscription.types.begin(), subscription.types.end(), event.type) != subscription.types.end()) {
-        wanted.push_back(event);
+    std::vector<size_t> positions;
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (consumer->wants(events[i])) {
+        wanted.push_back(events[i]);
+        positions.push_back(i);
       }
     }
-    // An exception propagates to the relay, which keeps the batch and tries again later.
-    if (!wanted.empty()) subscription.handler(wanted);
+    if (wanted.empty()) continue;
+    std::lock_guard running(consumer->running);
+    if (consumer->stopped) continue;
+    try {
+      consumer->handler(wanted);
+    } catch (...) {
+      // A refused batch stays unpublished for this consumer; the relay offers it again later.
+      for (const size_t i : positions) results[i] = std::current_exception();
+    }
   }
+  done(std::move(results), nullptr);
 }
 
-void InprocBus::subscribe(std::string consumer, std::vector<std::string> types, BatchHandler handler) {
-  std::lock_guard lock(mutex_);
-  subscriptions_.push_back({std::move(consumer), std::move(types), std::move(handler)});
+std::unique_ptr<Subscription> InprocBus::subscribe(std::string /*consumer*/, std::vector<std::string> types,
+                                                   BatchHandler handler) {
+  auto consumer = std::make_shared<Consumer>();
+  consumer->types = std::move(types);
+  consumer->handler = std::move(handler);
+  {
+    std::lock_guard lock(mutex_);
+    consumers_.push_back(consumer);
+  }
+  return std::make_unique<InprocSubscription>(mutex_, consumers_, std::move(consumer));
 }
 
 }  // namespace ninja::events

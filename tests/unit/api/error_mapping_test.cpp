@@ -2,6 +2,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "api/error_mapping.hpp"
@@ -71,6 +72,23 @@ TEST(MapException, AnythingElseIsAnOpaque500) {
   }
   EXPECT_EQ(map(std::runtime_error("db password is hunter2")).diagnostic, "db password is hunter2");
   EXPECT_TRUE(map(BadQuery("x")).diagnostic.empty());
+}
+
+}  // namespace
+}  // namespace ninja::api
+
+namespace ninja::api {
+namespace {
+
+TEST(MapException, AnUnavailableBackendIsA503WithRetryAfterAndNoCause) {
+  const auto r = map(domain::Unavailable("postgres 10.0.0.5:5432/orders: connection refused"));
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(type_of(r), "/problems/unavailable");
+  const auto retry = std::find_if(r.headers.begin(), r.headers.end(), [](const auto& h) { return h.name == "Retry-After"; });
+  ASSERT_NE(retry, r.headers.end());
+  EXPECT_EQ(retry->value, "1");
+  EXPECT_EQ(r.body.find("10.0.0.5"), std::string::npos);  // the cause goes to the log only
+  EXPECT_EQ(r.diagnostic, "postgres 10.0.0.5:5432/orders: connection refused");
 }
 
 }  // namespace

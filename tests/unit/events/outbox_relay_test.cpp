@@ -23,7 +23,7 @@ class OutboxRelayTest : public ::testing::Test {
   OutboxRelayTest()
       : storage(storage::open_storage({"sqlite:" + (dir.path() / "relay.db").string(), 2})),
         log(std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())) {
-    bus.subscribe("test", {std::string(kUserCreated), std::string(kUserDeleted)}, [this](const auto& batch) {
+    subscription = bus.subscribe("test", {std::string(kUserCreated), std::string(kUserDeleted)}, [this](const auto& batch) {
       if (refuse) throw std::runtime_error("consumer down");
       std::lock_guard lock(mutex);
       for (const auto& e : batch) received.push_back(e.id);
@@ -57,6 +57,7 @@ class OutboxRelayTest : public ::testing::Test {
   testing_support::TempDir dir;
   storage::Storage storage;
   InprocBus bus;
+  std::unique_ptr<Subscription> subscription;
   util::MetricsRegistry metrics;
   std::shared_ptr<spdlog::logger> log;
   util::UuidV7Generator ids{util::system_millis};
