@@ -110,6 +110,47 @@ TEST_F(NatsConsume, RedeliveriesStopAtMaxDeliver) {
   EXPECT_EQ(seen.back().deliveries, 3u);
 }
 
+TEST_F(NatsConsume, AnUnavailableHandlerHoldsItsBatchWithoutSpendingDeliveries) {
+  const auto settings = quick_consumer("holder", 2);  // AckWait 1 s, two deliveries at most
+  nats::NatsConnection second_connection(address, fast_reconnect(), quiet_logger());
+  Collector holder;
+  Collector other;
+  const auto outage_ends = std::chrono::steady_clock::now() + 2500ms;  // longer than the AckWait
+  holder.before = [&](auto&) {
+    if (std::chrono::steady_clock::now() < outage_ends) throw domain::Unavailable("delivery store down");
+  };
+  auto options = quick_pulls();
+  options.retry_wait = 100ms;
+  options.hold_max = 200ms;
+  publish(3);
+  auto a = pull(settings, holder, options);
+  ASSERT_TRUE(eventually([&] { return holder.calls() >= 1; }));
+  auto b = pull(settings, other, options, &second_connection);
+  ASSERT_TRUE(eventually([&] { return holder.accepted_count() == 3; }));
+  EXPECT_GE(holder.calls(), 5);                                                         // tried again and again, here
+  for (const auto& delivery : holder.deliveries()) EXPECT_EQ(delivery.deliveries, 1u);  // one delivery, held
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(other.deliveries().size(), 0u);
+}
+
+TEST_F(NatsConsume, StoppingWhileHoldingGivesTheBatchBackAtOnce) {
+  auto settings = consumer_settings("giveback");
+  settings.ack_wait = 10s;  // what a puller would otherwise wait for
+  nats::ensure_consumer(js.get(), settings);
+  Collector holder;
+  holder.before = [](auto&) { throw domain::Unavailable("delivery store down"); };
+  publish(2);
+  auto a = pull(settings, holder);
+  ASSERT_TRUE(eventually([&] { return holder.calls() >= 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  a->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  Collector next;
+  auto b = pull(settings, next);
+  ASSERT_TRUE(eventually([&] { return next.accepted_count() == 2; }, 3s)) << "waited for the AckWait";
+  EXPECT_EQ(next.deliveries().front().deliveries, 2u);
+}
+
 TEST_F(NatsConsume, ADiscardedMessageIsNeverRedelivered) {
   const auto settings = quick_consumer("discarder");
   Collector collector;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "domain/errors.hpp"
 #include "events/nats/nats_error.hpp"
 #include "util/thread_name.hpp"
 
@@ -89,6 +90,12 @@ std::chrono::milliseconds PullConsumer::nak_delay(uint64_t deliveries) const {
   return std::min(delay, options_.nak_max);
 }
 
+std::chrono::milliseconds PullConsumer::hold_delay(int attempt) const {
+  auto delay = options_.retry_wait;
+  for (int n = 1; n < attempt && delay < options_.hold_max; ++n) delay *= 2;
+  return std::min(delay, options_.hold_max);
+}
+
 bool PullConsumer::pause(std::chrono::milliseconds duration) {
   std::unique_lock lock(mutex_);
   return !wake_.wait_for(lock, duration, [this] { return stopping_; });
@@ -149,14 +156,28 @@ void PullConsumer::handle(std::vector<MessageHandle> messages) {
     running_ = &messages;
     running_since_ = std::chrono::steady_clock::now();
   }
-  bool accepted = false;
-  try {
-    handler_(batch);
-    accepted = true;
-  } catch (const std::exception& e) {
-    log_->warn("consumer {} refused {} messages (redelivered later): {}", durable_, batch.size(), e.what());
-  } catch (...) {
-    log_->warn("consumer {} refused {} messages (redelivered later)", durable_, batch.size());
+  enum class Outcome { accepted, refused, given_back } outcome = Outcome::refused;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      handler_(batch);
+      outcome = Outcome::accepted;
+      break;
+    } catch (const domain::Unavailable& e) {
+      // What the handler needs (its store) is down: keep the batch here, reported in progress, and
+      // try again, instead of spending its bounded deliveries on an outage.
+      if (attempt == 1)
+        log_->warn("consumer {} holds {} messages until it can take them: {}", durable_, batch.size(), e.what());
+      if (!pause(hold_delay(attempt))) {
+        outcome = Outcome::given_back;
+        break;
+      }
+    } catch (const std::exception& e) {
+      log_->warn("consumer {} refused {} messages (redelivered later): {}", durable_, batch.size(), e.what());
+      break;
+    } catch (...) {
+      log_->warn("consumer {} refused {} messages (redelivered later)", durable_, batch.size());
+      break;
+    }
   }
   {
     std::lock_guard lock(mutex_);
@@ -167,8 +188,10 @@ void PullConsumer::handle(std::vector<MessageHandle> messages) {
     natsStatus status = NATS_OK;
     if (message.discarded()) {
       status = natsMsg_Term(message.raw(), nullptr);
-    } else if (accepted) {
+    } else if (outcome == Outcome::accepted) {
       status = natsMsg_Ack(message.raw(), nullptr);
+    } else if (outcome == Outcome::given_back) {
+      status = natsMsg_Nak(message.raw(), nullptr);  // stopping: to another process at once
     } else {
       status = natsMsg_NakWithDelay(message.raw(), nak_delay(message.deliveries()).count(), nullptr);
     }

@@ -1,7 +1,8 @@
 #pragma once
 // A durable JetStream pull consumer on its own thread: it fetches a batch, hands it to a
 // synchronous handler and then acknowledges each message (the handler returned), naks it with a
-// growing delay (the handler threw) or terminates it (the handler discarded it as unusable).
+// growing delay (the handler threw), holds it and tries again (the handler threw Unavailable) or
+// terminates it (the handler discarded it as unusable).
 // Any number of processes may pull from the same durable; the server spreads the messages.
 #include <chrono>
 #include <condition_variable>
@@ -49,14 +50,18 @@ class ReceivedMessage {
   bool discarded_ = false;
 };
 
-// Returns once it has durably taken the batch over; throws to refuse it (every message not
-// discarded is then redelivered later, to this or another process).
+// Returns once it has durably taken the batch over; throws to refuse it: every message not
+// discarded is then redelivered later, to this or another process, and counts one delivery
+// towards the consumer's MaxDeliver. Throwing domain::Unavailable (its store is down) instead
+// keeps the batch in this consumer, in progress, and calls the handler again with it after a
+// pause, so an outage of any length spends no deliveries.
 using MessageBatchHandler = std::function<void(std::vector<ReceivedMessage>& batch)>;
 
 struct PullOptions {
   int batch = 256;                             // messages per fetch
   std::chrono::milliseconds fetch_wait{5000};  // how long one pull request waits for messages
-  std::chrono::milliseconds retry_wait{500};   // pause after a failed fetch
+  std::chrono::milliseconds retry_wait{500};   // pause after a failed fetch, first pause when holding
+  std::chrono::milliseconds hold_max{5000};    // longest pause while holding a batch (Unavailable)
   std::chrono::milliseconds nak_base{1000};    // redelivery delay after the first refusal,
   std::chrono::milliseconds nak_max{60000};    // doubling per delivery up to this
   // While the handler runs, the messages are reported in progress this often, so a slow handler
@@ -80,6 +85,7 @@ class PullConsumer {
   void stop();
 
   std::chrono::milliseconds nak_delay(uint64_t deliveries) const;
+  std::chrono::milliseconds hold_delay(int attempt) const;
 
  private:
   void run();
