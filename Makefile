@@ -9,11 +9,12 @@ CMAKE_FLAGS ?=
 DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libsqlite3-dev sqlite3 libspdlog-dev libfmt-dev libcli11-dev libssl-dev libcurl4-openssl-dev \
+  postgresql libpq-dev nats-server libnats-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang clang-format clang-tidy \
   python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl
 
-.PHONY: deps .deps-installed build run test unit e2e asan fuzz bench format tidy clean
+.PHONY: deps .deps-installed build run test unit e2e e2e-cluster servers-test asan fuzz bench format tidy clean
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -36,17 +37,32 @@ build: .deps-installed $(BUILD_DIR)/build.ninja
 run: build
 	$(BUILD_DIR)/ninja-orders serve
 
-unit: build
-	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+# Real servers for the tests that need them: PostgreSQL and nats-server on free loopback ports in
+# a temp dir, stopped afterwards (tests/servers/README.md).
+WITH_SERVERS := tests/servers/with-servers --
 
+# Unit tests and the contract suites on every backend (SQLite, PostgreSQL, NATS).
+unit: build
+	$(WITH_SERVERS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# The whole end-to-end suite on the embedded default (SQLite, in-process bus).
 e2e: build
 	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
+
+# The backend-neutral end-to-end tests again on PostgreSQL + NATS JetStream.
+e2e-cluster: build
+	$(WITH_SERVERS) env NINJA_E2E_STORE=postgres NINJA_E2E_BUS=nats \
+	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
+
+# The test servers' own tests.
+servers-test: .deps-installed
+	$(PYTEST) -q tests/servers
 
 # The unit, contract and e2e suites again on a Debug build with AddressSanitizer + UBSan.
 asan: .deps-installed
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNINJA_WERROR=ON -DNINJA_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
-	cd $(ASAN_DIR) && ctest --output-on-failure -j $(JOBS)
+	$(WITH_SERVERS) ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 	NINJA_ORDERS_BIN=$(abspath $(ASAN_DIR))/ninja-orders NINJA_ORDERS_SANITIZED=1 $(PYTEST) -q tests/e2e
 
 # libFuzzer targets (clang, ASan/UBSan): past crashes replayed, then FUZZ_SECONDS (60) per target.
@@ -54,7 +70,7 @@ fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
 # Everything CI runs.
-test: unit e2e asan fuzz
+test: servers-test unit e2e asan fuzz
 
 bench: build
 	bench/run

@@ -25,13 +25,13 @@ int main(int argc, char** argv) {
       case config::Command::backup:
         return app::backup(config, log);
       case config::Command::dlq_list:
-        return app::dlq_list(config, std::cout);
+        return app::dlq_list(config, std::cout, log);
       case config::Command::dlq_replay:
         return app::dlq_replay(config, std::cout, log);
       case config::Command::apikey_create:
-        return app::apikey_create(config, std::cout);
+        return app::apikey_create(config, std::cout, log);
       case config::Command::apikey_list:
-        return app::apikey_list(config, std::cout);
+        return app::apikey_list(config, std::cout, log);
       case config::Command::apikey_revoke:
         return app::apikey_revoke(config, std::cout, log);
     }

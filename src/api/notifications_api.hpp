@@ -2,10 +2,10 @@
 // GET /v1/orders/{id}/notifications: where each notification of an order stands.
 #include "domain/order_service.hpp"
 #include "http/router.hpp"
-#include "storage/delivery_store.hpp"
+#include "notify/delivery_store.hpp"
 
 namespace ninja::api {
 
-void add_notification_routes(http::Router& router, storage::DeliveryStore& deliveries, domain::OrderService& orders);
+void add_notification_routes(http::Router& router, notify::DeliveryStore& deliveries, domain::OrderService& orders);
 
 }  // namespace ninja::api

@@ -3,9 +3,9 @@
 #include <atomic>
 #include <string_view>
 
+#include "domain/store.hpp"
 #include "events/bus.hpp"
 #include "http/router.hpp"
-#include "storage/store.hpp"
 #include "util/metrics.hpp"
 
 namespace ninja::api {
@@ -13,7 +13,7 @@ namespace ninja::api {
 // The OpenAPI document (src/api/openapi.json, embedded at build time).
 std::string_view openapi_document();
 
-void add_ops_routes(http::Router& router, const util::MetricsRegistry& metrics, storage::Store& store,
+void add_ops_routes(http::Router& router, const util::MetricsRegistry& metrics, domain::Store& store,
                     const std::atomic<bool>& draining, events::Bus* bus = nullptr);
 
 }  // namespace ninja::api

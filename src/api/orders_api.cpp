@@ -15,23 +15,27 @@ void add_order_routes(http::Router& router, domain::OrderService& orders) {
                      const auto idempotency = idempotency_context(request);
                      auto command = decode_create_order(parse_json_object(request));
                      orders.create(command, idempotency, respond_created(std::move(respond), "/v1/orders"));
-                   },
-                   // Creates never block (decode, validate, queue the commit), so they skip the
-                   // worker hop; the store's transaction decides on the Idempotency-Key.
-                   http::Execution::inline_io);
-  router.add("GET", "/v1/orders", [&orders](const http::Request& request, const http::PathParams&) {
-    const auto query = page_query(request);
-    std::optional<std::string> user_id;
-    if (const auto* raw = single_query_param(request, "user_id")) {
-      user_id = util::canonical_uuid(*raw);
-      if (!user_id) throw BadQuery("user_id must be a UUID");
-    }
-    return page_response(orders.list(query, user_id ? std::optional<std::string_view>(*user_id) : std::nullopt),
-                         [](const domain::Order& o) { return domain::to_json(o); });
-  });
-  router.add("GET", "/v1/orders/{id}", [&orders](const http::Request&, const http::PathParams& params) {
-    return http::Response::json(200, boost::json::serialize(domain::to_json(orders.get(path_id(params, "order")))));
-  });
+                   });
+  router.add_async(
+      "GET", "/v1/orders", [&orders](const http::Request& request, const http::PathParams&, http::Respond respond) {
+        auto query = page_query(request);
+        std::optional<std::string> user_id;
+        if (const auto* raw = single_query_param(request, "user_id")) {
+          user_id = util::canonical_uuid(*raw);
+          if (!user_id) throw BadQuery("user_id must be a UUID");
+        }
+        orders.list(std::move(query), std::move(user_id),
+                    respond_with<domain::Page<domain::Order>>(std::move(respond), [](const auto& page) {
+                      return page_response(page, [](const domain::Order& o) { return domain::to_json(o); });
+                    }));
+      });
+  router.add_async("GET", "/v1/orders/{id}",
+                   [&orders](const http::Request&, const http::PathParams& params, http::Respond respond) {
+                     orders.get(path_id(params, "order"),
+                                respond_with<domain::Order>(std::move(respond), [](const domain::Order& order) {
+                                  return http::Response::json(200, boost::json::serialize(domain::to_json(order)));
+                                }));
+                   });
   router.add_async("DELETE", "/v1/orders/{id}",
                    [&orders](const http::Request&, const http::PathParams& params, http::Respond respond) {
                      orders.remove(path_id(params, "order"), respond_deleted(std::move(respond)));

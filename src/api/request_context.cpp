@@ -18,8 +18,8 @@ const std::string* single_query_param(const http::Request& request, std::string_
   return request.query_param(name);
 }
 
-storage::PageQuery page_query(const http::Request& request) {
-  storage::PageQuery query;
+domain::PageQuery page_query(const http::Request& request) {
+  domain::PageQuery query;
   query.limit = kDefaultPageSize;
   if (const auto* limit = single_query_param(request, "limit")) {
     size_t value = 0;

@@ -6,8 +6,8 @@
 #include <string_view>
 
 #include "domain/commands.hpp"
+#include "domain/store.hpp"
 #include "http/message.hpp"
-#include "storage/store.hpp"
 
 namespace ninja::api {
 
@@ -31,7 +31,7 @@ inline constexpr size_t kMaxPageSize = 100;
 const std::string* single_query_param(const http::Request& request, std::string_view name);
 
 // `limit` (1–100, default 20) and `cursor`; throws BadQuery.
-storage::PageQuery page_query(const http::Request& request);
+domain::PageQuery page_query(const http::Request& request);
 
 // Cursors are opaque to clients: base64url of a version tag and the last id of the page.
 std::string encode_cursor(std::string_view last_id);

@@ -20,9 +20,13 @@ std::function<void(std::exception_ptr)> respond_deleted(http::Respond respond);
 // cannot exist).
 std::string path_id(const http::PathParams& params, std::string_view what);
 
+// A completion that answers with `make(result)` (a Response), or the mapped error.
+template <class T, class MakeResponse>
+util::Completion<T> respond_with(http::Respond respond, MakeResponse make);
+
 // {"items":[…],"next_cursor":…} for one page, rendering each item with `to_json`.
 template <class T, class Render>
-http::Response page_response(const storage::Page<T>& page, Render to_json);
+http::Response page_response(const domain::Page<T>& page, Render to_json);
 
 }  // namespace ninja::api
 

@@ -4,29 +4,32 @@
 #include <boost/json/serialize.hpp>
 
 #include "domain/representation.hpp"
-#include "storage/make_store.hpp"
-#include "storage/sqlite/backup.hpp"
+#include "storage/open_storage.hpp"
 #include "util/time.hpp"
 
 namespace ninja::app {
 
 int migrate(const config::Config& config, const util::Loggers& log) {
-  storage::open_storage({config.store, 1});
+  storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
   log.app->info("store {} is up to date", config.store);
   return 0;
 }
 
 int backup(const config::Config& config, const util::Loggers& log) {
-  const auto path = storage::sqlite_path(config.store);
-  if (!path) throw std::invalid_argument("backup works on sqlite: stores only");
-  storage::sqlite::backup(*path, config.backup_out);
-  log.app->info("backed up {} to {}", *path, config.backup_out);
+  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  if (!storage.backup) {
+    throw std::invalid_argument("this store has no online backup here (use the database's own tools, e.g. pg_dump)");
+  }
+  storage.backup->write_to(config.backup_out);
+  log.app->info("backed up the store to {}", config.backup_out);
   return 0;
 }
 
-int dlq_list(const config::Config& config, std::ostream& out) {
-  auto storage = storage::open_storage({config.store, 1});
-  for (const auto& d : storage.deliveries->dead_deliveries(config.dlq.limit)) {
+int dlq_list(const config::Config& config, std::ostream& out, const util::Loggers& log) {
+  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  const auto dead = util::await_result<std::vector<domain::Delivery>>(
+      [&](auto done) { storage.deliveries->dead_deliveries(config.dlq.limit, std::move(done)); });
+  for (const auto& d : dead) {
     auto line = domain::to_json(d);
     line["order_id"] = d.order_id;
     line["user_id"] = d.user_id;
@@ -37,9 +40,10 @@ int dlq_list(const config::Config& config, std::ostream& out) {
 }
 
 int dlq_replay(const config::Config& config, std::ostream& out, const util::Loggers& log) {
-  auto storage = storage::open_storage({config.store, 1});
-  const auto event_id = config.dlq.all ? std::nullopt : std::optional<std::string_view>(config.dlq.event_id);
-  const size_t requeued = storage.deliveries->requeue_dead(event_id, util::system_millis());
+  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  const auto event_id = config.dlq.all ? std::nullopt : std::optional<std::string>(config.dlq.event_id);
+  const size_t requeued = util::await_result<size_t>(
+      [&](auto done) { storage.deliveries->requeue_dead(event_id, util::system_millis(), std::move(done)); });
   out << requeued << (requeued == 1 ? " notification" : " notifications") << " queued for another attempt\n";
   if (event_id && requeued == 0) {
     log.app->error("no dead notification for event {}", *event_id);

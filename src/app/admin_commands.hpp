@@ -11,7 +11,7 @@ namespace ninja::app {
 int migrate(const config::Config& config, const util::Loggers& log);
 int backup(const config::Config& config, const util::Loggers& log);
 // Dead notifications as JSON lines on `out`, newest first.
-int dlq_list(const config::Config& config, std::ostream& out);
+int dlq_list(const config::Config& config, std::ostream& out, const util::Loggers& log);
 // Makes dead notifications pending again; a running notifier attempts them within its poll interval.
 int dlq_replay(const config::Config& config, std::ostream& out, const util::Loggers& log);
 

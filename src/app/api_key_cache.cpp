@@ -2,11 +2,13 @@
 
 namespace ninja::app {
 
-ApiKeyCache::ApiKeyCache(storage::ApiKeyStore& store) : store_(store), keys_(std::make_shared<const Keys>()) {}
+ApiKeyCache::ApiKeyCache(domain::ApiKeyStore& store) : store_(store), keys_(std::make_shared<const Keys>()) {}
 
 void ApiKeyCache::reload() {
   auto fresh = std::make_shared<Keys>();
-  for (auto& key : store_.list_api_keys()) {
+  auto keys =
+      util::await_result<std::vector<domain::ApiKey>>([&](auto done) { store_.list_api_keys(std::move(done)); });
+  for (auto& key : keys) {
     if (!key.revoked_at_ms) fresh->emplace(key.id, std::move(key));
   }
   std::lock_guard lock(mutex_);

@@ -11,16 +11,17 @@
 #include <unordered_map>
 
 #include "domain/api_key.hpp"
+#include "domain/api_key_store.hpp"
 #include "http/gateway.hpp"
-#include "storage/api_key_store.hpp"
 
 namespace ninja::app {
 
 class ApiKeyCache {
  public:
-  explicit ApiKeyCache(storage::ApiKeyStore& store);
+  explicit ApiKeyCache(domain::ApiKeyStore& store);
 
-  // Re-reads the table (called every refresh interval, and once at start).
+  // Re-reads the table (called every refresh interval, and once at start, on a thread of its own:
+  // it waits for the store).
   void reload();
   // The caller behind a presented key: known id, unrevoked, matching hash.
   std::optional<http::Caller> find(std::string_view presented) const;
@@ -28,7 +29,7 @@ class ApiKeyCache {
 
  private:
   using Keys = std::unordered_map<std::string, domain::ApiKey>;
-  storage::ApiKeyStore& store_;
+  domain::ApiKeyStore& store_;
   mutable std::mutex mutex_;
   std::shared_ptr<const Keys> keys_;  // swapped whole on reload; readers copy the pointer
 };

@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "domain/api_key.hpp"
-#include "storage/make_store.hpp"
+#include "storage/open_storage.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 
@@ -32,11 +32,11 @@ boost::json::object describe(const domain::ApiKey& key) {
 
 }  // namespace
 
-int apikey_create(const config::Config& config, std::ostream& out) {
+int apikey_create(const config::Config& config, std::ostream& out, const util::Loggers& log) {
   const auto& k = config.apikey;
   auto issued = domain::issue_api_key(k.name, k.rate, k.burst, util::system_millis(), util::random_bytes);
-  auto storage = storage::open_storage({config.store, 1});
-  storage.api_keys->add_api_key(issued.key);
+  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  util::await_done([&](auto done) { storage.api_keys->add_api_key(issued.key, std::move(done)); });
   auto shown = describe(issued.key);
   shown["key"] = issued.secret;
   out << boost::json::serialize(shown) << '\n';
@@ -44,16 +44,20 @@ int apikey_create(const config::Config& config, std::ostream& out) {
   return 0;
 }
 
-int apikey_list(const config::Config& config, std::ostream& out) {
-  auto storage = storage::open_storage({config.store, 1});
-  for (const auto& key : storage.api_keys->list_api_keys()) out << boost::json::serialize(describe(key)) << '\n';
+int apikey_list(const config::Config& config, std::ostream& out, const util::Loggers& log) {
+  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  const auto keys = util::await_result<std::vector<domain::ApiKey>>(
+      [&](auto done) { storage.api_keys->list_api_keys(std::move(done)); });
+  for (const auto& key : keys) out << boost::json::serialize(describe(key)) << '\n';
   out.flush();
   return 0;
 }
 
 int apikey_revoke(const config::Config& config, std::ostream& out, const util::Loggers& log) {
-  auto storage = storage::open_storage({config.store, 1});
-  if (!storage.api_keys->revoke_api_key(config.apikey.id, util::system_millis())) {
+  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  const bool revoked = util::await_result<bool>(
+      [&](auto done) { storage.api_keys->revoke_api_key(config.apikey.id, util::system_millis(), std::move(done)); });
+  if (!revoked) {
     log.app->error("no API key with id {}", config.apikey.id);
     return 1;
   }

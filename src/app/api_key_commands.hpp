@@ -9,9 +9,9 @@
 namespace ninja::app {
 
 // Prints the new key as one JSON object; the "key" field is shown this once and never again.
-int apikey_create(const config::Config& config, std::ostream& out);
+int apikey_create(const config::Config& config, std::ostream& out, const util::Loggers& log);
 // One JSON line per key: id, name, rate, burst, created_at, revoked_at (never the key or its hash).
-int apikey_list(const config::Config& config, std::ostream& out);
+int apikey_list(const config::Config& config, std::ostream& out, const util::Loggers& log);
 int apikey_revoke(const config::Config& config, std::ostream& out, const util::Loggers& log);
 
 }  // namespace ninja::app

@@ -22,9 +22,10 @@
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
 #include "notify/notifier.hpp"
-#include "storage/make_store.hpp"
+#include "storage/open_storage.hpp"
 #include "util/crypto.hpp"
 #include "util/periodic_task.hpp"
+#include "util/redact.hpp"
 #include "util/time.hpp"
 
 namespace ninja::app {
@@ -65,9 +66,8 @@ int serve(const config::Config& config, const util::Loggers& log) {
   auto& bus = *bus_owner;
   check_roles(s, bus);
 
-  // Every worker may hold a read connection at once, and so may the writer thread, the relay and
-  // each notification worker.
-  auto storage = storage::open_storage({config.store, s.workers + s.notify.workers + 2});
+  auto storage = storage::open_storage(
+      {config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app});
   auto& store = *storage.store;
   util::UuidV7Generator ids(util::system_millis);
   const std::string owner = ids.next();  // this process's name on claims and leases
@@ -95,11 +95,6 @@ int serve(const config::Config& config, const util::Loggers& log) {
     events::RelayOptions options;
     options.owner = owner;
     relay = std::make_unique<events::OutboxRelay>(*storage.outbox, bus, util::system_millis, options, metrics, log.app);
-    metrics.gauge("outbox_lag_seconds", "Age of the oldest unpublished outbox event (0 when none)",
-                  [&outbox = *storage.outbox] {
-                    const auto oldest = outbox.oldest_unpublished_ms();
-                    return oldest ? static_cast<double>(util::system_millis() - *oldest) / 1000.0 : 0.0;
-                  });
     relay->start();
   }
 
@@ -149,7 +144,6 @@ int serve(const config::Config& config, const util::Loggers& log) {
   options.host = s.host;
   options.port = s.port;
   options.io_threads = s.threads;
-  options.worker_threads = s.workers;
   options.max_body_bytes = s.max_body;
   options.max_header_bytes = s.max_header_bytes;
   options.max_connections = s.max_connections;
@@ -159,13 +153,15 @@ int serve(const config::Config& config, const util::Loggers& log) {
   const std::string address = server.start();
   std::string roles;
   for (const auto& role : s.roles) roles += (roles.empty() ? "" : ",") + role;
-  log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} I/O threads, {} workers)", address, roles,
-                config.store, s.bus, s.threads, s.workers);
+  log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} I/O threads)", address, roles,
+                util::redact_credentials(config.store), util::redact_credentials(s.bus), s.threads);
 
   util::PeriodicTask purge(
       std::chrono::minutes(1),
       [&] {
-        if (auto n = store.purge_idempotency(util::system_millis()); n > 0) {
+        const auto n = util::await_result<size_t>(
+            [&](auto done) { store.purge_idempotency(util::system_millis(), std::move(done)); });
+        if (n > 0) {
           log.app->info("purged {} expired idempotency keys", n);
         }
       },
@@ -177,9 +173,9 @@ int serve(const config::Config& config, const util::Loggers& log) {
                 s.shutdown_grace_seconds);
   draining = true;
   server.shutdown(std::chrono::seconds(s.shutdown_grace_seconds));
-  if (relay) relay->stop();        // publishes what the last requests committed
+  if (relay) relay->stop();                                  // publishes what the last requests committed
   if (notifier_subscription) notifier_subscription->stop();  // no new batches reach the notifier
-  if (notifier) notifier->stop();                              // lets attempts in flight finish
+  if (notifier) notifier->stop();                            // lets attempts in flight finish
   log.app->info("stopped");
   return 0;
 }

@@ -26,7 +26,8 @@ CLI::Option* option(CLI::App& app, const std::string& flag, T& target, const std
 }
 
 void add_store_options(CLI::App& app, Config& config) {
-  option(app, "store", config.store, "sqlite:PATH (postgres:// and dynamodb:// come with their backends)");
+  option(app, "store", config.store,
+         "sqlite:PATH or postgres://… (any libpq URI; the password through the URL, PGPASSWORD or ~/.pgpass)");
   option(app, "log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 }
@@ -38,11 +39,11 @@ void add_serve_options(CLI::App& serve, Config& config) {
   auto& s = config.serve;
   add_store_options(serve, config);
   option(serve, "listen", s.listen, "HTTP listen address HOST:PORT; port 0 picks a free port");
-  option(serve, "bus", s.bus, "event bus: inproc (nats:// and sns:// come with their backends)");
+  option(serve, "bus", s.bus, "event bus: inproc or nats://HOST:PORT[?prefix=P]");
   option(serve, "roles", s.roles, "roles of this process: api, relay, notifier")->delimiter(',');
   option(serve, "threads", s.threads, "HTTP I/O threads (0: number of cores)");
-  option(serve, "workers", s.workers,
-         "threads for requests that touch the store (0: number of cores); waiting for a commit holds none")
+  option(serve, "store-connections", s.store_connections,
+         "connections to the store: SQLite read threads, PostgreSQL pooled connections (0: the backend's default)")
       ->check(CLI::Range(0, 1024));
   option(serve, "auth", s.auth, "none or api-key [none on a loopback address, else api-key]")
       ->check(CLI::IsMember({"none", "api-key"}));
@@ -217,9 +218,6 @@ ParseResult parse(int argc, const char* const* argv) {
     }
     const size_t cores = std::max(1U, std::thread::hardware_concurrency());
     if (s.threads == 0) s.threads = cores;
-    // Store calls are short and commits are awaited without a thread: more workers than cores
-    // only adds context switches (measured: GET p99 9 ms with 4 workers on 2 cores, 2.8 ms with 2).
-    if (s.workers == 0) s.workers = cores;
     for (const auto& role : s.roles) {
       if (role != "api" && role != "relay" && role != "notifier") {
         std::cerr << "error: unknown role '" << role << "' (expected api, relay, notifier)\n";

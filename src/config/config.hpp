@@ -39,9 +39,9 @@ struct ServeConfig {
   uint16_t port = 8080;
   std::string bus = "inproc";
   std::vector<std::string> roles = {"api", "relay", "notifier"};
-  size_t threads = 0;  // 0: number of cores
-  size_t workers = 0;  // 0: number of cores
-  std::string auth;    // resolved: "none" or "api-key"
+  size_t threads = 0;            // 0: number of cores
+  size_t store_connections = 0;  // 0: the store backend's default
+  std::string auth;              // resolved: "none" or "api-key"
   bool insecure = false;
   size_t max_body = 1048576;
   size_t max_header_bytes = 16384;

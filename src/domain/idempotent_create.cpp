@@ -8,7 +8,7 @@ namespace ninja::domain {
 namespace {
 
 // The stored response for a retry, or the mismatch error for a different request.
-void replay(const storage::IdempotencyRecord& record, const IdempotencyContext& context, const CreateDone& done) {
+void replay(const IdempotencyRecord& record, const IdempotencyContext& context, const CreateDone& done) {
   if (record.fingerprint != context.fingerprint) {
     done({}, std::make_exception_ptr(IdempotencyMismatch("this Idempotency-Key was used with a different request")));
     return;
@@ -22,10 +22,9 @@ std::exception_ptr in_flight() {
 
 }  // namespace
 
-void IdempotentCreate::finish(const storage::CreateOutcome& outcome, const std::exception_ptr& error,
+void IdempotentCreate::finish(const CreateOutcome& outcome, const std::exception_ptr& error,
                               const CreateResult& prepared, const std::optional<IdempotencyContext>& context,
                               const CreateDone& done) {
-  using storage::CreateStatus;
   if (error) return done({}, error);
   switch (outcome.status) {
     case CreateStatus::created:
@@ -45,8 +44,8 @@ void IdempotentCreate::finish(const storage::CreateOutcome& outcome, const std::
 void IdempotentCreate::run(const std::optional<IdempotencyContext>& context, CreateResult prepared,
                            const Commit& commit, CreateDone done) {
   if (!context) {
-    commit(std::nullopt, [prepared = std::move(prepared), done = std::move(done)](
-                             const storage::CreateOutcome& outcome, const std::exception_ptr& error) {
+    commit(std::nullopt, [prepared = std::move(prepared), done = std::move(done)](const CreateOutcome& outcome,
+                                                                                  const std::exception_ptr& error) {
       finish(outcome, error, prepared, std::nullopt, done);
     });
     return;
@@ -55,13 +54,13 @@ void IdempotentCreate::run(const std::optional<IdempotencyContext>& context, Cre
   if (!lease) return done({}, in_flight());
 
   const int64_t now = clock_();
-  storage::IdempotencyRecord record{context->scope, context->key, context->fingerprint, prepared.id, prepared.body,
-                                    now,            now + ttl_ms_};
+  IdempotencyRecord record{context->scope, context->key, context->fingerprint, prepared.id,
+                           prepared.body,  now,          now + ttl_ms_};
   // The lease lives until the commit is decided, so a concurrent duplicate gets 409 meanwhile; it
   // is released before the client hears back, so a retry after the answer finds the record.
   auto held = std::make_shared<std::optional<InFlightKeys::Lease>>(std::move(lease));
   commit(std::move(record), [held, context = *context, prepared = std::move(prepared), done = std::move(done)](
-                                const storage::CreateOutcome& outcome, const std::exception_ptr& error) {
+                                const CreateOutcome& outcome, const std::exception_ptr& error) {
     held->reset();
     finish(outcome, error, prepared, context, done);
   });

@@ -7,7 +7,7 @@
 
 #include "domain/commands.hpp"
 #include "domain/in_flight_keys.hpp"
-#include "storage/store.hpp"
+#include "domain/store.hpp"
 #include "util/uuid.hpp"
 
 namespace ninja::domain {
@@ -33,8 +33,7 @@ class IdempotentCreate {
   // with the stored response; with another request, IdempotencyMismatch; while the first is still
   // in flight in this process, IdempotencyInFlight. Never blocks: the store's transaction is the
   // one place that decides, so no read precedes the commit.
-  using Commit =
-      std::function<void(std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateOutcome>)>;
+  using Commit = std::function<void(std::optional<IdempotencyRecord> record, util::Completion<CreateOutcome>)>;
   void run(const std::optional<IdempotencyContext>& context, CreateResult prepared, const Commit& commit,
            CreateDone done);
 
@@ -42,7 +41,7 @@ class IdempotentCreate {
 
  private:
   // What the store's answer means for the client.
-  static void finish(const storage::CreateOutcome& outcome, const std::exception_ptr& error, const CreateResult& prepared,
+  static void finish(const CreateOutcome& outcome, const std::exception_ptr& error, const CreateResult& prepared,
                      const std::optional<IdempotencyContext>& context, const CreateDone& done);
 
   util::MillisClock clock_;

@@ -31,34 +31,43 @@ void OrderService::create(const CreateOrder& command, const std::optional<Idempo
   order.created_at_ms = creates_.now_ms();
 
   CreateResult prepared{order.id, boost::json::serialize(to_json(order)), false};
-  auto event = events::make_event(ids_.next(), events::kOrderCreated, kSource, order.id, order.created_at_ms,
-                                  prepared.body);
+  auto event =
+      events::make_event(ids_.next(), events::kOrderCreated, kSource, order.id, order.created_at_ms, prepared.body);
   creates_.run(
       idempotency, std::move(prepared),
-      [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateOutcome> committed) {
+      [&](std::optional<IdempotencyRecord> record, util::Completion<CreateOutcome> committed) {
         store_.create_order(std::move(order), std::move(event), std::move(record), std::move(committed));
       },
       std::move(done));
 }
 
-Order OrderService::get(std::string_view id) {
-  if (auto order = store_.find_order(id)) return std::move(*order);
-  throw NotFound("no such order");
-}
-
-void OrderService::remove(std::string_view id, std::function<void(std::exception_ptr error)> done) {
-  Order order = get(id);
-  auto event =
-      events::make_event(ids_.next(), events::kOrderDeleted, kSource, order.id, creates_.now_ms(),
-                         boost::json::serialize(to_json(order)));
-  store_.delete_order(std::move(order.id), std::move(event), [done = std::move(done)](bool deleted, std::exception_ptr error) {
-    if (!error && !deleted) error = std::make_exception_ptr(NotFound("no such order"));
-    done(error);
+void OrderService::get(std::string id, util::Completion<Order> done) {
+  store_.find_order(std::move(id), [done = std::move(done)](std::optional<Order> found, std::exception_ptr error) {
+    if (!error && !found) error = std::make_exception_ptr(NotFound("no such order"));
+    done(found ? std::move(*found) : Order{}, error);
   });
 }
 
-storage::Page<Order> OrderService::list(const storage::PageQuery& query, std::optional<std::string_view> user_id) {
-  return store_.list_orders(query, user_id);
+void OrderService::remove(std::string id, util::Done done) {
+  // The event carries the entity as it was, so the order is read first; the delete itself decides
+  // (false: it vanished meanwhile).
+  store_.find_order(std::move(id),
+                    [this, done = std::move(done)](std::optional<Order> found, std::exception_ptr error) mutable {
+                      if (error) return done(error);
+                      if (!found) return done(std::make_exception_ptr(NotFound("no such order")));
+                      auto event = events::make_event(ids_.next(), events::kOrderDeleted, kSource, found->id,
+                                                      creates_.now_ms(), boost::json::serialize(to_json(*found)));
+                      store_.delete_order(std::move(found->id), std::move(event),
+                                          [done = std::move(done)](bool deleted, std::exception_ptr error) {
+                                            if (!error && !deleted)
+                                              error = std::make_exception_ptr(NotFound("no such order"));
+                                            done(error);
+                                          });
+                    });
+}
+
+void OrderService::list(PageQuery query, std::optional<std::string> user_id, util::Completion<Page<Order>> done) {
+  store_.list_orders(std::move(query), std::move(user_id), std::move(done));
 }
 
 }  // namespace ninja::domain

@@ -1,31 +1,33 @@
 #pragma once
 #include <functional>
 #include <optional>
-#include <string_view>
+#include <string>
 
 #include "domain/commands.hpp"
 #include "domain/idempotent_create.hpp"
-#include "storage/store.hpp"
+#include "domain/store.hpp"
 #include "util/uuid.hpp"
 
 namespace ninja::domain {
 
 class OrderService {
  public:
-  OrderService(storage::Store& store, util::UuidV7Generator& ids, IdempotentCreate& creates)
+  OrderService(Store& store, util::UuidV7Generator& ids, IdempotentCreate& creates)
       : store_(store), ids_(ids), creates_(creates) {}
 
   // Throws ValidationError for an invalid command (and may throw a store failure that happens
   // before the commit is queued); everything later (an unknown user as a
   // ValidationError, the idempotency errors, store failures) arrives through `done`.
   void create(const CreateOrder& command, const std::optional<IdempotencyContext>& idempotency, CreateDone done);
-  Order get(std::string_view id);  // throws NotFound
-  // Throws NotFound when there is no such order; `done` gets NotFound if it vanished meanwhile.
-  void remove(std::string_view id, std::function<void(std::exception_ptr error)> done);
-  storage::Page<Order> list(const storage::PageQuery& query, std::optional<std::string_view> user_id);
+  // The order, or NotFound.
+  void get(std::string id, util::Completion<Order> done);
+  // Deletes the order (and records ninja.order.deleted); NotFound when there is no such order.
+  void remove(std::string id, util::Done done);
+  // All orders, or those of `user_id`, newest first.
+  void list(PageQuery query, std::optional<std::string> user_id, util::Completion<Page<Order>> done);
 
  private:
-  storage::Store& store_;
+  Store& store_;
   util::UuidV7Generator& ids_;
   IdempotentCreate& creates_;
 };

@@ -31,28 +31,39 @@ void UserService::create(const CreateUser& command, const std::optional<Idempote
   CreateResult prepared{user.id, boost::json::serialize(to_json(user, SecretVisibility::shown)), false};
   creates_.run(
       idempotency, std::move(prepared),
-      [&](std::optional<storage::IdempotencyRecord> record, storage::Completion<storage::CreateOutcome> committed) {
+      [&](std::optional<IdempotencyRecord> record, util::Completion<CreateOutcome> committed) {
         store_.create_user(std::move(user), std::move(event), std::move(record), std::move(committed));
       },
       std::move(done));
 }
 
-User UserService::get(std::string_view id) {
-  if (auto user = store_.find_user(id)) return std::move(*user);
-  throw NotFound("no such user");
-}
-
-void UserService::remove(std::string_view id, std::function<void(std::exception_ptr error)> done) {
-  User user = get(id);
-  auto event =
-      events::make_event(ids_.next(), events::kUserDeleted, kSource, user.id, creates_.now_ms(),
-                         boost::json::serialize(to_json(user)));
-  store_.delete_user(std::move(user.id), std::move(event), [done = std::move(done)](bool deleted, std::exception_ptr error) {
-    if (!error && !deleted) error = std::make_exception_ptr(NotFound("no such user"));
-    done(error);
+void UserService::get(std::string id, util::Completion<User> done) {
+  store_.find_user(std::move(id), [done = std::move(done)](std::optional<User> found, std::exception_ptr error) {
+    if (!error && !found) error = std::make_exception_ptr(NotFound("no such user"));
+    done(found ? std::move(*found) : User{}, error);
   });
 }
 
-storage::Page<User> UserService::list(const storage::PageQuery& query) { return store_.list_users(query); }
+void UserService::remove(std::string id, util::Done done) {
+  // The event carries the entity as it was, so the user is read first; the delete itself decides
+  // (false: it vanished meanwhile).
+  store_.find_user(std::move(id),
+                   [this, done = std::move(done)](std::optional<User> found, std::exception_ptr error) mutable {
+                     if (error) return done(error);
+                     if (!found) return done(std::make_exception_ptr(NotFound("no such user")));
+                     auto event = events::make_event(ids_.next(), events::kUserDeleted, kSource, found->id,
+                                                     creates_.now_ms(), boost::json::serialize(to_json(*found)));
+                     store_.delete_user(std::move(found->id), std::move(event),
+                                        [done = std::move(done)](bool deleted, std::exception_ptr error) {
+                                          if (!error && !deleted)
+                                            error = std::make_exception_ptr(NotFound("no such user"));
+                                          done(error);
+                                        });
+                   });
+}
+
+void UserService::list(PageQuery query, util::Completion<Page<User>> done) {
+  store_.list_users(std::move(query), std::move(done));
+}
 
 }  // namespace ninja::domain

@@ -1,16 +1,20 @@
 #pragma once
-// The outbox relay (role `relay`): claims committed outbox events, publishes them to the bus in
-// commit order and marks them published. It sleeps until the store signals a commit, so an event
-// is on the bus within a commit's time; a claim lease lets several relays share one outbox and
-// hands a crashed relay's claims to the others.
+// The outbox relay (role `relay`): claims committed outbox events, publishes them to the bus and
+// marks what the bus accepted as published. It polls at a bounded interval, which every backend is
+// correct with, and wakes at once on a commit notice where the backend offers them (SQLite's
+// writer, PostgreSQL's LISTEN/NOTIFY). Claim leases let several relays share one outbox and hand a
+// crashed relay's claims to the others; a claim holds at most one event per entity, so an entity's
+// events reach the bus in order.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "events/bus.hpp"
-#include "storage/outbox.hpp"
+#include "events/outbox.hpp"
 #include "util/metrics.hpp"
 #include "util/uuid.hpp"
 
@@ -21,24 +25,29 @@ class logger;
 namespace ninja::events {
 
 struct RelayOptions {
-  std::string owner;                           // lease owner: unique per process
-  size_t batch = 256;                          // events per claim
-  std::chrono::milliseconds lease{5000};       // how long a claim stays ours
-  std::chrono::milliseconds idle_wait{1000};   // longest sleep without a commit signal
-  std::chrono::milliseconds retry_delay{500};  // pause after a failed publish
+  std::string owner;                            // lease owner: unique per process
+  size_t batch = 256;                           // events per claim
+  std::chrono::milliseconds lease{5000};        // how long a claim stays ours
+  std::chrono::milliseconds poll{1000};         // longest sleep without a commit notice
+  std::chrono::milliseconds retry_delay{500};   // pause after a failed round
+  std::chrono::milliseconds lag_refresh{1000};  // how often outbox_lag_seconds is re-read
 };
 
 class OutboxRelay {
  public:
-  OutboxRelay(storage::Outbox& outbox, Bus& bus, util::MillisClock clock, RelayOptions options,
-              util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> log);
+  // Registers outbox_events_published_total and outbox_lag_seconds in `metrics`.
+  OutboxRelay(Outbox& outbox, Bus& bus, util::MillisClock clock, RelayOptions options, util::MetricsRegistry& metrics,
+              std::shared_ptr<spdlog::logger> log);
   OutboxRelay(const OutboxRelay&) = delete;
   OutboxRelay& operator=(const OutboxRelay&) = delete;
   ~OutboxRelay();  // stop()
 
-  // One claim → publish → mark round; returns how many events were published. Throws what the
-  // bus or the outbox threw (the claim then lapses and the events are published again later).
+  // One claim → publish → mark round; returns how many events were published. When the bus
+  // refused some, marks the rest and then throws the first refusal (the refused events stay
+  // claimed by us and go again in our next round). Throws what the outbox threw.
   size_t relay_once();
+  // Re-reads the outbox lag for the gauge.
+  void refresh_lag();
 
   void start();  // runs rounds on a thread until stop()
   // Stops the thread, then runs one more round (publishes what the last requests committed).
@@ -46,14 +55,22 @@ class OutboxRelay {
 
  private:
   void loop();
+  // Until `longest` has passed, stop(), or (if `until_notice`) a commit notice.
+  void sleep(std::chrono::milliseconds longest, bool until_notice);
 
-  storage::Outbox& outbox_;
+  Outbox& outbox_;
   Bus& bus_;
   util::MillisClock clock_;
   RelayOptions options_;
   util::CounterFamily& published_;
   std::shared_ptr<spdlog::logger> log_;
-  std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> oldest_unpublished_ms_{0};  // 0: none
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool noticed_ = false;
+  bool stopping_ = false;
+  std::unique_ptr<Subscription> commits_;
   std::thread thread_;
 };
 

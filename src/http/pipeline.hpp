@@ -26,8 +26,6 @@ struct Dispatch {
   std::optional<Response> response;  // set when the request is answered without a handler
   const Route* route = nullptr;
   PathParams params;
-  // Where the handler must run; inline_io when answered without one.
-  Execution execution() const { return response ? Execution::inline_io : route->execution; }
 };
 
 class Pipeline {

@@ -40,14 +40,14 @@ bool fits(const Route& route, const std::vector<std::string_view>& segments, Pat
 
 }  // namespace
 
-void Router::add_async(std::string method, std::string pattern, AsyncHandler handler, Execution execution) {
-  add(std::move(method), std::move(pattern), Handler{}, execution);
+void Router::add_async(std::string method, std::string pattern, AsyncHandler handler) {
+  add(std::move(method), std::move(pattern), Handler{});
   routes_.back().async_handler = std::move(handler);
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler, Execution execution) {
+void Router::add(std::string method, std::string pattern, Handler handler) {
   if (pattern.empty() || pattern.front() != '/') throw std::invalid_argument("route pattern must start with '/'");
-  Route route{std::move(method), std::move(pattern), std::move(handler), {}, execution, {}};
+  Route route{std::move(method), std::move(pattern), std::move(handler), {}, {}};
   for (auto segment : split_path(route.pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
 }

@@ -11,26 +11,22 @@
 
 namespace ninja::http {
 
+// Every handler runs on the connection's I/O thread and must never block. One that answers at
+// once is a Handler (health, metrics); one that asks the store or the bus is an AsyncHandler,
+// which starts the work and returns: the request then waits holding no thread, and the response
+// comes back, from whatever thread completed the work, through `respond`.
 using Handler = std::function<Response(const Request&, const PathParams&)>;
 
 // Hands a response back to the server: callable from any thread, exactly once.
 using Respond = std::function<void(Response)>;
-// A handler whose response may come later (after a group commit): it must call `respond` once,
-// or throw before calling it.
+// It must call `respond` once, or throw before calling it.
 using AsyncHandler = std::function<void(const Request&, const PathParams&, Respond respond)>;
-
-// Where a handler runs: `inline_io` on the I/O thread (never blocks: health, metrics, and creates,
-// which only queue their commit), or `worker` on the worker pool (anything that reads the store).
-// The pool stays near the core count: waiting for a commit holds no thread (AsyncHandler), so more
-// threads would only add context switches.
-enum class Execution { inline_io, worker };
 
 struct Route {
   std::string method;
-  std::string pattern;  // also the metrics/log label
-  Handler handler;              // exactly one of handler
-  AsyncHandler async_handler;   // and async_handler is set
-  Execution execution = Execution::worker;
+  std::string pattern;                // also the metrics/log label
+  Handler handler;                    // exactly one of handler
+  AsyncHandler async_handler;         // and async_handler is set
   std::vector<std::string> segments;  // pattern split at '/'; "{x}" marks a parameter
 };
 
@@ -46,9 +42,8 @@ using RouteResult = std::variant<RouteMatch, NotFound, MethodNotAllowed>;
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler, Execution execution = Execution::worker);
-  void add_async(std::string method, std::string pattern, AsyncHandler handler,
-                 Execution execution = Execution::worker);
+  void add(std::string method, std::string pattern, Handler handler);
+  void add_async(std::string method, std::string pattern, AsyncHandler handler);
   RouteResult match(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 

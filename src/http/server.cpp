@@ -5,7 +5,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -103,7 +102,7 @@ bhttp::response<bhttp::string_body> to_message(Response&& response, unsigned ver
 
 struct Server::Impl {
   Impl(ServerOptions opts, const Pipeline& p, std::shared_ptr<spdlog::logger> l)
-      : options(std::move(opts)), pipeline(p), log(std::move(l)), workers(options.worker_threads) {
+      : options(std::move(opts)), pipeline(p), log(std::move(l)) {
     for (size_t i = 0; i < std::max<size_t>(1, options.io_threads); ++i)
       contexts.push_back(std::make_unique<Context>());
   }
@@ -216,27 +215,20 @@ struct Server::Impl {
     co_return ReadOutcome{std::nullopt, true};
   }
 
-  // Runs the handler (on the worker pool, or right here for an inline asynchronous handler) and
-  // suspends this connection until it responds, which may be later, from a store thread (after a
-  // group commit). The response is handed back to the connection's own io_context.
-  awaitable<Response> invoke_async(const Dispatch& dispatch, const Request& request, bool on_worker) {
+  // Starts the asynchronous handler right here and suspends this connection until it responds,
+  // which may be later, from a store's or bus's thread. The response is handed back to the
+  // connection's own io_context.
+  awaitable<Response> invoke_async(const Dispatch& dispatch, const Request& request) {
     return asio::async_initiate<decltype(use_awaitable), void(Response)>(
-        [this, &dispatch, &request, on_worker](auto handler) {
+        [this, &dispatch, &request](auto handler) {
           auto resume = std::make_shared<decltype(handler)>(std::move(handler));
           pending_responses.fetch_add(1);
-          auto run = [this, resume, &dispatch, &request] {
-            pipeline.invoke(dispatch, request, [this, resume](Response response) {
-              auto executor = asio::get_associated_executor(*resume);
-              asio::post(executor,
-                         [resume, response = std::move(response)]() mutable { (*resume)(std::move(response)); });
-              pending_responses.fetch_sub(1);
-            });
-          };
-          if (on_worker) {
-            asio::post(workers, std::move(run));
-          } else {
-            run();
-          }
+          pipeline.invoke(dispatch, request, [this, resume](Response response) {
+            auto executor = asio::get_associated_executor(*resume);
+            asio::post(executor,
+                       [resume, response = std::move(response)]() mutable { (*resume)(std::move(response)); });
+            pending_responses.fetch_sub(1);
+          });
         },
         use_awaitable);
   }
@@ -285,10 +277,8 @@ struct Server::Impl {
       Response response;
       if (dispatch.response) {
         response = std::move(*dispatch.response);
-      } else if (dispatch.execution() == Execution::worker) {
-        response = co_await invoke_async(dispatch, request, true);
       } else if (dispatch.route->async_handler) {
-        response = co_await invoke_async(dispatch, request, false);
+        response = co_await invoke_async(dispatch, request);
       } else {
         response = pipeline.invoke(dispatch, request);
       }
@@ -317,7 +307,6 @@ struct Server::Impl {
   std::atomic<size_t> open{0};
   bool stopped = false;
   std::atomic<size_t> pending_responses{0};  // handlers that have not responded yet
-  asio::thread_pool workers;
   std::vector<std::unique_ptr<Context>> contexts;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
@@ -385,7 +374,6 @@ void Server::shutdown(std::chrono::milliseconds grace) {
   for (auto& context : impl.contexts) {
     if (context->thread.joinable()) context->thread.join();
   }
-  impl.workers.join();
 }
 
 }  // namespace ninja::http

@@ -15,12 +15,11 @@ namespace ninja::http {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
-  size_t io_threads = 2;        // one io_context per thread; connections are spread round-robin
-  size_t worker_threads = 2;    // pool for handlers that touch the store (Execution::worker)
+  size_t io_threads = 2;  // one io_context per thread; connections are spread round-robin
   size_t max_body_bytes = 1048576;
-  size_t max_header_bytes = 16384;  // request line + headers; more gets 431
-  size_t max_target_bytes = 8192;   // request-target; more gets 414
-  size_t max_connections = 10000;   // further connections get 503 and are closed
+  size_t max_header_bytes = 16384;                   // request line + headers; more gets 431
+  size_t max_target_bytes = 8192;                    // request-target; more gets 414
+  size_t max_connections = 10000;                    // further connections get 503 and are closed
   std::chrono::milliseconds request_timeout{10000};  // to read one request, and to write its response
   std::chrono::milliseconds idle_timeout{60000};     // keep-alive: wait for the next request
 };

@@ -30,7 +30,7 @@ std::vector<double> delivery_latency_buckets() {
 
 }  // namespace
 
-Notifier::Notifier(storage::Store& store, storage::DeliveryStore& deliveries, ChannelSet channels, RetryPolicy retry,
+Notifier::Notifier(domain::Store& store, DeliveryStore& deliveries, ChannelSet channels, RetryPolicy retry,
                    NotifierOptions options, util::MillisClock clock, std::function<double()> random_unit,
                    util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> log)
     : store_(store),
@@ -51,6 +51,10 @@ Notifier::Notifier(storage::Store& store, storage::DeliveryStore& deliveries, Ch
 
 Notifier::~Notifier() { stop(); }
 
+std::optional<domain::User> Notifier::find_user(const std::string& id) {
+  return util::await_result<std::optional<domain::User>>([&](auto done) { store_.find_user(id, std::move(done)); });
+}
+
 domain::Delivery Notifier::intake(const events::Event& event, int64_t now_ms) {
   domain::Delivery d;
   d.event_id = event.id;
@@ -60,7 +64,7 @@ domain::Delivery Notifier::intake(const events::Event& event, int64_t now_ms) {
   d.created_at_ms = now_ms;
   d.updated_at_ms = now_ms;
   d.user_id = order_facts(event.payload).user_id;
-  const auto user = store_.find_user(d.user_id);
+  const auto user = find_user(d.user_id);
   if (!user || user->notify_channel == domain::NotifyChannel::none) {
     d.channel = "none";
     d.status = domain::DeliveryStatus::skipped;
@@ -90,7 +94,9 @@ void Notifier::accept(const std::vector<events::Event>& events) {
       log_->error("notifier dropped event {}: unreadable OrderCreated payload: {}", event.id, e.what());
     }
   }
-  const auto inserted = deliveries_.add_deliveries(batch, {options_.owner, now, now + options_.lease.count()});
+  const auto inserted = util::await_result<std::vector<bool>>([&](auto done) {
+    deliveries_.add_deliveries(batch, {options_.owner, now, now + options_.lease.count()}, std::move(done));
+  });
   std::vector<domain::Delivery> fresh;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!inserted[i]) continue;  // a redelivered event: its delivery exists already
@@ -105,7 +111,7 @@ void Notifier::accept(const std::vector<events::Event>& events) {
 
 void Notifier::attempt(domain::Delivery delivery) {
   try {
-    const auto user = store_.find_user(delivery.user_id);
+    const auto user = find_user(delivery.user_id);
     Channel* channel = user ? channels_.pick(user->notify_channel) : nullptr;
     if (!user || !channel) {
       delivery.status = domain::DeliveryStatus::skipped;
@@ -135,7 +141,7 @@ void Notifier::attempt(domain::Delivery delivery) {
 }
 
 void Notifier::record(const domain::Delivery& delivery, std::string_view outcome) {
-  deliveries_.record_attempt(delivery);
+  util::await_done([&](auto done) { deliveries_.record_attempt(delivery, std::move(done)); });
   outcomes_.inc({delivery.channel, outcome});
   if (delivery.status == domain::DeliveryStatus::delivered && delivery.delivered_at_ms) {
     latency_.observe({delivery.channel},
@@ -190,7 +196,7 @@ void Notifier::stop() {
   // Release the claims of queued deliveries so another notifier (or our restart) takes them now.
   for (const auto& d : unstarted) {
     try {
-      deliveries_.record_attempt(d);
+      util::await_done([&](auto done) { deliveries_.record_attempt(d, std::move(done)); });
     } catch (const std::exception& e) {
       log_->warn("could not release notification {} (its claim will lapse): {}", d.event_id, e.what());
     }
@@ -235,7 +241,9 @@ void Notifier::schedule() {
       }
       if (queued < target) {
         const int64_t now = clock_();
-        auto claimed = deliveries_.claim_due(target - queued, {options_.owner, now, now + options_.lease.count()});
+        auto claimed = util::await_result<std::vector<domain::Delivery>>([&](auto done) {
+          deliveries_.claim_due(target - queued, {options_.owner, now, now + options_.lease.count()}, std::move(done));
+        });
         const bool full = claimed.size() == target - queued;
         enqueue(std::move(claimed));
         if (full) wait = std::chrono::milliseconds(10);
@@ -243,7 +251,9 @@ void Notifier::schedule() {
         wait = std::chrono::milliseconds(10);
       }
       if (wait == options_.poll) {
-        if (const auto due = deliveries_.next_due_ms()) {
+        const auto due =
+            util::await_result<std::optional<int64_t>>([&](auto done) { deliveries_.next_due_ms(std::move(done)); });
+        if (due) {
           const auto until_due = std::chrono::milliseconds(std::max<int64_t>(*due - clock_(), 0) + 1);
           wait = std::min(wait, until_due);
         }

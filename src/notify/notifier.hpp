@@ -15,11 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include "domain/store.hpp"
 #include "events/event.hpp"
 #include "notify/channel_set.hpp"
+#include "notify/delivery_store.hpp"
 #include "notify/retry_policy.hpp"
-#include "storage/delivery_store.hpp"
-#include "storage/store.hpp"
 #include "util/metrics.hpp"
 #include "util/uuid.hpp"
 
@@ -41,7 +41,7 @@ struct NotifierOptions {
 
 class Notifier {
  public:
-  Notifier(storage::Store& store, storage::DeliveryStore& deliveries, ChannelSet channels, RetryPolicy retry,
+  Notifier(domain::Store& store, DeliveryStore& deliveries, ChannelSet channels, RetryPolicy retry,
            NotifierOptions options, util::MillisClock clock, std::function<double()> random_unit,
            util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> log);
   Notifier(const Notifier&) = delete;
@@ -67,9 +67,12 @@ class Notifier {
   void work();
   void schedule();
   void record(const domain::Delivery& delivery, std::string_view outcome);
+  // The notifier runs on its own threads, so it waits for the store's answers (holding its own
+  // thread, never a request's).
+  std::optional<domain::User> find_user(const std::string& id);
 
-  storage::Store& store_;
-  storage::DeliveryStore& deliveries_;
+  domain::Store& store_;
+  DeliveryStore& deliveries_;
   ChannelSet channels_;
   RetryPolicy retry_;
   NotifierOptions options_;

@@ -7,7 +7,7 @@ namespace {
 
 using domain::Delivery;
 using domain::DeliveryStatus;
-using storage::Lease;
+using util::Lease;
 
 template <class Backend>
 class Deliveries : public StoreContract<Backend> {

@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "storage/make_store.hpp"
+#include "storage/open_storage.hpp"
 #include "storage/sqlite/database.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -24,8 +24,8 @@ using storage::sqlite::Database;
 
 class SqliteSpecific : public StoreContract<SqliteBackend> {
  protected:
-  storage::sqlite::SqliteStore& sqlite() { return backend_.sqlite(); }
-  std::string file(const char* name) const { return (backend_.dir.path() / name).string(); }
+  uint64_t commit_batches() { return backend_->file().writer().batches(); }
+  std::string file(const char* name) const { return (backend_->dir.path() / name).string(); }
 
   static std::string pragma_text(Database& db, const char* sql) {
     auto q = db.query(sql);
@@ -41,12 +41,12 @@ class SqliteSpecific : public StoreContract<SqliteBackend> {
 
 TEST_F(SqliteSpecific, FileIsInWalModeForEveryConnection) {
   this->add_user();
-  Database probe(backend_.path);  // a separate, plain connection
+  Database probe(backend_->path);  // a separate, plain connection
   EXPECT_EQ(pragma_text(probe, "PRAGMA journal_mode"), "wal");
 }
 
 TEST_F(SqliteSpecific, WriterConnectionIsWalWithSynchronousFull) {
-  for (const std::string& path : {backend_.path, file("fresh-writer.db")}) {
+  for (const std::string& path : {backend_->path, file("fresh-writer.db")}) {
     SCOPED_TRACE(path);
     auto writer = storage::sqlite::open_writer(path);
     EXPECT_EQ(pragma_text(*writer, "PRAGMA journal_mode"), "wal");
@@ -67,27 +67,27 @@ TEST_F(SqliteSpecific, MigrateTwiceIsIdempotent) {
 TEST_F(SqliteSpecific, MigrateOnTheStoresFileIsANoOpAndKeepsData) {
   const auto user = this->add_user();
   {
-    Database db(backend_.path);
+    Database db(backend_->path);
     EXPECT_EQ(storage::sqlite::migrate(db), 0);
   }
   EXPECT_TRUE(store().find_user(user.id).has_value());
-  this->add_user();   // the schema still accepts writes
-  backend_.reopen();  // and opening it again migrates nothing twice
-  Database db(backend_.path);
+  this->add_user();  // the schema still accepts writes
+  this->reopen();    // and opening it again migrates nothing twice
+  Database db(backend_->path);
   EXPECT_EQ(pragma_int(db, "SELECT count(*) FROM schema_migrations"),
             static_cast<int64_t>(storage::sqlite::migrations().size()));
   EXPECT_EQ(pragma_int(db, "SELECT count(*) FROM users"), 2);
 }
 
 TEST_F(SqliteSpecific, EachUncontendedWriteIsOneCommit) {
-  const uint64_t before = sqlite().commit_batches();
+  const uint64_t before = commit_batches();
   const auto user = this->add_user();
   this->add_order(user.id);
   EXPECT_FALSE(store().delete_user(next_id(), deleted_event(events::kUserDeleted, "x")));
   EXPECT_EQ(store().purge_idempotency(now()), 0U);
-  EXPECT_EQ(sqlite().commit_batches() - before, 4U);
+  EXPECT_EQ(commit_batches() - before, 4U);
   (void)store().find_user(user.id);  // reads do not go through the writer
-  EXPECT_EQ(sqlite().commit_batches() - before, 4U);
+  EXPECT_EQ(commit_batches() - before, 4U);
 }
 
 TEST_F(SqliteSpecific, ConcurrentCreatesAreGroupCommitted) {
@@ -101,7 +101,7 @@ TEST_F(SqliteSpecific, ConcurrentCreatesAreGroupCommitted) {
       list.emplace_back(std::move(user), std::move(event));
     }
   }
-  const uint64_t before = sqlite().commit_batches();
+  const uint64_t before = commit_batches();
   std::atomic<int> created{0};
   std::atomic<int> go{0};
   std::vector<std::thread> threads;
@@ -118,7 +118,7 @@ TEST_F(SqliteSpecific, ConcurrentCreatesAreGroupCommitted) {
     });
   }
   for (auto& thread : threads) thread.join();
-  const uint64_t batches = sqlite().commit_batches() - before;
+  const uint64_t batches = commit_batches() - before;
 
   EXPECT_EQ(created.load(), kThreads * kPerThread);
   EXPECT_EQ(outbox().size(), static_cast<size_t>(kThreads * kPerThread));
@@ -139,20 +139,21 @@ TEST_F(SqliteSpecific, AsyncWritesFromOneThreadAreGroupCommitted) {
   std::condition_variable all_done;
   int completed = 0;
   int created = 0;
-  const uint64_t before = sqlite().commit_batches();
+  const uint64_t before = commit_batches();
   for (int i = 0; i < kWrites; ++i) {
-    store().create_user(users[i], events[i], std::nullopt, [&](storage::CreateOutcome outcome, std::exception_ptr error) {
-      std::lock_guard lock(mutex);
-      ++completed;
-      if (!error && outcome.status == CreateStatus::created) ++created;
-      all_done.notify_all();
-    });
+    store().port().create_user(users[i], events[i], std::nullopt,
+                               [&](domain::CreateOutcome outcome, std::exception_ptr error) {
+                                 std::lock_guard lock(mutex);
+                                 ++completed;
+                                 if (!error && outcome.status == CreateStatus::created) ++created;
+                                 all_done.notify_all();
+                               });
   }
   {
     std::unique_lock lock(mutex);
     ASSERT_TRUE(all_done.wait_for(lock, std::chrono::seconds(5), [&] { return completed == kWrites; }));
   }
-  const uint64_t batches = sqlite().commit_batches() - before;
+  const uint64_t batches = commit_batches() - before;
   EXPECT_EQ(created, kWrites);
   EXPECT_GT(batches, 0U);
   EXPECT_LT(batches, static_cast<uint64_t>(kWrites)) << "one thread's queued writes did not share commits";
@@ -181,9 +182,9 @@ TEST_F(SqliteSpecific, RejectedWritesInABatchDoNotAffectTheOthers) {
       }
     });
   };
-  Database blocker(backend_.path);
+  Database blocker(backend_->path);
   blocker.exec("BEGIN IMMEDIATE");
-  const uint64_t before = sqlite().commit_batches();
+  const uint64_t before = commit_batches();
   constexpr auto kUnset = static_cast<CreateStatus>(-1);  // "the write never returned"
   CreateStatus plug_status = kUnset;
   spawn([&] { plug_status = store().create_user(plug, plug_event, &plug_record); });
@@ -242,7 +243,7 @@ TEST_F(SqliteSpecific, RejectedWritesInABatchDoNotAffectTheOthers) {
   EXPECT_EQ(unexpected.load(), 0);
   // The plug's commit, then one for the whole queue (on a very slow machine the writer may have taken
   // the plug together with the first queued writes: still at most two commits for all 19 writes).
-  EXPECT_LE(sqlite().commit_batches() - before, 2U) << "the queued writes were not committed together";
+  EXPECT_LE(commit_batches() - before, 2U) << "the queued writes were not committed together";
   EXPECT_EQ(plug_status, CreateStatus::created);
   EXPECT_NE(st_a == CreateStatus::created, st_b == CreateStatus::created) << "exactly one of the racing emails";
   EXPECT_TRUE(st_a == CreateStatus::email_taken || st_b == CreateStatus::email_taken);
@@ -291,7 +292,7 @@ TEST_F(SqliteSpecific, ThrowingWriteRollsBackEverythingItWrote) {
 TEST_F(SqliteSpecific, ReadersAreNotBlockedByAnotherWriterAndSeeOnlyCommittedRows) {
   const auto existing = add_user();
   const std::string dirty_id = next_id();
-  Database other(backend_.path);
+  Database other(backend_->path);
   other.exec("BEGIN IMMEDIATE");
   other
       .query(
@@ -313,15 +314,17 @@ TEST_F(SqliteSpecific, ReadersAreNotBlockedByAnotherWriterAndSeeOnlyCommittedRow
 
 TEST_F(SqliteSpecific, StoresSharingOneFileSeeEachOthersWrites) {
   const auto user = add_user();
-  auto other = storage::make_store({"sqlite:" + backend_.path, 2});
-  ASSERT_TRUE(other->ready());
-  EXPECT_TRUE(other->find_user(user.id).has_value());
+  auto other_storage =
+      storage::open_storage({"sqlite:" + backend_->path, 2, std::chrono::milliseconds(10000), nullptr});
+  testing_support::BlockingStore other(*other_storage.store);
+  ASSERT_TRUE(other.ready());
+  EXPECT_TRUE(other.find_user(user.id).has_value());
 
   // Email uniqueness holds across the two writers.
   const auto dup = make_user(user.email);
-  EXPECT_EQ(other->create_user(dup, user_created_event(dup), nullptr), CreateStatus::email_taken);
+  EXPECT_EQ(other.create_user(dup, user_created_event(dup), nullptr), CreateStatus::email_taken);
   const auto second = make_user();
-  EXPECT_EQ(other->create_user(second, user_created_event(second), nullptr), CreateStatus::created);
+  EXPECT_EQ(other.create_user(second, user_created_event(second), nullptr), CreateStatus::created);
   EXPECT_TRUE(store().find_user(second.id).has_value());
   EXPECT_EQ(outbox().size(), 2U);
 }

@@ -2,9 +2,9 @@
 // other suites are wrappers over it; here the callbacks themselves are checked: called exactly once,
 // with the outcome or the error, after the write is visible, and with many writes in flight at once.
 #include <chrono>
-#include <future>
 #include <condition_variable>
 #include <exception>
+#include <future>
 #include <mutex>
 #include <set>
 
@@ -23,7 +23,7 @@ class Completions {
  public:
   explicit Completions(size_t slots) : outcomes_(slots), errors_(slots), calls_(slots, 0) {}
 
-  storage::Completion<T> slot(size_t i) {
+  util::Completion<T> slot(size_t i) {
     return [this, i](T outcome, std::exception_ptr error) {
       {
         std::lock_guard lock(mutex_);
@@ -76,22 +76,22 @@ TYPED_TEST(StoreAsync, CompletionReportsEachOutcomeExactlyOnce) {
   auto& store = this->store();
 
   // One at a time, so the outcomes do not depend on commit order.
-  Completions<storage::CreateOutcome> creates(4);
-  store.create_user(user, user_event, std::nullopt, creates.slot(0));
+  Completions<domain::CreateOutcome> creates(4);
+  store.port().create_user(user, user_event, std::nullopt, creates.slot(0));
   ASSERT_TRUE(creates.wait_for(1));
-  store.create_user(dup, this->user_created_event(dup), std::nullopt, creates.slot(1));
+  store.port().create_user(dup, this->user_created_event(dup), std::nullopt, creates.slot(1));
   ASSERT_TRUE(creates.wait_for(2));
-  store.create_order(order, order_event, std::nullopt, creates.slot(2));
+  store.port().create_order(order, order_event, std::nullopt, creates.slot(2));
   ASSERT_TRUE(creates.wait_for(3));
-  store.create_order(orphan, this->order_created_event(orphan), std::nullopt, creates.slot(3));
+  store.port().create_order(orphan, this->order_created_event(orphan), std::nullopt, creates.slot(3));
   ASSERT_TRUE(creates.wait_for(4));
 
   Completions<bool> deletes(3);
-  store.delete_order(order.id, this->deleted_event(events::kOrderDeleted, order.id), deletes.slot(0));
+  store.port().delete_order(order.id, this->deleted_event(events::kOrderDeleted, order.id), deletes.slot(0));
   ASSERT_TRUE(deletes.wait_for(1));
-  store.delete_order(order.id, this->deleted_event(events::kOrderDeleted, order.id), deletes.slot(1));
+  store.port().delete_order(order.id, this->deleted_event(events::kOrderDeleted, order.id), deletes.slot(1));
   ASSERT_TRUE(deletes.wait_for(2));
-  store.delete_user(this->next_id(), this->deleted_event(events::kUserDeleted, "none"), deletes.slot(2));
+  store.port().delete_user(this->next_id(), this->deleted_event(events::kUserDeleted, "none"), deletes.slot(2));
   ASSERT_TRUE(deletes.wait_for(3));
 
   const CreateStatus expected_creates[] = {CreateStatus::created, CreateStatus::email_taken, CreateStatus::created,
@@ -118,8 +118,8 @@ TYPED_TEST(StoreAsync, ACompletedWriteIsVisibleToReads) {
   const int64_t t = this->now();
   const auto user = this->make_full_user();
   const auto record = this->make_record("scope", "key", user.id, t, t + kHourMs);
-  Completions<storage::CreateOutcome> done(1);
-  this->store().create_user(user, this->user_created_event(user), record, done.slot(0));
+  Completions<domain::CreateOutcome> done(1);
+  this->store().port().create_user(user, this->user_created_event(user), record, done.slot(0));
   ASSERT_TRUE(done.wait_for(1));
   ASSERT_EQ(done.outcome(0).status, CreateStatus::created);
 
@@ -144,8 +144,9 @@ TYPED_TEST(StoreAsync, ManyWritesInFlightFromOneThreadAllComplete) {
     users.push_back(this->make_user(email));
     events.push_back(this->user_created_event(users.back()));
   }
-  Completions<storage::CreateOutcome> done(kWrites);
-  for (size_t i = 0; i < kWrites; ++i) this->store().create_user(users[i], events[i], std::nullopt, done.slot(i));
+  Completions<domain::CreateOutcome> done(kWrites);
+  for (size_t i = 0; i < kWrites; ++i)
+    this->store().port().create_user(users[i], events[i], std::nullopt, done.slot(i));
   ASSERT_TRUE(done.wait_for(kWrites)) << "only " << done.total() << " of " << kWrites << " completed";
 
   std::set<std::string> created_events;
@@ -186,8 +187,8 @@ TYPED_TEST(StoreAsync, CreateWithAnExistingIdNeverOverwrites) {
   } catch (const std::exception&) {  // an error is an acceptable answer
   }
   // Async form: exactly one completion, carrying an error or a non-created outcome.
-  Completions<storage::CreateOutcome> done(1);
-  this->store().create_user(clash, this->user_created_event(clash), std::nullopt, done.slot(0));
+  Completions<domain::CreateOutcome> done(1);
+  this->store().port().create_user(clash, this->user_created_event(clash), std::nullopt, done.slot(0));
   ASSERT_TRUE(done.wait_for(1));
   EXPECT_TRUE(done.failed(0) || done.outcome(0).status != CreateStatus::created);
 
@@ -221,15 +222,15 @@ TYPED_TEST(StoreKeyInUse, ATakenKeyAnswersWithTheLiveRecordAndWritesNothing) {
   const auto second = this->make_order(first.id);
   auto retry = this->make_record("scope", "key", second.id, t + 1, t + 1 + kHourMs);
   retry.fingerprint = "another request";
-  std::promise<storage::CreateOutcome> answered;
-  this->store().create_order(second, this->order_created_event(second), retry,
-                             [&answered](storage::CreateOutcome outcome, std::exception_ptr error) {
-                               if (error) {
-                                 answered.set_exception(error);
-                               } else {
-                                 answered.set_value(std::move(outcome));
-                               }
-                             });
+  std::promise<domain::CreateOutcome> answered;
+  this->store().port().create_order(second, this->order_created_event(second), retry,
+                                    [&answered](domain::CreateOutcome outcome, std::exception_ptr error) {
+                                      if (error) {
+                                        answered.set_exception(error);
+                                      } else {
+                                        answered.set_value(std::move(outcome));
+                                      }
+                                    });
   const auto outcome = answered.get_future().get();
   EXPECT_EQ(outcome.status, CreateStatus::idempotency_taken);
   ASSERT_TRUE(outcome.existing.has_value());
@@ -242,11 +243,10 @@ TYPED_TEST(StoreKeyInUse, AFreeKeyAnswersCreatedWithoutARecord) {
   const int64_t t = this->now();
   const auto user = this->make_user("free@example.com");
   const auto record = this->make_record("scope", "free", user.id, t, t + kHourMs);
-  std::promise<storage::CreateOutcome> answered;
-  this->store().create_user(user, this->user_created_event(user), record,
-                            [&answered](storage::CreateOutcome outcome, std::exception_ptr) {
-                              answered.set_value(std::move(outcome));
-                            });
+  std::promise<domain::CreateOutcome> answered;
+  this->store().port().create_user(
+      user, this->user_created_event(user), record,
+      [&answered](domain::CreateOutcome outcome, std::exception_ptr) { answered.set_value(std::move(outcome)); });
   const auto outcome = answered.get_future().get();
   EXPECT_EQ(outcome.status, CreateStatus::created);
   EXPECT_FALSE(outcome.existing.has_value());

@@ -1,47 +1,41 @@
 #pragma once
-// Backend fixtures for the Store contract suite. Each backend struct gives a test a fresh, EMPTY
-// store of its kind and tears it down afterwards. A backend fixture provides:
+// Backend fixtures for the storage contract suites. Each backend struct gives a test a fresh, EMPTY
+// store of its kind (its own file, database schema or table prefix, so tests may run in parallel)
+// and tears it down afterwards. A backend fixture provides:
 //
-//   static constexpr const char* kName;  // test-name suffix ("Sqlite", later "Postgres", "DynamoDB")
-//   storage::Store& store();             // the store under test
-//   storage::Outbox& outbox_view();       // the same backend's outbox (relay side)
-//   storage::DeliveryStore& deliveries(); // the same backend's notification deliveries
-//   storage::ApiKeyStore& api_keys();     // the same backend's API keys
-//   void reopen();                       // drop every handle and reconnect to the same data
+//   static constexpr const char* kName;      // test-name suffix ("Sqlite", "Postgres", later "DynamoDB")
+//   static std::optional<std::string> unavailable();  // why its server cannot be used, or nullopt
+//   static constexpr bool kNotifiesCommits;  // whether its outbox offers commit notices
+//   Backend();                               // opens a fresh store (may throw domain::Unavailable)
+//   storage::Storage& storage();             // the ports under test
+//   void reopen();                           // drop every handle and reconnect to the same data
 //
-// Adding a backend = adding a struct here and appending it to `StoreBackends`. The contract tests
-// use nothing but the members above and the storage interfaces.
+// Adding a backend = adding a struct (in its own header) and appending it to `StoreBackends`.
+// The contract tests use nothing but the members above and the ports.
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
-#include "storage/sqlite/sqlite_api_keys.hpp"
-#include "storage/sqlite/sqlite_deliveries.hpp"
-#include "storage/sqlite/sqlite_outbox.hpp"
-#include "storage/sqlite/sqlite_store.hpp"
-#include "storage/store.hpp"
+#include "storage/sqlite/sqlite_storage.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ninja::contract {
 
 using testing_support::TempDir;
 
-// SQLite on a real file (WAL, writer thread, reader pool), exactly as the service runs it.
+// SQLite on a real file (WAL, writer thread, read pool), exactly as the service runs it.
 struct SqliteBackend {
   static constexpr const char* kName = "Sqlite";
-  static constexpr size_t kReaders = 4;
-  static constexpr size_t kMaxBatch = 256;
+  static constexpr bool kNotifiesCommits = true;
+  static std::optional<std::string> unavailable() { return std::nullopt; }  // a file is always there
 
   SqliteBackend() : path((dir.path() / "store.db").string()) { open(); }
   ~SqliteBackend() { close(); }  // close every connection before `dir` is removed
 
-  storage::Store& store() { return *store_; }
-  storage::Outbox& outbox_view() { return *outbox_; }
-  storage::DeliveryStore& deliveries() { return *deliveries_; }
-  storage::ApiKeyStore& api_keys() { return *api_keys_; }
-  storage::sqlite::SqliteStore& sqlite() { return *store_; }
-
+  storage::Storage& storage() { return *storage_; }
+  storage::sqlite::SqliteFile& file() { return *file_; }  // for the SQLite-specific tests
   void reopen() {
     close();
     open();
@@ -52,27 +46,16 @@ struct SqliteBackend {
 
  private:
   void open() {
-    auto file =
-        std::make_shared<storage::sqlite::SqliteFile>(storage::sqlite::SqliteOptions{path, kReaders, kMaxBatch});
-    store_ = std::make_unique<storage::sqlite::SqliteStore>(file);
-    outbox_ = std::make_unique<storage::sqlite::SqliteOutbox>(file);
-    deliveries_ = std::make_unique<storage::sqlite::SqliteDeliveries>(file);
-    api_keys_ = std::make_unique<storage::sqlite::SqliteApiKeys>(file);
+    file_ = std::make_shared<storage::sqlite::SqliteFile>(storage::sqlite::SqliteOptions{path, 4, 256});
+    storage_ = std::make_unique<storage::Storage>(storage::sqlite::sqlite_storage(file_));
   }
   void close() {
-    api_keys_.reset();
-    deliveries_.reset();
-    outbox_.reset();
-    store_.reset();
+    storage_.reset();
+    file_.reset();
   }
-  std::unique_ptr<storage::sqlite::SqliteStore> store_;
-  std::unique_ptr<storage::sqlite::SqliteOutbox> outbox_;
-  std::unique_ptr<storage::sqlite::SqliteDeliveries> deliveries_;
-  std::unique_ptr<storage::sqlite::SqliteApiKeys> api_keys_;
+  std::shared_ptr<storage::sqlite::SqliteFile> file_;
+  std::unique_ptr<storage::Storage> storage_;
 };
-
-// Every backend the contract suite runs against.
-using StoreBackends = ::testing::Types<SqliteBackend>;
 
 // Names typed-test instantiations after the backend ("StoreUsers/Sqlite.RoundTrip") instead of "0".
 struct BackendName {

@@ -13,16 +13,19 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/errors.hpp"
 #include "domain/order.hpp"
 #include "domain/representation.hpp"
+#include "domain/store.hpp"
 #include "domain/user.hpp"
 #include "events/event.hpp"
-#include "storage/store.hpp"
-#include "store_backends.hpp"
+#include "store_backend_list.hpp"
+#include "support/blocking_ports.hpp"
+#include "support/test_servers.hpp"
 #include "util/time.hpp"
 #include "util/uuid.hpp"
 
-namespace ninja::storage {
+namespace ninja::domain {
 // Readable gtest output for statuses (found by ADL).
 inline void PrintTo(CreateStatus status, std::ostream* os) {
   switch (status) {
@@ -41,17 +44,14 @@ inline void PrintTo(CreateStatus status, std::ostream* os) {
   }
   *os << "CreateStatus(" << static_cast<int>(status) << ")";
 }
-}  // namespace ninja::storage
-
-namespace ninja::domain {
 inline void PrintTo(NotifyChannel channel, std::ostream* os) { *os << to_string(channel); }
 }  // namespace ninja::domain
 
 namespace ninja::contract {
 
-using storage::CreateStatus;
-using storage::IdempotencyRecord;
-using storage::PageQuery;
+using domain::CreateStatus;
+using domain::IdempotencyRecord;
+using domain::PageQuery;
 
 inline constexpr int64_t kHourMs = 60 * 60 * 1000;
 
@@ -125,11 +125,27 @@ std::vector<std::string> ids_of(const std::vector<T>& items) {
 template <class Backend>
 class StoreContract : public ::testing::Test {
  protected:
-  storage::Store& store() { return backend_.store(); }
-  storage::Outbox& outbox_view() { return backend_.outbox_view(); }
-  storage::DeliveryStore& deliveries() { return backend_.deliveries(); }
-  storage::ApiKeyStore& api_keys() { return backend_.api_keys(); }
-  void reopen() { backend_.reopen(); }
+  void SetUp() override {
+    if (auto reason = Backend::unavailable()) NINJA_SKIP_OR_FAIL_WITHOUT_SERVER(*reason);
+    try {
+      backend_.emplace();
+    } catch (const domain::Unavailable& e) {
+      NINJA_SKIP_OR_FAIL_WITHOUT_SERVER(std::string(Backend::kName) + " is not reachable: " + e.what());
+    }
+    bind();
+  }
+
+  // Blocking views of the backend's ports (each call waits for its completion).
+  testing_support::BlockingStore& store() { return *store_; }
+  testing_support::BlockingOutbox& outbox_view() { return *outbox_; }
+  testing_support::BlockingDeliveries& deliveries() { return *deliveries_; }
+  testing_support::BlockingApiKeys& api_keys() { return *api_keys_; }
+  // The ports themselves, for tests of the asynchronous behaviour.
+  storage::Storage& ports() { return backend_->storage(); }
+  void reopen() {
+    backend_->reopen();
+    bind();
+  }
 
   std::string next_id() { return ids_.next(); }
   static int64_t now() { return util::system_millis(); }
@@ -215,12 +231,28 @@ class StoreContract : public ::testing::Test {
                              expires_at_ms};
   }
 
-  // Every unpublished event, oldest first.
-  std::vector<events::Event> outbox() { return store().unpublished_events(1'000'000); }
+  // Every event appended so far, in the order relays took them out: each call drains what is new
+  // (marks it published), so a test that calls it after each write sees them in commit order.
+  std::vector<events::Event> outbox() {
+    for (auto& e : outbox_view().drain()) drained_.push_back(std::move(e));
+    return drained_;
+  }
 
-  Backend backend_;
+  std::optional<Backend> backend_;
 
  private:
+  void bind() {
+    auto& s = backend_->storage();
+    store_.emplace(*s.store);
+    outbox_.emplace(*s.outbox);
+    deliveries_.emplace(*s.deliveries);
+    api_keys_.emplace(*s.api_keys);
+  }
+  std::optional<testing_support::BlockingStore> store_;
+  std::optional<testing_support::BlockingOutbox> outbox_;
+  std::optional<testing_support::BlockingDeliveries> deliveries_;
+  std::optional<testing_support::BlockingApiKeys> api_keys_;
+  std::vector<events::Event> drained_;
   util::UuidV7Generator ids_{util::system_millis};
   int serial_ = 0;
 };

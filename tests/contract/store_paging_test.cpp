@@ -28,7 +28,7 @@ TYPED_TEST_SUITE(StorePaging, StoreBackends, BackendName);
 
 // Walks every page of `limit` items and checks each page's has_more; returns all ids seen.
 template <class T>
-std::vector<std::string> walk(const std::function<storage::Page<T>(const PageQuery&)>& list, size_t limit,
+std::vector<std::string> walk(const std::function<domain::Page<T>(const PageQuery&)>& list, size_t limit,
                               size_t total) {
   std::vector<std::string> seen;
   PageQuery query{limit, std::nullopt};

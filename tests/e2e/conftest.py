@@ -1,6 +1,7 @@
 """Fixtures and helpers for the black-box end-to-end tests of the ninja-orders binary.
 
-Every server is started as `ninja-orders serve --listen 127.0.0.1:0 --store sqlite:<tmp>/orders.db`,
+Every server is started as `ninja-orders serve --listen 127.0.0.1:0 --store <the test's store>` (SQLite
+file in the test's temp dir by default; see backends.py for PostgreSQL and NATS),
 its stderr (one JSON object per line, see docs/CONVENTIONS.md) is collected by a background thread, and on
 teardown it must exit 0 after SIGTERM without any sanitizer report and without having answered 5xx
 (503 aside, which is the documented "not ready / draining" answer).
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from backends import STORE, BUS, bus_args, sqlite_only, store_url  # noqa: F401
 from checks import (ORDER_KEYS, TIME_RE, USER_KEYS, UUID7_RE, assert_json, assert_problem,  # noqa: F401
                     describe, error_fields, list_all, media_type, parse_time, uuid7_millis)
 
@@ -27,6 +29,11 @@ READY_TIMEOUT = 20.0
 STOP_TIMEOUT = 15.0
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "ThreadSanitizer", "runtime error:")
 LISTEN_RE = re.compile(r"listening on http://(\S+?):(\d+)")
+
+
+def cli(*args, db, timeout=30):
+    """Runs an admin command of the binary on the store of the test database `db`."""
+    return subprocess.run([BIN, *args, "--store", store_url(db)], capture_output=True, text=True, timeout=timeout)
 
 
 def pytest_configure(config):
@@ -60,7 +67,9 @@ class Server:
         self.db_path = Path(db_path)
         self.cmd = [BIN, "serve", "--listen", "127.0.0.1:0"]
         if store:
-            self.cmd += ["--store", f"sqlite:{self.db_path}"]
+            self.cmd += ["--store", store_url(self.db_path)]
+        if "--bus" not in args:
+            self.cmd += bus_args(self.db_path)
         self.cmd += list(args)
         self.env = dict(os.environ)
         self.env.update(env or {})

@@ -10,13 +10,11 @@ import time
 import pytest
 import requests
 
-from conftest import BIN, LISTEN_RE, assert_problem, create_user, order_payload, user_payload
+from conftest import cli, BIN, LISTEN_RE, assert_problem, create_user, order_payload, user_payload
 
 OPS_PATHS = ["/healthz", "/readyz", "/metrics", "/openapi.json"]
 
 
-def cli(*args, db):
-    return subprocess.run([BIN, *args, "--store", f"sqlite:{db}"], capture_output=True, text=True, timeout=30)
 
 
 def create_key(db, name, *extra):

@@ -1,12 +1,11 @@
 """Notifications (API.md §3) against real peers on loopback: a webhook receiver that checks
 signatures, an SMTP server, an SMS gateway; retries, dead letters and replays through the CLI."""
 import json
-import subprocess
 import time
 
 import pytest
 
-from conftest import BIN, create_order, create_user
+from conftest import cli, create_order, create_user
 from receivers import SmsGateway, SmtpServer, WebhookReceiver
 
 FAST_RETRIES = {"retry_base_ms": 50, "retry_max_ms": 200}
@@ -42,8 +41,6 @@ def wait_status(srv, order_id, status, timeout=10.0):
         time.sleep(0.05)
 
 
-def cli(*args, db):
-    return subprocess.run([BIN, *args, "--store", f"sqlite:{db}"], capture_output=True, text=True, timeout=30)
 
 
 def test_webhook_is_retried_until_delivered_with_one_id_and_a_valid_signature(start_server, webhooks):

@@ -4,7 +4,9 @@ import json
 import sqlite3
 import time
 
-from conftest import create_order, create_user
+from conftest import create_order, create_user, sqlite_only
+
+pytestmark = sqlite_only  # reads the outbox table of the SQLite file itself
 
 
 def read_outbox(db_path):

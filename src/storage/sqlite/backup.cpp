@@ -6,8 +6,8 @@
 
 namespace ninja::storage::sqlite {
 
-void backup(const std::string& source_path, const std::string& out_path) {
-  Database source(source_path);
+void SqliteBackup::write_to(const std::string& out_path) {
+  Database source(source_path_);
   Database target(out_path);
   sqlite3_backup* job = sqlite3_backup_init(target.handle(), "main", source.handle(), "main");
   if (!job) target.fail(sqlite3_errcode(target.handle()));

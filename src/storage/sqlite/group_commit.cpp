@@ -27,19 +27,6 @@ void GroupCommitWriter::submit(std::function<void(Database&)> work, Done done) {
   wake_.notify_one();
 }
 
-void GroupCommitWriter::write(std::function<void(Database&)> work) {
-  std::promise<void> committed;
-  auto future = committed.get_future();
-  submit(std::move(work), [&committed](const std::exception_ptr& error) {
-    if (error) {
-      committed.set_exception(error);
-    } else {
-      committed.set_value();
-    }
-  });
-  future.get();
-}
-
 uint64_t GroupCommitWriter::batches() const {
   std::lock_guard lock(mutex_);
   return batches_;

@@ -2,12 +2,11 @@
 // Group commit: one writer thread owns the only write connection and commits whatever writes are
 // queued as ONE transaction, so N concurrent creates cost one fsync instead of N. Each write runs in
 // its own savepoint: a write that throws is rolled back alone and its caller gets the exception;
-// the rest of the batch commits. Callers block until their write is durable (or failed).
+// the rest of the batch commits. A caller hears of its write (through `done`) once it is durable.
 #include <condition_variable>
 #include <deque>
 #include <exception>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -29,8 +28,6 @@ class GroupCommitWriter {
 
   // Runs `work` inside the next batch; `done` follows the commit.
   void submit(std::function<void(Database&)> work, Done done);
-  // The blocking form: returns once committed, rethrows the error.
-  void write(std::function<void(Database&)> work);
 
   uint64_t batches() const;  // committed transactions so far (for tests and metrics)
 

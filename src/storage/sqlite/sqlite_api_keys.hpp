@@ -2,18 +2,18 @@
 // API keys on SQLite.
 #include <memory>
 
-#include "storage/api_key_store.hpp"
+#include "domain/api_key_store.hpp"
 #include "storage/sqlite/sqlite_file.hpp"
 
 namespace ninja::storage::sqlite {
 
-class SqliteApiKeys final : public ApiKeyStore {
+class SqliteApiKeys final : public domain::ApiKeyStore {
  public:
   explicit SqliteApiKeys(std::shared_ptr<SqliteFile> file) : file_(std::move(file)) {}
 
-  void add_api_key(const domain::ApiKey& key) override;
-  std::vector<domain::ApiKey> list_api_keys() override;
-  bool revoke_api_key(std::string_view id, int64_t now_ms) override;
+  void add_api_key(domain::ApiKey key, util::Done done) override;
+  void list_api_keys(util::Completion<std::vector<domain::ApiKey>> done) override;
+  void revoke_api_key(std::string id, int64_t now_ms, util::Completion<bool> done) override;
 
  private:
   std::shared_ptr<SqliteFile> file_;

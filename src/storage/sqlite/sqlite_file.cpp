@@ -11,11 +11,11 @@ std::unique_ptr<Database> open_writer(const std::string& path) {
   return db;
 }
 
-SqliteFile::SqliteFile(const SqliteOptions& options) {
+SqliteFile::SqliteFile(const SqliteOptions& options) : path_(options.path) {
   auto db = open_writer(options.path);
   migrate(*db);
   writer_ = std::make_unique<GroupCommitWriter>(std::move(db), options.max_batch);
-  readers_ = std::make_unique<ReaderPool>(options.path, options.readers);
+  readers_ = std::make_unique<ReadPool>(options.path, options.readers);
 }
 
 }  // namespace ninja::storage::sqlite

@@ -1,53 +1,69 @@
 #pragma once
-// One open SQLite database file: its single group-commit writer, its reader pool and the signal
-// raised when outbox events commit. The store, outbox and delivery views share it.
+// One open SQLite database file: its single group-commit writer, its read pool and the notices
+// raised when outbox events commit. The store, outbox, delivery and API key views share it, and
+// every call on them is asynchronous: reads run on the pool, writes join the next group commit.
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 
-#include "storage/sqlite/event_signal.hpp"
+#include "storage/sqlite/commit_notices.hpp"
 #include "storage/sqlite/group_commit.hpp"
-#include "storage/sqlite/reader_pool.hpp"
+#include "storage/sqlite/read_pool.hpp"
+#include "util/completion.hpp"
 
 namespace ninja::storage::sqlite {
 
 struct SqliteOptions {
   std::string path;
-  size_t readers = 8;      // read connections; match the number of threads that read
+  size_t readers = 4;      // read threads, each with its connection; near the core count
   size_t max_batch = 256;  // writes per group commit
 };
 
 class SqliteFile {
  public:
-  // Opens the file, applies pending migrations and starts the writer.
+  // Opens the file, applies pending migrations and starts the writer and the readers.
   explicit SqliteFile(const SqliteOptions& options);
 
+  const std::string& path() const { return path_; }
   GroupCommitWriter& writer() { return *writer_; }
-  ReaderPool& readers() { return *readers_; }
-  EventSignal& events_committed() { return events_committed_; }
+  CommitNotices& commits() { return commits_; }
+
+  // Runs `work` on a read connection; `done` gets its result or what it threw.
+  template <class T>
+  void read(std::function<T(Database&)> work, util::Completion<T> done) {
+    readers_->submit([work = std::move(work), done = std::move(done)](Database& db) {
+      T result{};
+      try {
+        result = work(db);
+      } catch (...) {
+        done(T{}, std::current_exception());
+        return;
+      }
+      done(std::move(result), nullptr);
+    });
+  }
 
   // Queues `work` (which computes an outcome) for the next group commit; `done` gets the outcome
   // once it is durable, or a default outcome and the error.
   template <class T>
-  void submit(std::function<T(Database&)> work, std::function<void(T, std::exception_ptr)> done) {
+  void submit(std::function<T(Database&)> work, util::Completion<T> done) {
     auto outcome = std::make_shared<T>();
     writer_->submit([work = std::move(work), outcome](Database& db) { *outcome = work(db); },
                     [done = std::move(done), outcome](std::exception_ptr error) {
                       done(error ? T{} : std::move(*outcome), error);
                     });
   }
-
-  // The blocking form: returns the outcome once committed, rethrows errors.
-  template <class T>
-  T write(std::function<T(Database&)> work) {
-    T outcome{};
-    writer_->write([&](Database& db) { outcome = work(db); });
-    return outcome;
+  // The same for work without an outcome.
+  void submit(std::function<void(Database&)> work, util::Done done) {
+    writer_->submit(std::move(work), std::move(done));
   }
 
  private:
-  EventSignal events_committed_;
+  std::string path_;
+  CommitNotices commits_;
   std::unique_ptr<GroupCommitWriter> writer_;
-  std::unique_ptr<ReaderPool> readers_;
+  std::unique_ptr<ReadPool> readers_;
 };
 
 // Opens a write connection with the durability settings every writer of the file must use.

@@ -1,23 +1,22 @@
 #pragma once
 // The outbox on SQLite. Claims go through the file's single writer, so two relays (even in two
-// processes) never claim the same event; the event signal wakes a relay in this process the moment
+// processes) never claim the same event; commit notices wake a relay in this process the moment
 // a create or delete commits.
 #include <memory>
 
-#include "storage/outbox.hpp"
+#include "events/outbox.hpp"
 #include "storage/sqlite/sqlite_file.hpp"
 
 namespace ninja::storage::sqlite {
 
-class SqliteOutbox final : public Outbox {
+class SqliteOutbox final : public events::Outbox {
  public:
   explicit SqliteOutbox(std::shared_ptr<SqliteFile> file) : file_(std::move(file)) {}
 
-  std::vector<events::Event> claim_unpublished(size_t limit, const Lease& lease) override;
-  void mark_published(const std::vector<std::string>& event_ids, int64_t now_ms) override;
-  std::optional<int64_t> oldest_unpublished_ms() override;
-  void wait_for_events(std::chrono::milliseconds timeout) override;
-  void wake() override { file_->events_committed().notify(); }
+  void claim(size_t limit, util::Lease lease, util::Completion<std::vector<events::Event>> done) override;
+  void mark_published(std::vector<std::string> event_ids, int64_t now_ms, util::Done done) override;
+  void oldest_unpublished_ms(util::Completion<std::optional<int64_t>> done) override;
+  std::unique_ptr<events::Subscription> watch_commits(std::function<void()> notice) override;
 
  private:
   std::shared_ptr<SqliteFile> file_;

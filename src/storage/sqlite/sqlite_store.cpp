@@ -62,24 +62,24 @@ void insert_event(Database& db, const events::Event& event) {
 }
 
 // The live record holding scope+key, if any: the caller then writes nothing and replays it.
-std::optional<IdempotencyRecord> live_idempotency_record(Database& db, const IdempotencyRecord& r) {
+std::optional<domain::IdempotencyRecord> live_idempotency_record(Database& db, const domain::IdempotencyRecord& r) {
   auto q = db.query(
       "SELECT fingerprint, resource_id, body, created_at, expires_at FROM idempotency_keys"
       " WHERE scope = ?1 AND key = ?2 AND expires_at > ?3");
   if (!q.bind(1, r.scope).bind(2, r.key).bind(3, r.created_at_ms).step()) return std::nullopt;
-  return IdempotencyRecord{r.scope, r.key, q.text(0), q.text(1), q.text(2), q.int64(3), q.int64(4)};
+  return domain::IdempotencyRecord{r.scope, r.key, q.text(0), q.text(1), q.text(2), q.int64(3), q.int64(4)};
 }
 
 // idempotency_taken with the live record when the create's key is in use, else nullopt.
-std::optional<CreateOutcome> key_in_use(Database& db, const std::optional<IdempotencyRecord>& record) {
+std::optional<domain::CreateOutcome> key_in_use(Database& db, const std::optional<domain::IdempotencyRecord>& record) {
   if (!record) return std::nullopt;
   auto existing = live_idempotency_record(db, *record);
   if (!existing) return std::nullopt;
-  return CreateOutcome{CreateStatus::idempotency_taken, std::move(existing)};
+  return domain::CreateOutcome{domain::CreateStatus::idempotency_taken, std::move(existing)};
 }
 
 // Stores the record; an expired one with the same key is replaced, since that key is free again.
-void insert_idempotency(Database& db, const IdempotencyRecord& r) {
+void insert_idempotency(Database& db, const domain::IdempotencyRecord& r) {
   db.query(
         "INSERT OR REPLACE INTO idempotency_keys"
         " (scope, key, fingerprint, resource_id, body, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
@@ -93,12 +93,12 @@ void insert_idempotency(Database& db, const IdempotencyRecord& r) {
       .run();
 }
 
-bool created(const CreateOutcome& outcome) { return outcome.status == CreateStatus::created; }
+bool created(const domain::CreateOutcome& outcome) { return outcome.status == domain::CreateStatus::created; }
 bool deleted(const bool& deleted) { return deleted; }
 
 template <class T, class Read>
-Page<T> read_page(Query& q, size_t limit, Read read) {
-  Page<T> page;
+domain::Page<T> read_page(Query& q, size_t limit, Read read) {
+  domain::Page<T> page;
   while (q.step()) {
     if (page.items.size() == limit) {
       page.has_more = true;
@@ -113,34 +113,29 @@ Page<T> read_page(Query& q, size_t limit, Read read) {
 
 SqliteStore::SqliteStore(std::shared_ptr<SqliteFile> file) : file_(std::move(file)) {}
 
-SqliteStore::SqliteStore(const SqliteOptions& options) : file_(std::make_shared<SqliteFile>(options)) {}
-
-bool SqliteStore::ready() {
-  try {
-    return file_->readers().with_connection([](Database& db) { return db.query("SELECT 1").step(); });
-  } catch (const SqliteError&) {
-    return false;
-  }
+void SqliteStore::ready(util::Completion<bool> done) {
+  file_->read<bool>([](Database& db) { return db.query("SELECT 1").step(); }, std::move(done));
 }
 
 template <class T>
-void SqliteStore::submit(std::function<T(Database&)> work, bool (*wrote_event)(const T&), Completion<T> done) {
-  file_->submit<T>(std::move(work), [done = std::move(done), wrote_event, &signal = file_->events_committed()](
+void SqliteStore::submit(std::function<T(Database&)> work, bool (*wrote_event)(const T&), util::Completion<T> done) {
+  file_->submit<T>(std::move(work), [done = std::move(done), wrote_event, &commits = file_->commits()](
                                         T outcome, std::exception_ptr error) {
-    if (!error && wrote_event(outcome)) signal.notify();
+    if (!error && wrote_event(outcome)) commits.notify();
     done(std::move(outcome), std::move(error));
   });
 }
 
-void SqliteStore::create_user(domain::User user, events::Event event, std::optional<IdempotencyRecord> idempotency,
-                              Completion<CreateOutcome> done) {
-  submit<CreateOutcome>(
+void SqliteStore::create_user(domain::User user, events::Event event,
+                              std::optional<domain::IdempotencyRecord> idempotency,
+                              util::Completion<domain::CreateOutcome> done) {
+  submit<domain::CreateOutcome>(
       [user = std::move(user), event = std::move(event), idempotency = std::move(idempotency)](Database& db) {
         const std::string email_key = lower(user.email);
         // Checks first, writes after: a rejected create leaves nothing behind in the batch.
         if (auto replay = key_in_use(db, idempotency)) return *replay;
         if (db.query("SELECT 1 FROM users WHERE email_key = ?1").bind(1, email_key).step()) {
-          return CreateOutcome{CreateStatus::email_taken, std::nullopt};
+          return domain::CreateOutcome{domain::CreateStatus::email_taken, std::nullopt};
         }
         if (idempotency) insert_idempotency(db, *idempotency);
         db.query(
@@ -157,18 +152,19 @@ void SqliteStore::create_user(domain::User user, events::Event event, std::optio
             .bind(9, user.created_at_ms)
             .run();
         insert_event(db, event);
-        return CreateOutcome{};
+        return domain::CreateOutcome{};
       },
       created, std::move(done));
 }
 
-void SqliteStore::create_order(domain::Order order, events::Event event, std::optional<IdempotencyRecord> idempotency,
-                               Completion<CreateOutcome> done) {
-  submit<CreateOutcome>(
+void SqliteStore::create_order(domain::Order order, events::Event event,
+                               std::optional<domain::IdempotencyRecord> idempotency,
+                               util::Completion<domain::CreateOutcome> done) {
+  submit<domain::CreateOutcome>(
       [order = std::move(order), event = std::move(event), idempotency = std::move(idempotency)](Database& db) {
         if (auto replay = key_in_use(db, idempotency)) return *replay;
         if (!db.query("SELECT 1 FROM users WHERE id = ?1").bind(1, order.user_id).step()) {
-          return CreateOutcome{CreateStatus::user_missing, std::nullopt};
+          return domain::CreateOutcome{domain::CreateStatus::user_missing, std::nullopt};
         }
         if (idempotency) insert_idempotency(db, *idempotency);
         const std::string items = boost::json::serialize(domain::items_to_json(order.items));
@@ -185,12 +181,12 @@ void SqliteStore::create_order(domain::Order order, events::Event event, std::op
             .bind(8, order.created_at_ms)
             .run();
         insert_event(db, event);
-        return CreateOutcome{};
+        return domain::CreateOutcome{};
       },
       created, std::move(done));
 }
 
-void SqliteStore::delete_user(std::string id, events::Event event, Completion<bool> done) {
+void SqliteStore::delete_user(std::string id, events::Event event, util::Completion<bool> done) {
   submit<bool>(
       [id = std::move(id), event = std::move(event)](Database& db) {
         db.query("DELETE FROM users WHERE id = ?1").bind(1, id).run();
@@ -201,7 +197,7 @@ void SqliteStore::delete_user(std::string id, events::Event event, Completion<bo
       deleted, std::move(done));
 }
 
-void SqliteStore::delete_order(std::string id, events::Event event, Completion<bool> done) {
+void SqliteStore::delete_order(std::string id, events::Event event, util::Completion<bool> done) {
   submit<bool>(
       [id = std::move(id), event = std::move(event)](Database& db) {
         db.query("DELETE FROM orders WHERE id = ?1").bind(1, id).run();
@@ -212,85 +208,85 @@ void SqliteStore::delete_order(std::string id, events::Event event, Completion<b
       deleted, std::move(done));
 }
 
-std::optional<domain::User> SqliteStore::find_user(std::string_view id) {
-  return file_->readers().with_connection([&](Database& db) -> std::optional<domain::User> {
-    auto q = db.query(
-        "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
-        " WHERE id = ?1");
-    if (!q.bind(1, id).step()) return std::nullopt;
-    return read_user(q);
-  });
+void SqliteStore::find_user(std::string id, util::Completion<std::optional<domain::User>> done) {
+  file_->read<std::optional<domain::User>>(
+      [id = std::move(id)](Database& db) -> std::optional<domain::User> {
+        auto q = db.query(
+            "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
+            " WHERE id = ?1");
+        if (!q.bind(1, id).step()) return std::nullopt;
+        return read_user(q);
+      },
+      std::move(done));
 }
 
-std::optional<domain::Order> SqliteStore::find_order(std::string_view id) {
-  return file_->readers().with_connection([&](Database& db) -> std::optional<domain::Order> {
-    auto q = db.query("SELECT id, user_id, items, currency, total, status, note, created_at FROM orders WHERE id = ?1");
-    if (!q.bind(1, id).step()) return std::nullopt;
-    return read_order(q);
-  });
+void SqliteStore::find_order(std::string id, util::Completion<std::optional<domain::Order>> done) {
+  file_->read<std::optional<domain::Order>>(
+      [id = std::move(id)](Database& db) -> std::optional<domain::Order> {
+        auto q =
+            db.query("SELECT id, user_id, items, currency, total, status, note, created_at FROM orders WHERE id = ?1");
+        if (!q.bind(1, id).step()) return std::nullopt;
+        return read_order(q);
+      },
+      std::move(done));
 }
 
-Page<domain::User> SqliteStore::list_users(const PageQuery& query) {
-  return file_->readers().with_connection([&](Database& db) {
-    auto q = db.query(
-        "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
-        " WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
-    const std::string before = query.before_id.value_or(std::string(kAfterAllIds));  // bound SQLITE_STATIC: keep alive
-    q.bind(1, before).bind(2, static_cast<int64_t>(query.limit + 1));
-    return read_page<domain::User>(q, query.limit, read_user);
-  });
+void SqliteStore::list_users(domain::PageQuery query, util::Completion<domain::Page<domain::User>> done) {
+  file_->read<domain::Page<domain::User>>(
+      [query = std::move(query)](Database& db) {
+        auto q = db.query(
+            "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
+            " WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+        const std::string before = query.before_id.value_or(std::string(kAfterAllIds));  // bound SQLITE_STATIC
+        q.bind(1, before).bind(2, static_cast<int64_t>(query.limit + 1));
+        return read_page<domain::User>(q, query.limit, read_user);
+      },
+      std::move(done));
 }
 
-Page<domain::Order> SqliteStore::list_orders(const PageQuery& query, std::optional<std::string_view> user_id) {
-  return file_->readers().with_connection([&](Database& db) {
-    const std::string before = query.before_id.value_or(std::string(kAfterAllIds));
-    const auto limit = static_cast<int64_t>(query.limit + 1);
-    if (!user_id) {
-      auto q = db.query(
-          "SELECT id, user_id, items, currency, total, status, note, created_at FROM orders"
-          " WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
-      q.bind(1, before).bind(2, limit);
-      return read_page<domain::Order>(q, query.limit, read_order);
-    }
-    auto q = db.query(
-        "SELECT id, user_id, items, currency, total, status, note, created_at FROM orders"
-        " WHERE user_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
-    q.bind(1, *user_id).bind(2, before).bind(3, limit);
-    return read_page<domain::Order>(q, query.limit, read_order);
-  });
+void SqliteStore::list_orders(domain::PageQuery query, std::optional<std::string> user_id,
+                              util::Completion<domain::Page<domain::Order>> done) {
+  file_->read<domain::Page<domain::Order>>(
+      [query = std::move(query), user_id = std::move(user_id)](Database& db) {
+        const std::string before = query.before_id.value_or(std::string(kAfterAllIds));
+        const auto limit = static_cast<int64_t>(query.limit + 1);
+        if (!user_id) {
+          auto q = db.query(
+              "SELECT id, user_id, items, currency, total, status, note, created_at FROM orders"
+              " WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+          q.bind(1, before).bind(2, limit);
+          return read_page<domain::Order>(q, query.limit, read_order);
+        }
+        auto q = db.query(
+            "SELECT id, user_id, items, currency, total, status, note, created_at FROM orders"
+            " WHERE user_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
+        q.bind(1, *user_id).bind(2, before).bind(3, limit);
+        return read_page<domain::Order>(q, query.limit, read_order);
+      },
+      std::move(done));
 }
 
-std::optional<IdempotencyRecord> SqliteStore::find_idempotency(std::string_view scope, std::string_view key,
-                                                               int64_t now_ms) {
-  return file_->readers().with_connection([&](Database& db) -> std::optional<IdempotencyRecord> {
-    auto q = db.query(
-        "SELECT fingerprint, resource_id, body, created_at, expires_at FROM idempotency_keys"
-        " WHERE scope = ?1 AND key = ?2 AND expires_at > ?3");
-    if (!q.bind(1, scope).bind(2, key).bind(3, now_ms).step()) return std::nullopt;
-    return IdempotencyRecord{std::string(scope), std::string(key), q.text(0), q.text(1),
-                             q.text(2),          q.int64(3),       q.int64(4)};
-  });
+void SqliteStore::find_idempotency(std::string scope, std::string key, int64_t now_ms,
+                                   util::Completion<std::optional<domain::IdempotencyRecord>> done) {
+  file_->read<std::optional<domain::IdempotencyRecord>>(
+      [scope = std::move(scope), key = std::move(key),
+       now_ms](Database& db) -> std::optional<domain::IdempotencyRecord> {
+        auto q = db.query(
+            "SELECT fingerprint, resource_id, body, created_at, expires_at FROM idempotency_keys"
+            " WHERE scope = ?1 AND key = ?2 AND expires_at > ?3");
+        if (!q.bind(1, scope).bind(2, key).bind(3, now_ms).step()) return std::nullopt;
+        return domain::IdempotencyRecord{scope, key, q.text(0), q.text(1), q.text(2), q.int64(3), q.int64(4)};
+      },
+      std::move(done));
 }
 
-size_t SqliteStore::purge_idempotency(int64_t now_ms) {
-  size_t purged = 0;
-  file_->writer().write([&](Database& db) {
-    db.query("DELETE FROM idempotency_keys WHERE expires_at <= ?1").bind(1, now_ms).run();
-    purged = static_cast<size_t>(db.changes());
-  });
-  return purged;
-}
-
-std::vector<events::Event> SqliteStore::unpublished_events(size_t limit) {
-  return file_->readers().with_connection([&](Database& db) {
-    std::vector<events::Event> out;
-    auto q = db.query(
-        "SELECT event_id, type, subject, created_at, payload FROM outbox WHERE published_at IS NULL"
-        " ORDER BY seq LIMIT ?1");
-    q.bind(1, static_cast<int64_t>(limit));
-    while (q.step()) out.push_back({q.text(0), q.text(1), q.text(2), q.int64(3), q.text(4)});
-    return out;
-  });
+void SqliteStore::purge_idempotency(int64_t now_ms, util::Completion<size_t> done) {
+  file_->submit<size_t>(
+      [now_ms](Database& db) {
+        db.query("DELETE FROM idempotency_keys WHERE expires_at <= ?1").bind(1, now_ms).run();
+        return static_cast<size_t>(db.changes());
+      },
+      std::move(done));
 }
 
 }  // namespace ninja::storage::sqlite

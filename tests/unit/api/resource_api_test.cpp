@@ -64,7 +64,7 @@ struct Thing {
 boost::json::object render(const Thing& t) { return {{"id", t.id}}; }
 
 TEST(PageResponse, NextCursorPointsAfterTheLastItem) {
-  storage::Page<Thing> page{{{"0190f2a4-1b2c-7d3e-8f40-00000000000b"}, {"0190f2a4-1b2c-7d3e-8f40-00000000000a"}}, true};
+  domain::Page<Thing> page{{{"0190f2a4-1b2c-7d3e-8f40-00000000000b"}, {"0190f2a4-1b2c-7d3e-8f40-00000000000a"}}, true};
   const auto r = page_response(page, render);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
@@ -76,9 +76,9 @@ TEST(PageResponse, NextCursorPointsAfterTheLastItem) {
 }
 
 TEST(PageResponse, LastPageHasNullCursor) {
-  storage::Page<Thing> page{{{"0190f2a4-1b2c-7d3e-8f40-00000000000a"}}, false};
+  domain::Page<Thing> page{{{"0190f2a4-1b2c-7d3e-8f40-00000000000a"}}, false};
   EXPECT_TRUE(boost::json::parse(page_response(page, render).body).at("next_cursor").is_null());
-  storage::Page<Thing> empty{{}, true};
+  domain::Page<Thing> empty{{}, true};
   const auto body = boost::json::parse(page_response(empty, render).body).as_object();
   EXPECT_TRUE(body.at("items").as_array().empty());
   EXPECT_TRUE(body.at("next_cursor").is_null());

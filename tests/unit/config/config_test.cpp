@@ -179,31 +179,28 @@ TEST_F(ConfigTest, ExplicitApiKeyOnLoopback) {
   EXPECT_EQ(result.config->serve.auth, "api-key");
 }
 
-TEST_F(ConfigTest, ZeroWorkersMeansOnePerCore) {
-  const size_t cores = std::max(1U, std::thread::hardware_concurrency());
-  const auto result = run({"serve", "--workers", "0"});
-  ASSERT_TRUE(result.config.has_value()) << err;
-  EXPECT_EQ(result.config->serve.workers, cores);
+TEST_F(ConfigTest, StoreConnectionsDefaultToTheBackendsChoice) {
   const auto by_default = run({"serve"});
   ASSERT_TRUE(by_default.config.has_value()) << err;
-  EXPECT_EQ(by_default.config->serve.workers, cores);
+  EXPECT_EQ(by_default.config->serve.store_connections, 0u);
 }
 
-TEST_F(ConfigTest, WorkersFlagAndEnvironment) {
-  const auto bounds = {std::string("1"), std::string("7"), std::string("1024")};
-  for (const auto& n : bounds) {
-    const auto result = run({"serve", "--workers", n});
+TEST_F(ConfigTest, StoreConnectionsFlagAndEnvironment) {
+  for (const auto& n : {std::string("1"), std::string("7"), std::string("1024")}) {
+    const auto result = run({"serve", "--store-connections", n});
     ASSERT_TRUE(result.config.has_value()) << n << ": " << err;
-    EXPECT_EQ(result.config->serve.workers, std::stoul(n));
+    EXPECT_EQ(result.config->serve.store_connections, std::stoul(n));
   }
-  env("NINJA_ORDERS_WORKERS", "5");
+  expect_refused({"serve", "--store-connections", "1025"});
+  env("NINJA_ORDERS_STORE_CONNECTIONS", "5");
   const auto from_env = run({"serve"});
   ASSERT_TRUE(from_env.config.has_value()) << err;
-  EXPECT_EQ(from_env.config->serve.workers, 5u);
+  EXPECT_EQ(from_env.config->serve.store_connections, 5u);
 }
 
-TEST_F(ConfigTest, SplitWorkerFlagsAreGone) {
-  // --workers replaced --read-workers and --write-workers.
+TEST_F(ConfigTest, WorkerFlagsAreGone) {
+  // Reads are asynchronous now: nothing on the request path needs a pool of its own.
+  expect_refused({"serve", "--workers", "2"});
   expect_refused({"serve", "--read-workers", "2"});
   expect_refused({"serve", "--write-workers", "64"});
 }
@@ -215,8 +212,8 @@ TEST_F(ConfigTest, BadValuesAreRefused) {
   expect_refused({"serve", "--auth", "basic"});
   expect_refused({"serve", "--roles", "api,bogus"});
   expect_refused({"serve", "--log-level", "verbose"});
-  expect_refused({"serve", "--workers", "-1"});
-  expect_refused({"serve", "--workers", "1025"});
+  expect_refused({"serve", "--store-connections", "-1"});
+  expect_refused({"serve", "--store-connections", "1025"});
   expect_refused({"serve", "--idempotency-ttl", "0"});
   expect_refused({"serve", "--max-body", "lots"});
   expect_refused({"serve", "--bogus-flag"});

@@ -1,103 +1,112 @@
 #pragma once
-// A small in-memory storage::Store for domain-logic tests: it keeps idempotency records, users and
-// orders in maps and can be told to answer the next create with a given status.
+// A small in-memory domain::Store for domain-logic tests: it keeps idempotency records, users and
+// orders in maps and can be told to answer the next create with a given status. Every call
+// completes at once, on the calling thread, as if committed.
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "storage/store.hpp"
+#include "domain/store.hpp"
 
 namespace ninja::fakes {
 
-class FakeStore final : public storage::Store {
+class FakeStore final : public domain::Store {
  public:
-  std::map<std::string, storage::IdempotencyRecord> idempotency;  // scope + '\n' + key
+  std::map<std::string, domain::IdempotencyRecord> idempotency;  // scope + '\n' + key
   std::map<std::string, domain::User> users;
   std::map<std::string, domain::Order> orders;
   std::vector<events::Event> events;
-  std::optional<storage::CreateStatus> next_status;  // forced answer of the next create (nothing written)
+  std::optional<domain::CreateStatus> next_status;  // forced answer of the next create (nothing written)
   int creates = 0;
 
   bool is_ready = true;
-  bool ready() override { return is_ready; }
+  std::exception_ptr ready_error;  // set: ready() fails with it
+  void ready(util::Completion<bool> done) override { done(is_ready, ready_error); }
 
-  // Writes complete at once, on the calling thread, as if committed.
-  using storage::Store::create_order;
-  using storage::Store::create_user;
-  using storage::Store::delete_order;
-  using storage::Store::delete_user;
-  void create_user(domain::User user, events::Event event, std::optional<storage::IdempotencyRecord> record,
-                   storage::Completion<storage::CreateOutcome> done) override {
+  void create_user(domain::User user, events::Event event, std::optional<domain::IdempotencyRecord> record,
+                   util::Completion<domain::CreateOutcome> done) override {
     ++creates;
     if (auto refused = refuse(record)) return done(*refused, nullptr);
     users[user.id] = user;
     done(commit(event, record), nullptr);
   }
-  void create_order(domain::Order order, events::Event event, std::optional<storage::IdempotencyRecord> record,
-                    storage::Completion<storage::CreateOutcome> done) override {
+  void create_order(domain::Order order, events::Event event, std::optional<domain::IdempotencyRecord> record,
+                    util::Completion<domain::CreateOutcome> done) override {
     ++creates;
     if (auto refused = refuse(record)) return done(*refused, nullptr);
     orders[order.id] = order;
     done(commit(event, record), nullptr);
   }
-  void delete_user(std::string id, events::Event event, storage::Completion<bool> done) override {
+  void delete_user(std::string id, events::Event event, util::Completion<bool> done) override {
     if (users.erase(id) == 0) return done(false, nullptr);
     events.push_back(event);
     done(true, nullptr);
   }
-  void delete_order(std::string id, events::Event event, storage::Completion<bool> done) override {
+  void delete_order(std::string id, events::Event event, util::Completion<bool> done) override {
     if (orders.erase(id) == 0) return done(false, nullptr);
     events.push_back(event);
     done(true, nullptr);
   }
-  std::optional<domain::User> find_user(std::string_view id) override {
-    auto it = users.find(std::string(id));
-    return it == users.end() ? std::nullopt : std::optional(it->second);
+  void find_user(std::string id, util::Completion<std::optional<domain::User>> done) override {
+    auto it = users.find(id);
+    done(it == users.end() ? std::nullopt : std::optional(it->second), nullptr);
   }
-  std::optional<domain::Order> find_order(std::string_view id) override {
-    auto it = orders.find(std::string(id));
-    return it == orders.end() ? std::nullopt : std::optional(it->second);
+  void find_order(std::string id, util::Completion<std::optional<domain::Order>> done) override {
+    auto it = orders.find(id);
+    done(it == orders.end() ? std::nullopt : std::optional(it->second), nullptr);
   }
-  storage::Page<domain::User> list_users(const storage::PageQuery&) override { return {}; }
-  storage::Page<domain::Order> list_orders(const storage::PageQuery&, std::optional<std::string_view>) override {
-    return {};
+  void list_users(domain::PageQuery, util::Completion<domain::Page<domain::User>> done) override {
+    domain::Page<domain::User> page;
+    for (auto it = users.rbegin(); it != users.rend(); ++it) page.items.push_back(it->second);
+    done(std::move(page), nullptr);
   }
-  std::optional<storage::IdempotencyRecord> find_idempotency(std::string_view scope, std::string_view key,
-                                                             int64_t now_ms) override {
-    auto it = idempotency.find(std::string(scope) + '\n' + std::string(key));
-    if (it == idempotency.end() || it->second.expires_at_ms <= now_ms) return std::nullopt;
-    return it->second;
+  void list_orders(domain::PageQuery, std::optional<std::string> user_id,
+                   util::Completion<domain::Page<domain::Order>> done) override {
+    domain::Page<domain::Order> page;
+    for (auto it = orders.rbegin(); it != orders.rend(); ++it) {
+      if (!user_id || it->second.user_id == *user_id) page.items.push_back(it->second);
+    }
+    done(std::move(page), nullptr);
   }
-  size_t purge_idempotency(int64_t) override { return 0; }
-  std::vector<events::Event> unpublished_events(size_t) override { return events; }
+  void find_idempotency(std::string scope, std::string key, int64_t now_ms,
+                        util::Completion<std::optional<domain::IdempotencyRecord>> done) override {
+    done(live_record(scope, key, now_ms), nullptr);
+  }
+  void purge_idempotency(int64_t, util::Completion<size_t> done) override { done(0, nullptr); }
 
-  void put_idempotency(const storage::IdempotencyRecord& record) {
+  void put_idempotency(const domain::IdempotencyRecord& record) {
     idempotency[record.scope + '\n' + record.key] = record;
   }
 
  private:
+  std::optional<domain::IdempotencyRecord> live_record(const std::string& scope, const std::string& key,
+                                                       int64_t now_ms) const {
+    auto it = idempotency.find(scope + '\n' + key);
+    if (it == idempotency.end() || it->second.expires_at_ms <= now_ms) return std::nullopt;
+    return it->second;
+  }
   // The forced status, or idempotency_taken with the live record holding the key (as a real store
   // decides inside its transaction); nothing is written then.
-  std::optional<storage::CreateOutcome> refuse(const std::optional<storage::IdempotencyRecord>& record) {
+  std::optional<domain::CreateOutcome> refuse(const std::optional<domain::IdempotencyRecord>& record) {
     if (auto forced = std::exchange(next_status, std::nullopt)) {
-      std::optional<storage::IdempotencyRecord> existing;
-      if (*forced == storage::CreateStatus::idempotency_taken && record) {
-        existing = find_idempotency(record->scope, record->key, record->created_at_ms);
+      std::optional<domain::IdempotencyRecord> existing;
+      if (*forced == domain::CreateStatus::idempotency_taken && record) {
+        existing = live_record(record->scope, record->key, record->created_at_ms);
       }
-      return storage::CreateOutcome{*forced, existing};
+      return domain::CreateOutcome{*forced, existing};
     }
     if (record) {
-      if (auto live = find_idempotency(record->scope, record->key, record->created_at_ms)) {
-        return storage::CreateOutcome{storage::CreateStatus::idempotency_taken, live};
+      if (auto live = live_record(record->scope, record->key, record->created_at_ms)) {
+        return domain::CreateOutcome{domain::CreateStatus::idempotency_taken, live};
       }
     }
     return std::nullopt;
   }
-  storage::CreateOutcome commit(const events::Event& event, const std::optional<storage::IdempotencyRecord>& record) {
+  domain::CreateOutcome commit(const events::Event& event, const std::optional<domain::IdempotencyRecord>& record) {
     events.push_back(event);
     if (record) put_idempotency(*record);
-    return storage::CreateOutcome{};
+    return domain::CreateOutcome{};
   }
 };
 

@@ -15,12 +15,12 @@ namespace {
 
 using testing_support::Captured;
 
+using domain::CreateOutcome;
+using domain::CreateStatus;
+using domain::IdempotencyRecord;
 using fakes::FakeStore;
-using storage::CreateOutcome;
-using storage::CreateStatus;
-using storage::IdempotencyRecord;
 using Record = std::optional<IdempotencyRecord>;
-using Committed = storage::Completion<CreateOutcome>;
+using Committed = util::Completion<CreateOutcome>;
 
 constexpr int64_t kTtl = 86400000;
 
@@ -38,7 +38,7 @@ class IdempotentCreateTest : public ::testing::Test {
   // A commit that behaves like a service: writes the entity and the record it is given through
   // `via` (the FakeStore unless told), whose transaction decides on the key.
   IdempotentCreate::Commit commit_order(std::string id) { return commit_order(std::move(id), store); }
-  IdempotentCreate::Commit commit_order(std::string id, storage::Store& via) {
+  IdempotentCreate::Commit commit_order(std::string id, Store& via) {
     return [this, id, &via](Record record, Committed done) {
       ++commits;
       domain::Order order;

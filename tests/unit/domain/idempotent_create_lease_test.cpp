@@ -97,18 +97,14 @@ TEST_F(IdempotentCreateLeaseTest, LeaseIsReleasedBeforeDoneOfAMismatch) {
 
 // Delegates writes to a FakeStore and counts every other call (each a read) as a failure; fails the
 // next `fail_writes` creates with `failure` instead of writing.
-class NoReadStore final : public storage::Store {
+class NoReadStore final : public Store {
  public:
   explicit NoReadStore(FakeStore& inner) : inner_(inner) {}
   int reads = 0;
   int fail_writes = 0;
   std::exception_ptr failure = std::make_exception_ptr(std::runtime_error("database is locked"));
 
-  using storage::Store::create_order;
-  using storage::Store::create_user;
-  using storage::Store::delete_order;
-  using storage::Store::delete_user;
-  bool ready() override { return read<bool>(); }
+  void ready(util::Completion<bool> done) override { read(std::move(done)); }
   void create_user(domain::User user, events::Event event, Record record, Committed done) override {
     if (fail_writes > 0 && fail_writes--) return done(CreateOutcome{}, failure);
     inner_.create_user(std::move(user), std::move(event), std::move(record), std::move(done));
@@ -117,37 +113,36 @@ class NoReadStore final : public storage::Store {
     if (fail_writes > 0 && fail_writes--) return done(CreateOutcome{}, failure);
     inner_.create_order(std::move(order), std::move(event), std::move(record), std::move(done));
   }
-  void delete_user(std::string id, events::Event event, storage::Completion<bool> done) override {
+  void delete_user(std::string id, events::Event event, util::Completion<bool> done) override {
     inner_.delete_user(std::move(id), std::move(event), std::move(done));
   }
-  void delete_order(std::string id, events::Event event, storage::Completion<bool> done) override {
+  void delete_order(std::string id, events::Event event, util::Completion<bool> done) override {
     inner_.delete_order(std::move(id), std::move(event), std::move(done));
   }
-  std::optional<domain::User> find_user(std::string_view) override { return read<std::optional<domain::User>>(); }
-  std::optional<domain::Order> find_order(std::string_view) override { return read<std::optional<domain::Order>>(); }
-  storage::Page<domain::User> list_users(const storage::PageQuery&) override {
-    return read<storage::Page<domain::User>>();
+  void find_user(std::string, util::Completion<std::optional<domain::User>> done) override { read(std::move(done)); }
+  void find_order(std::string, util::Completion<std::optional<domain::Order>> done) override { read(std::move(done)); }
+  void list_users(PageQuery, util::Completion<Page<domain::User>> done) override { read(std::move(done)); }
+  void list_orders(PageQuery, std::optional<std::string>, util::Completion<Page<domain::Order>> done) override {
+    read(std::move(done));
   }
-  storage::Page<domain::Order> list_orders(const storage::PageQuery&, std::optional<std::string_view>) override {
-    return read<storage::Page<domain::Order>>();
+  void find_idempotency(std::string, std::string, int64_t, util::Completion<Record> done) override {
+    read(std::move(done));
   }
-  Record find_idempotency(std::string_view, std::string_view, int64_t) override { return read<Record>(); }
-  size_t purge_idempotency(int64_t) override { return read<size_t>(); }
-  std::vector<events::Event> unpublished_events(size_t) override { return read<std::vector<events::Event>>(); }
+  void purge_idempotency(int64_t, util::Completion<size_t> done) override { read(std::move(done)); }
 
  private:
   template <class T>
-  T read() {
+  void read(util::Completion<T> done) {
     ++reads;
     ADD_FAILURE() << "the create flow read the store";
-    return T{};
+    done(T{}, nullptr);
   }
   FakeStore& inner_;
 };
 
 // IdempotentCreate is built from a clock, the in-flight keys and a TTL; it cannot be given a store.
 static_assert(std::is_constructible_v<IdempotentCreate, util::MillisClock, InFlightKeys&, int64_t>);
-static_assert(!std::is_constructible_v<IdempotentCreate, storage::Store&, util::MillisClock, InFlightKeys&, int64_t>);
+static_assert(!std::is_constructible_v<IdempotentCreate, Store&, util::MillisClock, InFlightKeys&, int64_t>);
 
 TEST(IdempotentCreateWithoutStore, TheCommitsAnswerAloneDecides) {
   // No Store exists here at all: each "transaction" is a scripted answer.

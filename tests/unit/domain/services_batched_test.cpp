@@ -12,7 +12,7 @@ using ::testing::ElementsAre;
 
 // Delegates to a FakeStore, but queues each write (and its completion) until `commit()`, or answers
 // writes with `failure` instead of writing.
-class BatchingStore final : public storage::Store {
+class BatchingStore final : public Store {
  public:
   FakeStore inner;
   std::exception_ptr failure;
@@ -24,57 +24,58 @@ class BatchingStore final : public storage::Store {
     for (auto& write : batch) write();
   }
 
-  using storage::Store::create_order;
-  using storage::Store::create_user;
-  using storage::Store::delete_order;
-  using storage::Store::delete_user;
-  bool ready() override { return inner.ready(); }
-  void create_user(User user, events::Event event, std::optional<storage::IdempotencyRecord> record,
-                   storage::Completion<storage::CreateOutcome> done) override {
+  void ready(util::Completion<bool> done) override { inner.ready(std::move(done)); }
+  void create_user(User user, events::Event event, std::optional<IdempotencyRecord> record,
+                   util::Completion<CreateOutcome> done) override {
     queue(
         [this, user = std::move(user), event = std::move(event),
-         record = std::move(record)](storage::Completion<storage::CreateOutcome> d) mutable {
+         record = std::move(record)](util::Completion<CreateOutcome> d) mutable {
           inner.create_user(std::move(user), std::move(event), std::move(record), std::move(d));
         },
         std::move(done));
   }
-  void create_order(Order order, events::Event event, std::optional<storage::IdempotencyRecord> record,
-                    storage::Completion<storage::CreateOutcome> done) override {
+  void create_order(Order order, events::Event event, std::optional<IdempotencyRecord> record,
+                    util::Completion<CreateOutcome> done) override {
     queue(
         [this, order = std::move(order), event = std::move(event),
-         record = std::move(record)](storage::Completion<storage::CreateOutcome> d) mutable {
+         record = std::move(record)](util::Completion<CreateOutcome> d) mutable {
           inner.create_order(std::move(order), std::move(event), std::move(record), std::move(d));
         },
         std::move(done));
   }
-  void delete_user(std::string id, events::Event event, storage::Completion<bool> done) override {
-    queue([this, id = std::move(id), event = std::move(event)](storage::Completion<bool> d) mutable {
-      inner.delete_user(std::move(id), std::move(event), std::move(d));
-    },
+  void delete_user(std::string id, events::Event event, util::Completion<bool> done) override {
+    queue([this, id = std::move(id), event = std::move(event)](
+              util::Completion<bool> d) mutable { inner.delete_user(std::move(id), std::move(event), std::move(d)); },
           std::move(done));
   }
-  void delete_order(std::string id, events::Event event, storage::Completion<bool> done) override {
-    queue([this, id = std::move(id), event = std::move(event)](storage::Completion<bool> d) mutable {
-      inner.delete_order(std::move(id), std::move(event), std::move(d));
-    },
+  void delete_order(std::string id, events::Event event, util::Completion<bool> done) override {
+    queue([this, id = std::move(id), event = std::move(event)](
+              util::Completion<bool> d) mutable { inner.delete_order(std::move(id), std::move(event), std::move(d)); },
           std::move(done));
   }
-  std::optional<User> find_user(std::string_view id) override { return inner.find_user(id); }
-  std::optional<Order> find_order(std::string_view id) override { return inner.find_order(id); }
-  storage::Page<User> list_users(const storage::PageQuery& q) override { return inner.list_users(q); }
-  storage::Page<Order> list_orders(const storage::PageQuery& q, std::optional<std::string_view> u) override {
-    return inner.list_orders(q, u);
+  void find_user(std::string id, util::Completion<std::optional<User>> done) override {
+    inner.find_user(std::move(id), std::move(done));
   }
-  std::optional<storage::IdempotencyRecord> find_idempotency(std::string_view scope, std::string_view key,
-                                                             int64_t now_ms) override {
-    return inner.find_idempotency(scope, key, now_ms);
+  void find_order(std::string id, util::Completion<std::optional<Order>> done) override {
+    inner.find_order(std::move(id), std::move(done));
   }
-  size_t purge_idempotency(int64_t now_ms) override { return inner.purge_idempotency(now_ms); }
-  std::vector<events::Event> unpublished_events(size_t limit) override { return inner.unpublished_events(limit); }
+  void list_users(PageQuery q, util::Completion<Page<User>> done) override {
+    inner.list_users(std::move(q), std::move(done));
+  }
+  void list_orders(PageQuery q, std::optional<std::string> u, util::Completion<Page<Order>> done) override {
+    inner.list_orders(std::move(q), std::move(u), std::move(done));
+  }
+  void find_idempotency(std::string scope, std::string key, int64_t now_ms,
+                        util::Completion<std::optional<IdempotencyRecord>> done) override {
+    inner.find_idempotency(std::move(scope), std::move(key), now_ms, std::move(done));
+  }
+  void purge_idempotency(int64_t now_ms, util::Completion<size_t> done) override {
+    inner.purge_idempotency(now_ms, std::move(done));
+  }
 
  private:
   template <class T, class Write>
-  void queue(Write write, storage::Completion<T> done) {
+  void queue(Write write, util::Completion<T> done) {
     if (failure) {
       queued.push_back([failure = failure, done = std::move(done)] { done(T{}, failure); });
       return;
@@ -85,7 +86,6 @@ class BatchingStore final : public storage::Store {
 
 class BatchedServicesTest : public ServicesOver<BatchingStore> {
  protected:
-
   static CreateUser ada() {
     CreateUser c;
     c.name = "  Ada  ";

@@ -10,10 +10,10 @@
 #include <thread>
 #include <vector>
 
+#include "captured.hpp"
 #include "domain/errors.hpp"
 #include "domain/order_service.hpp"
 #include "domain/user_service.hpp"
-#include "captured.hpp"
 #include "fake_store.hpp"
 
 namespace ninja::domain {
@@ -23,7 +23,6 @@ using testing_support::Captured;
 
 using fakes::FakeStore;
 using ::testing::ElementsAre;
-
 
 // The same for a remove's completion.
 struct Removed {
@@ -60,11 +59,18 @@ class ServicesOver : public ::testing::Test {
   IdempotentCreate creates{[this] { return now; }, in_flight, 1000};
   UserService users{store, ids, creates, [] { return std::string("whsec_dGVzdA=="); }};
   OrderService orders{store, ids, creates};
+
+  // Reads complete at once on these stores; these wait for them and rethrow their errors.
+  User get_user(const std::string& id) {
+    return util::await_result<User>([&](auto done) { users.get(id, std::move(done)); });
+  }
+  Order get_order(const std::string& id) {
+    return util::await_result<Order>([&](auto done) { orders.get(id, std::move(done)); });
+  }
 };
 
 class ServicesTest : public ServicesOver<FakeStore> {
  protected:
-
   // Runs a create, expecting its answer through `done` exactly once; rethrows the error it got.
   CreateResult create(const CreateUser& c, const std::optional<IdempotencyContext>& key = std::nullopt) {
     Captured out;
@@ -76,12 +82,12 @@ class ServicesTest : public ServicesOver<FakeStore> {
     orders.create(c, key, out.done());
     return out.get();
   }
-  void remove_user(std::string_view id) {
+  void remove_user(const std::string& id) {
     Removed out;
     users.remove(id, out.done());
     out.get();
   }
-  void remove_order(std::string_view id) {
+  void remove_order(const std::string& id) {
     Removed out;
     orders.remove(id, out.done());
     out.get();

@@ -48,9 +48,8 @@ class PipelineTest : public ::testing::Test {
     router.add("GET", "/boom",
                [](const Request&, const PathParams&) -> Response { throw std::runtime_error("secret internals"); });
     router.add("GET", "/int", [](const Request&, const PathParams&) -> Response { throw 42; });
-    router.add(
-        "GET", "/healthz", [](const Request&, const PathParams&) { return Response::text(200, "text/plain", "ok"); },
-        Execution::inline_io);
+    router.add("GET", "/healthz",
+               [](const Request&, const PathParams&) { return Response::text(200, "text/plain", "ok"); });
   }
 
   Request request(std::string method, std::string path, std::optional<std::string> request_id = std::nullopt) {
@@ -75,12 +74,12 @@ class PipelineTest : public ::testing::Test {
     return response;
   }
 
-  // The whole pipeline as the server runs it: inline handlers on the I/O thread, others on a
-  // worker through the responding invoke.
+  // The whole pipeline as the server runs it: synchronous handlers answer at once, asynchronous
+  // ones through the responding invoke.
   Response run(Request& r) {
     Dispatch d = pipeline.dispatch(r);
-    const bool inline_sync = !d.response && d.execution() == Execution::inline_io && !d.route->async_handler;
-    Response response = d.response ? *d.response : inline_sync ? pipeline.invoke(d, r) : respond_now(pipeline, d, r);
+    const bool sync = !d.response && !d.route->async_handler;
+    Response response = d.response ? *d.response : sync ? pipeline.invoke(d, r) : respond_now(pipeline, d, r);
     pipeline.complete(r, response, &d, std::chrono::milliseconds(3));
     return response;
   }
@@ -133,18 +132,15 @@ TEST_F(PipelineTest, GeneratedIdsDiffer) {
   EXPECT_NE(a.request_id, b.request_id);
 }
 
-TEST_F(PipelineTest, MatchedRouteRunsWhereItWasRegistered) {
+TEST_F(PipelineTest, MatchedRouteRunsItsHandler) {
   auto r = request("GET", "/things/42");
   const Dispatch d = pipeline.dispatch(r);
   EXPECT_FALSE(d.response.has_value());
   ASSERT_NE(d.route, nullptr);
   EXPECT_EQ(d.route->pattern, "/things/{id}");
   EXPECT_EQ(d.params.get("id"), "42");
-  EXPECT_EQ(d.execution(), Execution::worker);
   auto del = request("DELETE", "/things/42");
-  EXPECT_EQ(pipeline.dispatch(del).execution(), Execution::worker);  // async handlers run on workers too
-  auto health = request("GET", "/healthz");
-  EXPECT_EQ(pipeline.dispatch(health).execution(), Execution::inline_io);
+  EXPECT_TRUE(pipeline.dispatch(del).route->async_handler);
   const auto response = pipeline.invoke(d, r);
   EXPECT_EQ(response.status, 200);
   EXPECT_NE(response.body.find("\"id\":\"42\""), std::string::npos);
@@ -155,7 +151,6 @@ TEST_F(PipelineTest, UnknownPathIs404Problem) {
   const Dispatch d = pipeline.dispatch(r);
   ASSERT_TRUE(d.response.has_value());
   EXPECT_EQ(d.route, nullptr);
-  EXPECT_EQ(d.execution(), Execution::inline_io);
   EXPECT_EQ(d.response->status, 404);
   EXPECT_EQ(d.response->content_type, "application/problem+json");
   EXPECT_EQ(boost::json::parse(d.response->body).at("type").as_string(), "/problems/not-found");
@@ -195,12 +190,9 @@ TEST_F(PipelineTest, UnknownExceptionIs500RevealingNothing) {
 TEST_F(PipelineTest, TheCauseOfA500IsLoggedNotSent) {
   // A failure that arrives after the handler returned (a failed group commit) reaches the client as
   // an opaque 500; its cause travels in Response::diagnostic to the log line.
-  router.add_async(
-      "POST", "/commit",
-      [](const Request&, const PathParams&, Respond respond) {
-        respond(api::map_exception(std::make_exception_ptr(std::runtime_error("disk I/O error (secret path)"))));
-      },
-      Execution::inline_io);
+  router.add_async("POST", "/commit", [](const Request&, const PathParams&, Respond respond) {
+    respond(api::map_exception(std::make_exception_ptr(std::runtime_error("disk I/O error (secret path)"))));
+  });
   auto r = request("POST", "/commit");
   const auto response = run(r);
   EXPECT_EQ(response.status, 500);

@@ -26,7 +26,7 @@ class RouterTest : public ::testing::Test {
     router.add("GET", "/v1/users/{id}", answer(202));
     router.add_async("DELETE", "/v1/users/{id}", answer_async(204));
     router.add("GET", "/v1/users/{id}/orders", answer(203));
-    router.add("GET", "/healthz", answer(200), Execution::inline_io);
+    router.add("GET", "/healthz", answer(200));
   }
 
   const Route* matched(std::string_view method, std::string_view path, PathParams* params = nullptr) {
@@ -55,17 +55,15 @@ TEST_F(RouterTest, MatchesLiteralTemplate) {
   ASSERT_NE(route, nullptr);
   EXPECT_EQ(route->pattern, "/v1/users");
   EXPECT_EQ(route->method, "GET");
-  EXPECT_EQ(route->execution, Execution::worker);  // the default
   EXPECT_TRUE(route->handler);
   EXPECT_FALSE(route->async_handler);
   const Route* post = matched("POST", "/v1/users");
   ASSERT_NE(post, nullptr);
   EXPECT_EQ(post->method, "POST");
   EXPECT_EQ(post->pattern, "/v1/users");
-  EXPECT_EQ(post->execution, Execution::worker);  // async routes run on the workers too
   EXPECT_FALSE(post->handler);
   EXPECT_TRUE(post->async_handler);
-  EXPECT_EQ(matched("GET", "/healthz")->execution, Execution::inline_io);
+  EXPECT_TRUE(matched("GET", "/healthz")->handler);
 }
 
 TEST_F(RouterTest, ExtractsParameters) {

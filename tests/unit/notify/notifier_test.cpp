@@ -15,7 +15,8 @@
 
 #include "domain/representation.hpp"
 #include "notify/notifier.hpp"
-#include "storage/make_store.hpp"
+#include "storage/open_storage.hpp"
+#include "support/blocking_ports.hpp"
 #include "support/temp_dir.hpp"
 #include "util/time.hpp"
 
@@ -68,7 +69,8 @@ class ScriptedChannel final : public Channel {
 class NotifierTest : public ::testing::Test {
  protected:
   NotifierTest()
-      : storage(storage::open_storage({"sqlite:" + (dir.path() / "notify.db").string(), 4})),
+      : storage(storage::open_storage(
+            {"sqlite:" + (dir.path() / "notify.db").string(), 4, std::chrono::seconds(10), nullptr})),
         log(std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())) {}
 
   std::unique_ptr<Notifier> make_notifier(RetryPolicy retry = {10, 40, 3}, size_t workers = 2,
@@ -88,7 +90,7 @@ class NotifierTest : public ::testing::Test {
     user.notify_channel = channel;
     if (channel == domain::NotifyChannel::webhook) user.webhook_url = "https://hooks.example.com/x";
     const auto event = events::make_event(ids.next(), events::kUserCreated, "/v1/users", user.id, 1, "{}");
-    storage.store->create_user(user, event, nullptr);
+    testing_support::BlockingStore(*storage.store).create_user(user, event, nullptr);
     return user;
   }
 
@@ -105,7 +107,7 @@ class NotifierTest : public ::testing::Test {
   }
 
   std::vector<domain::Delivery> deliveries_of(const events::Event& e) {
-    return storage.deliveries->deliveries_for_order(e.subject);
+    return testing_support::BlockingDeliveries(*storage.deliveries).deliveries_for_order(e.subject);
   }
 
   // Waits until the order's delivery is final (or 10 s pass) and returns it.
@@ -222,7 +224,7 @@ TEST_F(NotifierTest, PermanentFailureAndTheLastAttemptAreDead) {
   const auto second = final_delivery(exhausted);
   EXPECT_EQ(second.status, DeliveryStatus::dead);
   EXPECT_EQ(second.attempts, 3);  // max_attempts
-  EXPECT_EQ(storage.deliveries->dead_deliveries(10).size(), 2U);
+  EXPECT_EQ(testing_support::BlockingDeliveries(*storage.deliveries).dead_deliveries(10).size(), 2U);
 }
 
 TEST_F(NotifierTest, ReplayedDeadLettersAreAttemptedAgain) {
@@ -233,7 +235,8 @@ TEST_F(NotifierTest, ReplayedDeadLettersAreAttemptedAgain) {
   notifier->start();
   notifier->accept({event});
   ASSERT_EQ(final_delivery(event).status, DeliveryStatus::dead);
-  ASSERT_EQ(storage.deliveries->requeue_dead(std::nullopt, util::system_millis()), 1U);
+  ASSERT_EQ(testing_support::BlockingDeliveries(*storage.deliveries).requeue_dead(std::nullopt, util::system_millis()),
+            1U);
   notifier->wake();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (final_delivery(event).status != DeliveryStatus::delivered && std::chrono::steady_clock::now() < deadline) {

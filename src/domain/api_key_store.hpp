@@ -2,25 +2,25 @@
 // API keys: only their hashes and usage plans are stored. Servers read the whole (small) table
 // into memory every few hundred milliseconds, so a revocation reaches them within a second.
 #include <cstdint>
-#include <optional>
-#include <string_view>
+#include <string>
 #include <vector>
 
 #include "domain/api_key.hpp"
+#include "util/completion.hpp"
 
-namespace ninja::storage {
+namespace ninja::domain {
 
 class ApiKeyStore {
  public:
   virtual ~ApiKeyStore() = default;
 
-  // Throws std::invalid_argument if the id exists.
-  virtual void add_api_key(const domain::ApiKey& key) = 0;
+  // Fails with std::invalid_argument if the id exists.
+  virtual void add_api_key(ApiKey key, util::Done done) = 0;
   // Every key, revoked ones included, oldest first.
-  virtual std::vector<domain::ApiKey> list_api_keys() = 0;
+  virtual void list_api_keys(util::Completion<std::vector<ApiKey>> done) = 0;
   // Marks the key revoked at `now_ms`; false if there is no such key (revoking twice keeps the
-  // first time and returns true).
-  virtual bool revoke_api_key(std::string_view id, int64_t now_ms) = 0;
+  // first time and answers true).
+  virtual void revoke_api_key(std::string id, int64_t now_ms, util::Completion<bool> done) = 0;
 };
 
-}  // namespace ninja::storage
+}  // namespace ninja::domain

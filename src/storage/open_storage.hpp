@@ -1,0 +1,44 @@
+#pragma once
+// Opens the backend a store URL names and hands out its ports, so the wiring in app/ never names a
+// backend. Each backend lives in its own folder (sqlite/, postgres/) behind the ports.
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "domain/api_key_store.hpp"
+#include "domain/store.hpp"
+#include "events/outbox.hpp"
+#include "notify/delivery_store.hpp"
+#include "storage/backup.hpp"
+
+namespace spdlog {
+class logger;
+}
+
+namespace ninja::storage {
+
+struct StorageOptions {
+  std::string url;  // sqlite:PATH | postgres://… (any libpq URI)
+  // Connections to the store (SQLite: read threads, each with its connection; PostgreSQL: pooled
+  // connections); 0 picks the backend's default.
+  size_t connections = 0;
+  std::chrono::milliseconds request_timeout{10000};  // the longest one call may wait for the store
+  std::shared_ptr<spdlog::logger> log;
+};
+
+// Every view of one backend. They share the backend's connections; each keeps them open while
+// it lives.
+struct Storage {
+  std::unique_ptr<domain::Store> store;
+  std::unique_ptr<events::Outbox> outbox;
+  std::unique_ptr<notify::DeliveryStore> deliveries;
+  std::unique_ptr<domain::ApiKeyStore> api_keys;
+  std::unique_ptr<Backup> backup;  // null when the backend has no online backup
+};
+
+// Opens the backend and brings its schema up to date (migrations). Throws std::invalid_argument
+// for a URL no backend understands, and the backend's error (with a one-line reason that names
+// the server, never a password) when it cannot be opened.
+Storage open_storage(const StorageOptions& options);
+
+}  // namespace ninja::storage
