@@ -31,12 +31,12 @@ struct NatsBackend {
   static constexpr const char* kName = "Nats";
 
   NatsBackend() {
-    const char* url = std::getenv("NINJA_TEST_NATS_URL");
-    if (url == nullptr || *url == '\0') {
+    const auto url = testing_support::server_url("NINJA_TEST_NATS_URL");
+    if (!url) {
       why_ = "NINJA_TEST_NATS_URL is not set (no NATS server)";
       return;
     }
-    address_ = events::nats::NatsAddress::parse(nats_support::with_prefix(url, nats_support::unique_prefix()));
+    address_ = events::nats::NatsAddress::parse(nats_support::with_prefix(*url, nats_support::unique_prefix()));
     try {
       bus_ = std::make_unique<events::nats::NatsBus>(address_, quick_options(), nats_support::quiet_logger());
     } catch (const domain::Unavailable& e) {

@@ -32,6 +32,14 @@ TEST(NatsAddress, APrefixNamesSubjectsStreamAndConsumers) {
   EXPECT_EQ(address.durable_name("notifier"), "acme_prod-notifier");
 }
 
+TEST(NatsAddress, APrefixMayBeWrittenWithItsDot) {
+  const auto address = NatsAddress::parse("nats://a:4222?prefix=acme.");
+  EXPECT_EQ(address.prefix(), "acme");
+  EXPECT_EQ(address.subject("ninja.order.created"), "acme.ninja.order.created");
+  EXPECT_THROW(NatsAddress::parse("nats://a:4222?prefix=."), std::invalid_argument);
+  EXPECT_THROW(NatsAddress::parse("nats://a:4222?prefix=acme.."), std::invalid_argument);
+}
+
 TEST(NatsAddress, SeveralServersAndTlsAreKept) {
   const auto address = NatsAddress::parse("nats://a:4222,tls://b:4443?prefix=x");
   EXPECT_EQ(address.servers(), "nats://a:4222,tls://b:4443");

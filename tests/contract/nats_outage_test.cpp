@@ -16,7 +16,7 @@ using namespace nats_support;
 class NatsOutage : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!NatsServerProcess::installed()) NINJA_NATS_UNAVAILABLE("nats-server is not installed");
+    if (!NatsServerProcess::installed()) NINJA_SKIP_OR_FAIL_WITHOUT_SERVER("nats-server is not installed");
     server = std::make_unique<NatsServerProcess>();
     server->start();
     address = nats::NatsAddress::parse(with_prefix(server->url(), "outage"));

@@ -30,6 +30,7 @@
 #include "events/nats/nats_connection.hpp"
 #include "events/nats/nats_error.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_servers.hpp"
 
 extern char** environ;
 
@@ -37,22 +38,6 @@ namespace ninja::contract::nats_support {
 
 namespace nats = events::nats;
 using namespace std::chrono_literals;
-
-inline bool in_ci() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
-// Skips the test with `reason`, or fails it under CI=true (CI must never skip silently). Use in
-// SetUp() or a test body: it returns from the calling function.
-#define NINJA_NATS_UNAVAILABLE(reason)              \
-  do {                                              \
-    if (::ninja::contract::nats_support::in_ci()) { \
-      FAIL() << (reason);                           \
-    } else {                                        \
-      GTEST_SKIP() << (reason);                     \
-    }                                               \
-  } while (0)
 
 inline std::shared_ptr<spdlog::logger> quiet_logger() {
   return std::make_shared<spdlog::logger>("nats-test", std::make_shared<spdlog::sinks::null_sink_mt>());
@@ -166,14 +151,14 @@ class NatsServerProcess {
 class NatsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("NINJA_TEST_NATS_URL");
-    if (url == nullptr || *url == '\0') NINJA_NATS_UNAVAILABLE("NINJA_TEST_NATS_URL is not set (no NATS server)");
-    base_url = url;
+    const auto url = testing_support::server_url("NINJA_TEST_NATS_URL");
+    if (!url) NINJA_SKIP_OR_FAIL_WITHOUT_SERVER("NINJA_TEST_NATS_URL is not set (no NATS server)");
+    base_url = *url;
     address = nats::NatsAddress::parse(with_prefix(base_url, unique_prefix()));
     try {
       connection = std::make_unique<nats::NatsConnection>(address, fast_reconnect(), quiet_logger());
     } catch (const nats::NatsUnavailable& e) {
-      NINJA_NATS_UNAVAILABLE(std::string("NATS at NINJA_TEST_NATS_URL is unreachable: ") + e.what());
+      NINJA_SKIP_OR_FAIL_WITHOUT_SERVER(std::string("NATS at NINJA_TEST_NATS_URL is unreachable: ") + e.what());
     }
     js = connection->jetstream(nullptr);
     stream = stream_settings(address);

@@ -73,11 +73,13 @@ NatsAddress NatsAddress::parse(std::string_view url) {
       throw std::invalid_argument("bus URL " + address.redacted_ + ": unknown parameter '" + std::string(key) +
                                   "' (only prefix=P is understood)");
     }
-    if (!is_name(value)) {
+    // "acme" and "acme." mean the same: subjects acme.ninja.….
+    const std::string_view token = value.ends_with('.') ? value.substr(0, value.size() - 1) : value;
+    if (!is_name(token)) {
       throw std::invalid_argument("bus URL " + address.redacted_ +
                                   ": prefix must be 1-64 letters, digits, '-' or '_' (one subject token)");
     }
-    address.prefix_ = std::string(value);
+    address.prefix_ = std::string(token);
   }
   return address;
 }

@@ -2,8 +2,8 @@
 // `--bus nats://HOST:PORT[,nats://HOST2:PORT…][?prefix=P]`: the servers to connect to and the
 // prefix that keeps several deployments apart on one NATS. Every name on the server derives from
 // the prefix: subjects `<P>.ninja.<…>`, the stream `<P>-ninja`, durable consumers `<P>-<consumer>`
-// (without a prefix: `ninja.<…>`, `ninja`, `<consumer>`). A prefix is one subject token, so two
-// deployments' subjects never overlap.
+// (without a prefix: `ninja.<…>`, `ninja`, `<consumer>`). A prefix is one subject token, written
+// with or without its dot (`prefix=acme.` = `prefix=acme`), so two deployments' subjects never overlap.
 #include <string>
 #include <string_view>
 
