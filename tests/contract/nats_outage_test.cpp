@@ -120,5 +120,42 @@ TEST_F(NatsOutage, AConsumerResumesByItselfAfterTheServerRestarts) {
       << "the consumer took " << collector.accepted_count() << " of 20";
 }
 
+// A server that refuses our credentials after a restart makes libnats close the connection for
+// good: publishes in flight then still complete (with Unavailable), none is left hanging.
+TEST(NatsClosedConnection, PublishesInFlightCompleteWhenTheConnectionClosesForGood) {
+  if (!NatsServerProcess::installed()) NINJA_SKIP_OR_FAIL_WITHOUT_SERVER("nats-server is not installed");
+  NatsServerProcess server;
+  server.set_extra_args({"--user", "ninja", "--pass", "first"});
+  const std::string port = server.url().substr(server.url().rfind(':'));
+  const std::string url = "nats://ninja:first@127.0.0.1" + port;
+  server.set_probe_url(url);
+  server.start();
+  const auto address = nats::NatsAddress::parse(url + "?prefix=closing");
+  nats::NatsConnection connection(address, fast_reconnect(), quiet_logger());
+  auto js = connection.jetstream(nullptr);
+  nats::ensure_stream(js.get(), {address.stream_name(), {address.all_subjects()}});
+  constexpr auto kAckTimeout = std::chrono::milliseconds(30000);  // far longer than the test may take
+  nats::JetStreamPublisher publisher(connection, address.stream_name(), kAckTimeout);
+  PublishResults results(2000);
+  for (size_t i = 0; i < 2000; ++i) {
+    if (i == 1000) {
+      server.kill(SIGKILL);
+      server.set_extra_args({"--user", "ninja", "--pass", "second"});
+      server.set_probe_url("nats://ninja:second@127.0.0.1" + port);
+      server.start();
+    }
+    publisher.publish(order_message(address, "c" + std::to_string(i)), results.completion(i));
+  }
+  ASSERT_TRUE(eventually([&] { return natsConnection_Status(connection.raw()) == NATS_CONN_STATUS_CLOSED; }, 10s));
+  const auto errors = results.wait(5s);  // not the 30 s ack timeout
+  EXPECT_GT(failures(errors), 0u);
+  for (const auto& error : errors) {
+    if (error) {
+      EXPECT_THROW(std::rethrow_exception(error), domain::Unavailable) << what(error);
+    }
+  }
+  EXPECT_FALSE(connection.connected());
+}
+
 }  // namespace
 }  // namespace ninja::contract

@@ -102,12 +102,16 @@ class NatsServerProcess {
 
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
 
+  // Arguments added to the next start(), e.g. {"--user", "u", "--pass", "p"}.
+  void set_extra_args(std::vector<std::string> extra) { extra_ = std::move(extra); }
+
   // Starts the server and waits until JetStream answers; throws when it does not within 10 s.
   void start() {
     const std::string port = std::to_string(port_);
     const std::string store = (dir_.path() / "jetstream").string();
     const std::string log = (dir_.path() / "nats-server.log").string();
     std::vector<std::string> args{"nats-server", "-js", "-sd", store, "-a", "127.0.0.1", "-p", port, "-l", log};
+    args.insert(args.end(), extra_.begin(), extra_.end());
     std::vector<char*> argv;
     for (auto& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
@@ -117,7 +121,8 @@ class NatsServerProcess {
     const bool up = eventually(
         [&] {
           try {
-            nats::NatsConnection probe(nats::NatsAddress::parse(url()), fast_reconnect(), quiet_logger());
+            nats::NatsConnection probe(nats::NatsAddress::parse(probe_url_.empty() ? url() : probe_url_),
+                                       fast_reconnect(), quiet_logger());
             auto js = probe.jetstream(nullptr);
             jsAccountInfo* info = nullptr;
             const bool answers = js_GetAccountInfo(&info, js.get(), nullptr, nullptr) == NATS_OK;
@@ -131,6 +136,9 @@ class NatsServerProcess {
     if (!up) throw std::runtime_error("nats-server did not come up on " + url() + " (log: " + log + ")");
   }
 
+  // The URL start() probes with (credentials for a server started with --user/--pass).
+  void set_probe_url(std::string url) { probe_url_ = std::move(url); }
+
   // SIGKILL: the server gets no chance to flush or say goodbye, as in a crash.
   void kill(int signal = SIGKILL) {
     if (pid_ <= 0) return;
@@ -143,6 +151,8 @@ class NatsServerProcess {
  private:
   testing_support::TempDir dir_;
   const int port_;
+  std::vector<std::string> extra_;
+  std::string probe_url_;
   pid_t pid_ = -1;
 };
 

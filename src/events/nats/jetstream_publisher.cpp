@@ -27,15 +27,18 @@ JetStreamPublisher::JetStreamPublisher(NatsConnection& connection, std::string s
   options.PublishAsync.AckHandler = &JetStreamPublisher::on_ack;
   options.PublishAsync.AckHandlerClosure = this;
   js_ = connection_.jetstream(&options);
+  closed_listener_ = connection_.add_closed_listener([this] { fail_all_pending(); });
 }
 
 JetStreamPublisher::~JetStreamPublisher() {
   std::unique_lock lock(mutex_);
   closing_ = true;
   // Every message in flight has a deadline (MaxWait), after which the library reports a timeout
-  // through on_ack(); once the count is zero no ack handler can run for us any more.
+  // through on_ack(), or the connection closed for good and fail_all_pending() completed it; once
+  // the count is zero no ack handler can run for us any more.
   idle_.wait(lock, [this] { return in_flight_ == 0; });
   lock.unlock();
+  connection_.remove_closed_listener(closed_listener_);
   js_.reset();
 }
 
@@ -89,14 +92,15 @@ void JetStreamPublisher::publish(OutgoingMessage message, PublishCompletion done
 
   // Not sent: the message is ours again (`handed` still points to it) and no ack will come.
   MessageHandle back(handed);
+  auto error = nats_failure(status, doing);
   PublishCompletion completion;
   {
     std::lock_guard lock(mutex_);
     auto found = pending_.find(handed);
+    if (found == pending_.end()) return;  // fail_all_pending() took and completed it meanwhile
     completion = std::move(found->second);
     pending_.erase(found);
   }
-  auto error = nats_failure(status, doing);
   back.reset();
   completion(error);
   std::lock_guard lock(mutex_);
@@ -129,6 +133,26 @@ void JetStreamPublisher::complete(natsMsg* msg, std::exception_ptr error) {
   // Last touch of `this`: the destructor may proceed once it sees zero.
   std::lock_guard lock(mutex_);
   if (--in_flight_ == 0) idle_.notify_all();
+}
+
+void JetStreamPublisher::fail_all_pending() {
+  std::vector<PublishCompletion> orphans;
+  {
+    std::lock_guard lock(mutex_);
+    // The messages stay the library's (it frees them with the context); only the completions go.
+    for (auto& [msg, completion] : pending_) orphans.push_back(std::move(completion));
+    pending_.clear();
+  }
+  for (auto& completion : orphans) {
+    try {
+      completion(nats_failure(NATS_CONNECTION_CLOSED, "publish", 0, "the connection closed before the PubAck"));
+    } catch (...) {
+      // As in complete(): never into the library's thread.
+    }
+  }
+  std::lock_guard lock(mutex_);
+  in_flight_ -= orphans.size();
+  if (in_flight_ == 0) idle_.notify_all();
 }
 
 }  // namespace ninja::events::nats

@@ -50,6 +50,7 @@ class JetStreamPublisher {
  private:
   static void on_ack(jsCtx* js, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error, void* closure);
   void complete(natsMsg* msg, std::exception_ptr error);
+  void fail_all_pending();  // the connection closed for good: no PubAck will come
 
   NatsConnection& connection_;
   const std::string stream_;
@@ -60,7 +61,8 @@ class JetStreamPublisher {
   // Keyed by the library's message: the ack handler gets the message it was given back.
   std::unordered_map<natsMsg*, PublishCompletion> pending_;
   size_t in_flight_ = 0;  // registered and not completed; pending_ may lag behind by one publish
-  JetStreamHandle js_;    // last: created after the state its ack handler uses
+  size_t closed_listener_ = 0;
+  JetStreamHandle js_;  // last: created after the state its ack handler uses
 };
 
 }  // namespace ninja::events::nats

@@ -2,42 +2,60 @@
 
 #include <spdlog/logger.h>
 
+#include <atomic>
+#include <map>
+#include <mutex>
+
 #include "events/nats/nats_error.hpp"
 
 namespace ninja::events::nats {
-namespace {
 
-// What the connection's callbacks need. libnats calls them on its own thread, possibly after
-// natsConnection_Destroy() has returned, and the closed callback comes last; so this lives on the
-// heap and the closed callback deletes it.
-struct CallbackState {
+struct NatsConnection::CallbackState {
   std::shared_ptr<spdlog::logger> log;
   std::string servers;
+  std::atomic<bool> closing{false};  // we close it: not an error
+  std::mutex mutex;
+  std::map<size_t, std::function<void()>> closed_listeners;
+  size_t next_listener = 0;
 };
 
+namespace {
+
+using State = NatsConnection::CallbackState;
+
+// libnats calls these on its own thread, possibly after natsConnection_Destroy() has returned; the
+// closed callback comes last. So each closure is a heap-held share of the state, dropped by it.
+State& state_of(void* closure) { return **static_cast<std::shared_ptr<State>*>(closure); }
+
 void on_disconnected(natsConnection* /*connection*/, void* closure) {
-  auto* state = static_cast<CallbackState*>(closure);
-  state->log->warn("NATS connection to {} lost; reconnecting", state->servers);
+  const State& state = state_of(closure);
+  state.log->warn("NATS connection to {} lost; reconnecting", state.servers);
 }
 
 void on_reconnected(natsConnection* /*connection*/, void* closure) {
-  auto* state = static_cast<CallbackState*>(closure);
-  state->log->info("NATS connection restored ({})", state->servers);
+  const State& state = state_of(closure);
+  state.log->info("NATS connection restored ({})", state.servers);
 }
 
 void on_closed(natsConnection* /*connection*/, void* closure) {
-  auto* state = static_cast<CallbackState*>(closure);
-  state->log->debug("NATS connection to {} closed", state->servers);
-  delete state;
+  const std::unique_ptr<std::shared_ptr<State>> share(static_cast<std::shared_ptr<State>*>(closure));
+  State& state = **share;
+  if (state.closing) {
+    state.log->debug("NATS connection to {} closed", state.servers);
+    return;
+  }
+  state.log->error("NATS connection to {} closed for good (credentials refused?); restart the process", state.servers);
+  std::lock_guard lock(state.mutex);
+  for (auto& [id, listener] : state.closed_listeners) listener();
 }
 
 void on_async_error(natsConnection* /*connection*/, natsSubscription* /*subscription*/, natsStatus error,
                     void* closure) {
-  auto* state = static_cast<CallbackState*>(closure);
-  state->log->warn("NATS asynchronous error on {}: {}", state->servers, natsStatus_GetText(error));
+  const State& state = state_of(closure);
+  state.log->warn("NATS asynchronous error on {}: {}", state.servers, natsStatus_GetText(error));
 }
 
-OptionsHandle make_options(const NatsAddress& address, const ConnectionOptions& options, CallbackState* state) {
+OptionsHandle make_options(const NatsAddress& address, const ConnectionOptions& options, void* state) {
   natsOptions* raw = nullptr;
   check(natsOptions_Create(&raw), "create connection options");
   OptionsHandle handle(raw);
@@ -61,16 +79,32 @@ OptionsHandle make_options(const NatsAddress& address, const ConnectionOptions& 
 
 NatsConnection::NatsConnection(const NatsAddress& address, ConnectionOptions options,
                                std::shared_ptr<spdlog::logger> log)
-    : servers_(address.redacted()) {
-  auto state = std::make_unique<CallbackState>(CallbackState{std::move(log), servers_});
-  const OptionsHandle nats_options = make_options(address, options, state.get());
+    : servers_(address.redacted()), state_(std::make_shared<CallbackState>()) {
+  state_->log = std::move(log);
+  state_->servers = servers_;
+  auto share = std::make_unique<std::shared_ptr<CallbackState>>(state_);
+  const OptionsHandle nats_options = make_options(address, options, share.get());
   natsConnection* raw = nullptr;
   check(natsConnection_Connect(&raw, nats_options.get()), "connect to " + servers_);
   connection_.reset(raw);
-  state.release();  // from now on owned by on_closed()
+  share.release();  // from now on dropped by on_closed()
 }
 
-NatsConnection::~NatsConnection() = default;  // natsConnection_Destroy flushes, then closes
+NatsConnection::~NatsConnection() {
+  state_->closing = true;
+  connection_.reset();  // natsConnection_Destroy flushes, then closes
+}
+
+size_t NatsConnection::add_closed_listener(std::function<void()> listener) {
+  std::lock_guard lock(state_->mutex);
+  state_->closed_listeners.emplace(state_->next_listener, std::move(listener));
+  return state_->next_listener++;
+}
+
+void NatsConnection::remove_closed_listener(size_t id) {
+  std::lock_guard lock(state_->mutex);  // on_closed() runs listeners under this lock
+  state_->closed_listeners.erase(id);
+}
 
 bool NatsConnection::connected() const {
   return natsConnection_Status(connection_.get()) == NATS_CONN_STATUS_CONNECTED;

@@ -4,6 +4,7 @@
 // JetStreamPublisher), so a restart of nats-server needs no restart of ours; connected() is the
 // readiness signal.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,13 +37,23 @@ class NatsConnection {
   ~NatsConnection();
 
   bool connected() const;
+
+  // `listener` runs (on a libnats thread) if the connection closes for good while it is
+  // registered: libnats gives up only when the server refuses our credentials twice, and then
+  // nothing it holds will ever complete. Listeners must be short and must not (un)register any.
+  size_t add_closed_listener(std::function<void()> listener);
+  // Returns once `id` will not run any more (waits for a run in progress).
+  void remove_closed_listener(size_t id);
   const std::string& servers() const { return servers_; }  // redacted, for messages
   natsConnection* raw() const { return connection_.get(); }
   // A JetStream context on this connection (`options` may be null); throws NatsError.
   JetStreamHandle jetstream(jsOptions* options) const;
 
+  struct CallbackState;  // what the library's callbacks share; defined in the .cpp
+
  private:
   std::string servers_;
+  std::shared_ptr<CallbackState> state_;  // shared with the library's callbacks
   ConnectionHandle connection_;
 };
 
