@@ -53,6 +53,10 @@ PullConsumer::PullConsumer(NatsConnection& connection, const ConsumerSettings& s
   subscription_.reset(raw);
   thread_ = std::thread([this] {
     util::name_this_thread(thread_name_);
+    {
+      std::lock_guard lock(mutex_);
+      consumer_thread_ = std::this_thread::get_id();
+    }
     run();
     std::lock_guard lock(mutex_);
     ended_ = true;
@@ -64,14 +68,13 @@ PullConsumer::PullConsumer(NatsConnection& connection, const ConsumerSettings& s
   });
 }
 
-PullConsumer::~PullConsumer() {
-  stop();
-  if (thread_.joinable()) thread_.join();  // stop() was called from the handler: join here
-}
+PullConsumer::~PullConsumer() { stop(); }  // also joins after a stop() from inside the handler
 
 void PullConsumer::stop() {
+  bool from_handler = false;
   {
     std::lock_guard lock(mutex_);
+    from_handler = std::this_thread::get_id() == consumer_thread_;
     if (!stopping_) {
       stopping_ = true;
       // Wakes a Fetch() waiting for messages. The durable consumer stays on the server.
@@ -79,7 +82,8 @@ void PullConsumer::stop() {
     }
   }
   wake_.notify_all();
-  if (std::this_thread::get_id() == thread_.get_id()) return;
+  if (from_handler) return;              // a thread cannot join itself
+  std::lock_guard joining(join_mutex_);  // two threads stopping at once: one joins, both wait
   if (thread_.joinable()) thread_.join();
   if (progress_thread_.joinable()) progress_thread_.join();
 }

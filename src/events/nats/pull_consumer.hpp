@@ -108,7 +108,9 @@ class PullConsumer {
   // The batch the handler is working on, for the progress thread.
   const std::vector<MessageHandle>* running_ = nullptr;
   std::chrono::steady_clock::time_point running_since_;
+  std::mutex join_mutex_;
   std::thread thread_;
+  std::thread::id consumer_thread_;  // thread_'s id, set by itself under mutex_
   std::thread progress_thread_;
 };
 
