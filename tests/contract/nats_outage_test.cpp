@@ -3,6 +3,10 @@
 // the server is back on the same port and store, and JetStream's data survives the crash.
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/ostream_sink.h>
+
+#include <sstream>
+
 #include "events/nats/jetstream_publisher.hpp"
 #include "events/nats/pull_consumer.hpp"
 #include "nats_collector.hpp"
@@ -118,6 +122,24 @@ TEST_F(NatsOutage, AConsumerResumesByItselfAfterTheServerRestarts) {
   ASSERT_TRUE(eventually([&] { return failures(publish(10, "after")) == 0; }, 10s));
   EXPECT_TRUE(eventually([&] { return collector.accepted_count() == 20; }, 10s))
       << "the consumer took " << collector.accepted_count() << " of 20";
+}
+
+TEST_F(NatsOutage, TheLogTellsALossAndTheRecoveryButNotOurOwnClose) {
+  std::ostringstream lines;
+  auto log = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+  {
+    nats::NatsConnection watched(address, fast_reconnect(), log);
+    server->kill(SIGKILL);
+    ASSERT_TRUE(eventually([&] { return !watched.connected(); }, 5s));
+    server->start();
+    ASSERT_TRUE(eventually([&] { return watched.connected(); }, 10s));
+    ASSERT_TRUE(eventually([&] { return lines.str().find("restored") != std::string::npos; }, 5s)) << lines.str();
+  }
+  std::this_thread::sleep_for(200ms);  // the library's last callbacks come after the destructor
+  const std::string text = lines.str();
+  const size_t lost = text.find("lost; reconnecting");
+  ASSERT_NE(lost, std::string::npos) << text;
+  EXPECT_EQ(text.find("lost; reconnecting", lost + 1), std::string::npos) << "our own close logged as a loss";
 }
 
 // A server that refuses our credentials after a restart makes libnats close the connection for

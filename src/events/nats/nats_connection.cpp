@@ -29,6 +29,7 @@ State& state_of(void* closure) { return **static_cast<std::shared_ptr<State>*>(c
 
 void on_disconnected(natsConnection* /*connection*/, void* closure) {
   const State& state = state_of(closure);
+  if (state.closing) return;  // our own close, not a loss
   state.log->warn("NATS connection to {} lost; reconnecting", state.servers);
 }
 
