@@ -149,6 +149,14 @@ TEST_F(NatsBusTest, DeploymentsWithDifferentPrefixesDoNotSeeEachOthersEvents) {
   js_DeleteStream(js.get(), other_address.stream_name().c_str(), nullptr, nullptr);
 }
 
+TEST_F(NatsBusTest, ASubscriptionNeedsAConsumerNameAndTypes) {
+  auto bus = make_bus();
+  Accepted notifier;
+  EXPECT_THROW(bus->subscribe("no.dots", {std::string(events::kOrderCreated)}, notifier.handler()),
+               std::invalid_argument);
+  EXPECT_THROW(bus->subscribe("notifier", {}, notifier.handler()), std::invalid_argument);
+}
+
 TEST_F(NatsBusTest, MakeBusOpensNatsUrls) {
   auto bus = events::make_bus({with_prefix(base_url, address.prefix()), 2s, quiet_logger()});
   EXPECT_TRUE(bus->ready());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <stdexcept>
 
 #include "events/nats/event_message.hpp"
 
@@ -75,6 +76,7 @@ void NatsBus::publish(std::vector<Event> events, util::Completion<PublishResults
 
 std::unique_ptr<Subscription> NatsBus::subscribe(std::string consumer, std::vector<std::string> types,
                                                  BatchHandler handler) {
+  if (types.empty()) throw std::invalid_argument("consumer " + consumer + " subscribes to no event type");
   ConsumerSettings settings = options_.consumer;
   settings.stream = address_.stream_name();
   settings.durable = address_.durable_name(consumer);

@@ -41,8 +41,8 @@ class NatsBus final : public Bus {
   ~NatsBus() override;
 
   void publish(std::vector<Event> events, util::Completion<PublishResults> done) override;
-  // Throws std::invalid_argument for a consumer name that cannot name a durable, and the NATS
-  // failures of creating the consumer.
+  // Throws std::invalid_argument for a consumer name that cannot name a durable or no types, and
+  // the NATS failures of creating the consumer.
   std::unique_ptr<Subscription> subscribe(std::string consumer, std::vector<std::string> types,
                                           BatchHandler handler) override;
   bool ready() override { return connection_->connected(); }
