@@ -1,5 +1,7 @@
 #include "events/nats/jetstream_setup.hpp"
 
+#include <thread>
+
 #include "events/nats/nats_error.hpp"
 #include "events/nats/nats_handles.hpp"
 
@@ -29,6 +31,15 @@ void ensure_stream(jsCtx* js, const StreamSettings& settings) {
   jsErrCode code = static_cast<jsErrCode>(0);
   natsStatus status = js_AddStream(&info, js, &config, nullptr, &code);
   StreamInfoHandle added(info);
+  // Two processes creating the stream at the same moment: nats-server 2.9 may fail the second
+  // with "error creating store for stream" while the first builds it. Once that one is done the
+  // stream exists, and a second try finds it (or its configuration to update).
+  for (int retry = 0; status != NATS_OK && code == JSStreamCreateErr && retry < 5; ++retry) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    info = nullptr;
+    status = js_AddStream(&info, js, &config, nullptr, &code);
+    StreamInfoHandle again(info);
+  }
   if (status == NATS_OK) return;
   // The server answers "already in use" only when the existing stream's configuration differs:
   // bring it to ours (an earlier version, or changed settings).
