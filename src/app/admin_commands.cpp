@@ -4,14 +4,19 @@
 #include <boost/json/serialize.hpp>
 
 #include "domain/representation.hpp"
+#include "events/make_bus.hpp"
 #include "storage/open_storage.hpp"
+#include "util/redact.hpp"
 #include "util/time.hpp"
 
 namespace ninja::app {
 
 int migrate(const config::Config& config, const util::Loggers& log) {
   storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
-  log.app->info("store {} is up to date", config.store);
+  log.app->info("store {} is up to date", util::redact_credentials(config.store));
+  // Opening a bus creates what it needs (a JetStream stream, say).
+  events::make_bus({config.serve.bus, std::chrono::milliseconds(30000), log.app});
+  if (config.serve.bus != "inproc") log.app->info("bus {} is ready", util::redact_credentials(config.serve.bus));
   return 0;
 }
 

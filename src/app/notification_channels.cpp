@@ -8,13 +8,13 @@
 #include "notify/channels/log_channel.hpp"
 #include "notify/channels/sms_channel.hpp"
 #include "notify/channels/webhook_channel.hpp"
-#include "notify/curl_handle.hpp"
+#include "net/curl_handle.hpp"
 #include "util/time.hpp"
 
 namespace ninja::app {
 
 struct NotificationChannels::Parts {
-  notify::CurlRuntime curl;  // first in, last out: every channel below may use libcurl
+  net::CurlRuntime curl;  // first in, last out: every channel below may use libcurl
   std::ofstream log_file;
   std::unique_ptr<notify::LogChannel> log;
   std::unique_ptr<notify::WebhookChannel> webhook;

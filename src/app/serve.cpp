@@ -49,10 +49,10 @@ double random_unit() {
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
-void check_roles(const config::ServeConfig& s, const events::Bus& bus) {
+void check_roles(const config::ServeConfig& s, const events::Bus* bus) {
   // A bus that reaches only this process: a relay without a notifier here would mark events
   // published that no notifier ever saw.
-  if (!bus.reaches_other_processes() && s.has_role("relay") != s.has_role("notifier")) {
+  if (bus && !bus->reaches_other_processes() && s.has_role("relay") != s.has_role("notifier")) {
     throw std::invalid_argument("with --bus " + s.bus + " the relay and notifier roles must run in the same process");
   }
 }
@@ -62,9 +62,13 @@ void check_roles(const config::ServeConfig& s, const events::Bus& bus) {
 int serve(const config::Config& config, const util::Loggers& log) {
   const auto& s = config.serve;
   const sigset_t signals = block_shutdown_signals();
-  auto bus_owner = events::make_bus({s.bus, std::chrono::milliseconds(s.request_timeout_ms), log.app});
-  auto& bus = *bus_owner;
-  check_roles(s, bus);
+  // Only the relay and the notifier use the bus: an API-only process neither connects to it nor
+  // depends on it for readiness (its requests only touch the store).
+  std::unique_ptr<events::Bus> bus;
+  if (s.has_role("relay") || s.has_role("notifier")) {
+    bus = events::make_bus({s.bus, std::chrono::milliseconds(s.request_timeout_ms), log.app});
+  }
+  check_roles(s, bus.get());
 
   auto storage = storage::open_storage(
       {config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app});
@@ -86,15 +90,16 @@ int serve(const config::Config& config, const util::Loggers& log) {
     notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,
                                                   util::system_millis, random_unit, metrics, log.app);
     notifier_subscription =
-        bus.subscribe("notifier", {std::string(events::kOrderCreated)},
-                      [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
+        bus->subscribe("notifier", {std::string(events::kOrderCreated)},
+                       [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
     notifier->start();
   }
   std::unique_ptr<events::OutboxRelay> relay;
   if (s.has_role("relay")) {
     events::RelayOptions options;
     options.owner = owner;
-    relay = std::make_unique<events::OutboxRelay>(*storage.outbox, bus, util::system_millis, options, metrics, log.app);
+    relay =
+        std::make_unique<events::OutboxRelay>(*storage.outbox, *bus, util::system_millis, options, metrics, log.app);
     relay->start();
   }
 
@@ -110,7 +115,7 @@ int serve(const config::Config& config, const util::Loggers& log) {
     api::add_order_routes(router, orders);
     api::add_notification_routes(router, *storage.deliveries, orders);
   }
-  api::add_ops_routes(router, metrics, store, draining, &bus);
+  api::add_ops_routes(router, metrics, store, draining, bus.get());
 
   // The gateway: API keys (re-read every 500 ms, so revocations apply within a second) and
   // throttling; absent when neither is configured, so it costs nothing then.
@@ -154,7 +159,7 @@ int serve(const config::Config& config, const util::Loggers& log) {
   std::string roles;
   for (const auto& role : s.roles) roles += (roles.empty() ? "" : ",") + role;
   log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} I/O threads)", address, roles,
-                util::redact_credentials(config.store), util::redact_credentials(s.bus), s.threads);
+                util::redact_credentials(config.store), bus ? util::redact_credentials(s.bus) : "unused", s.threads);
 
   util::PeriodicTask purge(
       std::chrono::minutes(1),

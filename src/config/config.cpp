@@ -185,8 +185,9 @@ ParseResult parse(int argc, const char* const* argv) {
 
   auto* serve = app.add_subcommand("serve", "run the service (HTTP API, outbox relay, notifier)");
   add_serve_options(*serve, config);
-  auto* migrate = app.add_subcommand("migrate", "create or upgrade the schema of a store, idempotently");
+  auto* migrate = app.add_subcommand("migrate", "create or upgrade the schema of a store (and a bus), idempotently");
   add_store_options(*migrate, config);
+  option(*migrate, "bus", config.serve.bus, "also create what this bus needs (nats://: its stream); serve does it too");
   auto* backup = app.add_subcommand("backup", "consistent online backup of an embedded (sqlite:) store");
   add_store_options(*backup, config);
   backup->add_option("--out", config.backup_out, "file to write the backup to")->required();

@@ -3,12 +3,16 @@
 #include <stdexcept>
 
 #include "events/inproc/inproc_bus.hpp"
+#include "events/nats/nats_bus.hpp"
+#include "util/redact.hpp"
 
 namespace ninja::events {
 
 std::unique_ptr<Bus> make_bus(const BusOptions& options) {
   if (options.url == "inproc") return std::make_unique<InprocBus>();
-  throw std::invalid_argument("unknown bus URL " + options.url + " (expected inproc or nats://HOST:PORT)");
+  if (options.url.starts_with("nats://") || options.url.starts_with("tls://")) return nats::make_nats_bus(options);
+  throw std::invalid_argument("unknown bus URL " + util::redact_credentials(options.url) +
+                              " (expected inproc or nats://HOST:PORT)");
 }
 
 }  // namespace ninja::events

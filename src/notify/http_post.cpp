@@ -2,8 +2,8 @@
 
 #include <sys/socket.h>
 
-#include "notify/address_guard.hpp"
-#include "notify/curl_handle.hpp"
+#include "net/address_guard.hpp"
+#include "net/curl_handle.hpp"
 
 namespace ninja::notify {
 namespace {
@@ -18,7 +18,7 @@ struct SocketGuard {
 curl_socket_t open_guarded_socket(void* context, curlsocktype purpose, curl_sockaddr* address) {
   auto* guard = static_cast<SocketGuard*>(context);
   if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-  if (!guard->allow_private && !is_public_address(&address->addr)) {
+  if (!guard->allow_private && !net::is_public_address(&address->addr)) {
     guard->refused = true;
     return CURL_SOCKET_BAD;
   }
@@ -31,10 +31,10 @@ size_t discard_body(char*, size_t size, size_t count, void*) { return size * cou
 
 HttpResult post(const HttpPost& request) {
   HttpResult result;
-  CurlEasy easy = new_curl_easy(static_cast<long>(request.timeout_ms));
+  net::CurlEasy easy = net::new_curl_easy(static_cast<long>(request.timeout_ms));
   CURL* h = easy.get();
   SocketGuard guard{request.allow_private, false};
-  CurlList headers;
+  net::CurlList headers;
   headers.append("Content-Type: " + request.content_type);
   headers.append("Expect:");  // no 100-continue round trip
   for (const auto& header : request.headers) headers.append(header);

@@ -55,7 +55,7 @@ std::optional<domain::User> Notifier::find_user(const std::string& id) {
   return util::await_result<std::optional<domain::User>>([&](auto done) { store_.find_user(id, std::move(done)); });
 }
 
-domain::Delivery Notifier::intake(const events::Event& event, int64_t now_ms) {
+domain::Delivery Notifier::intake(const events::Event& event, std::string user_id, int64_t now_ms) {
   domain::Delivery d;
   d.event_id = event.id;
   d.order_id = event.subject;
@@ -63,8 +63,8 @@ domain::Delivery Notifier::intake(const events::Event& event, int64_t now_ms) {
   d.payload = event.payload;
   d.created_at_ms = now_ms;
   d.updated_at_ms = now_ms;
-  d.user_id = order_facts(event.payload).user_id;
-  const auto user = find_user(d.user_id);
+  d.user_id = std::move(user_id);
+  const auto user = find_user(d.user_id);  // a store failure propagates: the batch is refused
   if (!user || user->notify_channel == domain::NotifyChannel::none) {
     d.channel = "none";
     d.status = domain::DeliveryStatus::skipped;
@@ -87,12 +87,17 @@ void Notifier::accept(const std::vector<events::Event>& events) {
   std::vector<domain::Delivery> batch;
   for (const auto& event : events) {
     if (event.type != events::kOrderCreated) continue;
+    std::string user_id;
     try {
-      batch.push_back(intake(event, now));
+      user_id = order_facts(event.payload).user_id;
     } catch (const std::exception& e) {
       // Only a bug can make our own event unreadable; refusing it would stall the outbox forever.
       log_->error("notifier dropped event {}: unreadable OrderCreated payload: {}", event.id, e.what());
+      continue;
     }
+    // Anything else that fails here (the store, while it is down) refuses the whole batch, which
+    // the bus then offers again: an event is never acknowledged without its delivery record.
+    batch.push_back(intake(event, std::move(user_id), now));
   }
   const auto inserted = util::await_result<std::vector<bool>>([&](auto done) {
     deliveries_.add_deliveries(batch, {options_.owner, now, now + options_.lease.count()}, std::move(done));

@@ -62,7 +62,7 @@ class Notifier {
   void wake();
 
  private:
-  domain::Delivery intake(const events::Event& event, int64_t now_ms);
+  domain::Delivery intake(const events::Event& event, std::string user_id, int64_t now_ms);
   void enqueue(std::vector<domain::Delivery> deliveries);
   void work();
   void schedule();

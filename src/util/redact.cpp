@@ -26,7 +26,12 @@ std::string mask_userinfo(std::string_view url) {
   const size_t at = url.substr(0, path).rfind('@');
   if (at == std::string_view::npos || at < authority) return std::string(url);
   const size_t colon = url.substr(0, at).find(':', authority);
-  if (colon == std::string_view::npos) return std::string(url);
+  if (colon == std::string_view::npos) {
+    // NATS takes a bare token as the userinfo (nats://TOKEN@host); elsewhere it is a user name.
+    const std::string_view scheme = url.substr(0, scheme_end);
+    if (scheme != "nats" && scheme != "tls") return std::string(url);
+    return std::string(url.substr(0, authority)) + std::string(kMask) + std::string(url.substr(at));
+  }
   return std::string(url.substr(0, colon + 1)) + std::string(kMask) + std::string(url.substr(at));
 }
 

@@ -28,9 +28,9 @@ class InprocSubscription final : public Subscription {
       std::lock_guard lock(bus_mutex_);
       std::erase(consumers_, consumer_);
     }
-    std::lock_guard running(consumer_->running);  // waits for a batch being handled
-    consumer_->stopped = true;
-    consumer_.reset();
+    const auto consumer = std::move(consumer_);  // kept alive past the unlock below
+    std::lock_guard running(consumer->running);  // waits for a batch being handled
+    consumer->stopped = true;
   }
 
  private:

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "notify/curl_handle.hpp"
+#include "net/curl_handle.hpp"
 #include "notify/email_message.hpp"
 #include "notify/message_text.hpp"
 
@@ -45,9 +45,9 @@ Attempt EmailChannel::deliver(const Notification& n) {
   message.date_ms = clock_();
   const std::string data = render(message);
 
-  CurlEasy easy = new_curl_easy(static_cast<long>(options_.timeout_ms));
+  net::CurlEasy easy = net::new_curl_easy(static_cast<long>(options_.timeout_ms));
   CURL* h = easy.get();
-  CurlList recipients;
+  net::CurlList recipients;
   recipients.append("<" + n.user.email + ">");
   const std::string from = "<" + options_.from + ">";
   Upload upload{data};

@@ -249,7 +249,11 @@ TEST_F(ConfigTest, Migrate) {
   ASSERT_TRUE(result.config.has_value()) << err;
   EXPECT_EQ(result.config->command, Command::migrate);
   EXPECT_EQ(result.config->store, "sqlite:/tmp/m.db");
+  EXPECT_EQ(result.config->serve.bus, "inproc");  // nothing to create on the bus
   expect_refused({"migrate", "--listen", "127.0.0.1:1"});  // a serve flag
+  const auto with_bus = run({"migrate", "--store", "sqlite:/tmp/m.db", "--bus", "nats://127.0.0.1:4222"});
+  ASSERT_TRUE(with_bus.config.has_value()) << err;
+  EXPECT_EQ(with_bus.config->serve.bus, "nats://127.0.0.1:4222");
 }
 
 TEST_F(ConfigTest, MigrateReadsStoreFromEnvironment) {

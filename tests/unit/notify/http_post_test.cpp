@@ -5,7 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "notify/curl_handle.hpp"
+#include "net/curl_handle.hpp"
 
 namespace ninja::notify {
 namespace {
@@ -40,7 +40,7 @@ uint16_t closed_loopback_port() {
 
 class HttpPostTest : public ::testing::Test {
  protected:
-  CurlRuntime curl;
+  net::CurlRuntime curl;
   HttpPost request_to(const std::string& url, bool allow_private) {
     HttpPost request;
     request.url = url;

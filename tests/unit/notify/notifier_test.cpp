@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "domain/errors.hpp"
 #include "domain/representation.hpp"
 #include "notify/notifier.hpp"
 #include "storage/open_storage.hpp"
@@ -154,6 +155,68 @@ TEST_F(NotifierTest, DeliversOnceThroughThePreferredChannel) {
   EXPECT_TRUE(log_channel.sent().empty());
   EXPECT_NE(metrics.render().find(R"(notifications_total{channel="webhook",outcome="delivered"} 1)"),
             std::string::npos);
+}
+
+// The store as it is while its server is down: reads of users fail.
+class UsersUnreachable final : public domain::Store {
+ public:
+  explicit UsersUnreachable(domain::Store& inner) : inner_(inner) {}
+  void ready(util::Completion<bool> done) override { inner_.ready(std::move(done)); }
+  void create_user(domain::User u, events::Event e, std::optional<domain::IdempotencyRecord> r,
+                   util::Completion<domain::CreateOutcome> done) override {
+    inner_.create_user(std::move(u), std::move(e), std::move(r), std::move(done));
+  }
+  void create_order(domain::Order o, events::Event e, std::optional<domain::IdempotencyRecord> r,
+                    util::Completion<domain::CreateOutcome> done) override {
+    inner_.create_order(std::move(o), std::move(e), std::move(r), std::move(done));
+  }
+  void delete_user(std::string id, events::Event e, util::Completion<bool> done) override {
+    inner_.delete_user(std::move(id), std::move(e), std::move(done));
+  }
+  void delete_order(std::string id, events::Event e, util::Completion<bool> done) override {
+    inner_.delete_order(std::move(id), std::move(e), std::move(done));
+  }
+  void find_user(std::string, util::Completion<std::optional<domain::User>> done) override {
+    done(std::nullopt, std::make_exception_ptr(domain::Unavailable("postgres: connection lost")));
+  }
+  void find_order(std::string id, util::Completion<std::optional<domain::Order>> done) override {
+    inner_.find_order(std::move(id), std::move(done));
+  }
+  void list_users(domain::PageQuery q, util::Completion<domain::Page<domain::User>> done) override {
+    inner_.list_users(std::move(q), std::move(done));
+  }
+  void list_orders(domain::PageQuery q, std::optional<std::string> u,
+                   util::Completion<domain::Page<domain::Order>> done) override {
+    inner_.list_orders(std::move(q), std::move(u), std::move(done));
+  }
+  void find_idempotency(std::string s, std::string k, int64_t now,
+                        util::Completion<std::optional<domain::IdempotencyRecord>> done) override {
+    inner_.find_idempotency(std::move(s), std::move(k), now, std::move(done));
+  }
+  void purge_idempotency(int64_t now, util::Completion<size_t> done) override {
+    inner_.purge_idempotency(now, std::move(done));
+  }
+
+ private:
+  domain::Store& inner_;
+};
+
+TEST_F(NotifierTest, AStoreOutageRefusesTheBatchInsteadOfDroppingIt) {
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  const auto event = order_event(user.id);
+  UsersUnreachable down(*storage.store);
+  NotifierOptions options{"notifier-under-test", 2, std::chrono::milliseconds(5000), std::chrono::milliseconds(50)};
+  Notifier notifier(
+      down, *storage.deliveries, ChannelSet{webhook, log_channel}, {10, 40, 3}, options, util::system_millis,
+      [] { return 0.5; }, metrics, log);
+  // The bus must see the refusal (and offer the event again): acknowledging it now would lose it.
+  EXPECT_THROW(notifier.accept({event}), domain::Unavailable);
+  EXPECT_TRUE(deliveries_of(event).empty());
+  // Once the store answers again, the redelivered event is recorded and notified.
+  auto healthy = make_notifier();
+  healthy->start();
+  healthy->accept({event});
+  EXPECT_EQ(final_delivery(event).status, DeliveryStatus::delivered);
 }
 
 TEST_F(NotifierTest, ARedeliveredEventIsNotSentTwice) {

@@ -11,6 +11,8 @@ TEST(RedactCredentials, MasksTheUserinfoPassword) {
   EXPECT_EQ(redact_credentials("postgresql://u:p%40ss:w@h/db?sslmode=require"),
             "postgresql://u:***@h/db?sslmode=require");
   EXPECT_EQ(redact_credentials("nats://token:abc@127.0.0.1:4222"), "nats://token:***@127.0.0.1:4222");
+  EXPECT_EQ(redact_credentials("nats://s3cr3t-token@127.0.0.1:4222?prefix=a"), "nats://***@127.0.0.1:4222?prefix=a");
+  EXPECT_EQ(redact_credentials("tls://s3cr3t@nats.internal:4222"), "tls://***@nats.internal:4222");
 }
 
 TEST(RedactCredentials, MasksPasswordParametersAndKeywords) {

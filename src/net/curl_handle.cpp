@@ -1,6 +1,6 @@
-#include "notify/curl_handle.hpp"
+#include "net/curl_handle.hpp"
 
-namespace ninja::notify {
+namespace ninja::net {
 
 CurlEasy new_curl_easy(long timeout_ms) {
   CurlEasy easy(curl_easy_init());
@@ -13,4 +13,4 @@ CurlEasy new_curl_easy(long timeout_ms) {
   return easy;
 }
 
-}  // namespace ninja::notify
+}  // namespace ninja::net

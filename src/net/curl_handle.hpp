@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace ninja::notify {
+namespace ninja::net {
 
 class CurlRuntime {
  public:
@@ -44,7 +44,8 @@ class CurlList {
 };
 
 // A fresh easy handle with the options every notification transfer shares: no signals (we are
-// multi-threaded), no proxies from the environment, an overall timeout.
+// multi-threaded), no proxies from the environment, an overall timeout. Shared by the notification
+// channels and, later, the AWS clients.
 CurlEasy new_curl_easy(long timeout_ms);
 
-}  // namespace ninja::notify
+}  // namespace ninja::net

@@ -1,4 +1,4 @@
-#include "notify/address_guard.hpp"
+#include "net/address_guard.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-namespace ninja::notify {
+namespace ninja::net {
 namespace {
 
 struct Range4 {
@@ -88,4 +88,4 @@ bool is_public_address(std::string_view text) {
   return false;
 }
 
-}  // namespace ninja::notify
+}  // namespace ninja::net

@@ -1,12 +1,13 @@
 #pragma once
-// The SSRF guard for webhooks: a user-supplied URL must not reach the service's own network.
+// The SSRF guard for outbound requests to user-supplied URLs (webhooks): they must not reach the
+// service's own network.
 // Checked on the address actually connected to (after DNS resolution), so a public name that
 // resolves to 127.0.0.1 or 10.x is refused as well.
 #include <sys/socket.h>
 
 #include <string_view>
 
-namespace ninja::notify {
+namespace ninja::net {
 
 // False for loopback, private (RFC 1918, unique-local), link-local, carrier-grade NAT,
 // unspecified, multicast, broadcast and reserved addresses, including IPv4 ones mapped into IPv6.
@@ -14,4 +15,4 @@ bool is_public_address(const sockaddr* address);
 // The same for a numeric address text; false if `text` is not one.
 bool is_public_address(std::string_view text);
 
-}  // namespace ninja::notify
+}  // namespace ninja::net

@@ -1,8 +1,8 @@
-#include "notify/address_guard.hpp"
+#include "net/address_guard.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ninja::notify {
+namespace ninja::net {
 namespace {
 
 TEST(AddressGuard, RefusesInternalIPv4) {
@@ -39,4 +39,4 @@ TEST(AddressGuard, RefusesWhatIsNotANumericAddress) {
 }
 
 }  // namespace
-}  // namespace ninja::notify
+}  // namespace ninja::net
