@@ -27,8 +27,8 @@ void ConnectAttempt::begin(std::chrono::milliseconds timeout, NoticeSink notices
     if (ec || self->finished_) return;
     self->fail("timed out after " + std::to_string(timeout.count()) + " ms");
   });
-  resolver_ =
-      HostResolver::start(io_, conninfo_, [self = shared_from_this(), notices](Keywords resolved, std::string error) {
+  resolver_ = HostResolver::start(
+      io_, conninfo_, [self = shared_from_this(), notices](const Keywords& resolved, const std::string& error) {
         if (self->finished_) return;
         self->resolver_.reset();
         if (!error.empty()) return self->fail(error);

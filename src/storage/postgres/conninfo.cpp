@@ -31,7 +31,9 @@ std::string value_or_default(const PQconninfoOption* options, std::string_view k
     if (keyword != option->keyword) continue;
     if (option->val != nullptr && *option->val != '\0') return option->val;
     if (option->envvar != nullptr) {
-      if (const char* env = std::getenv(option->envvar); env != nullptr && *env != '\0') return env;
+      // Nothing in the service sets the environment, so reading it from any thread is safe.
+      const char* env = std::getenv(option->envvar);  // NOLINT(concurrency-mt-unsafe)
+      if (env != nullptr && *env != '\0') return env;
     }
     return option->compiled != nullptr ? option->compiled : "";
   }

@@ -14,17 +14,14 @@ GroupCommit::GroupCommit(PgPool& pool, GroupCommitOptions options, std::vector<S
     : pool_(pool), options_(options), epilogue_(std::move(epilogue)), gather_timer_(pool.io()) {}
 
 void GroupCommit::submit(std::vector<Statement> statements, SegmentDone done) {
-  bool queued = false;
   {
-    std::lock_guard lock(mutex_);
-    if (!closed_) {
-      queue_.push_back(Write{std::move(statements), std::move(done), Clock::now()});
-      queued = true;
+    std::unique_lock lock(mutex_);
+    if (closed_) {
+      lock.unlock();
+      done({}, std::make_exception_ptr(PgUnavailable("postgres: the store is shutting down")));
+      return;
     }
-  }
-  if (!queued) {
-    done({}, std::make_exception_ptr(PgUnavailable("postgres: the store is shutting down")));
-    return;
+    queue_.push_back(Write{std::move(statements), std::move(done), Clock::now()});
   }
   schedule_pump();
 }
@@ -126,8 +123,8 @@ void GroupCommit::send(Batch batch) {
   for (const auto& statement : epilogue_) statements.push_back(statement);
   auto shared = std::make_shared<Batch>(std::move(batch));
   pool_.execute_segment(std::move(statements), [weak = weak_from_this(), shared](std::vector<PgResult> results,
-                                                                                 std::exception_ptr error) {
-    if (auto self = weak.lock()) return self->on_result(*shared, std::move(results), std::move(error));
+                                                                                 const std::exception_ptr& error) {
+    if (auto self = weak.lock()) return self->on_result(*shared, std::move(results), error);
     // The store is gone (shutting down): the writes still get their answer.
     fail_all(shared->writes,
              error ? error : std::make_exception_ptr(PgUnavailable("postgres: the store is shutting down")));
@@ -152,7 +149,7 @@ Failure classify(const std::exception_ptr& error) {
 }
 }  // namespace
 
-void GroupCommit::on_result(Batch& batch, std::vector<PgResult> results, std::exception_ptr error) {
+void GroupCommit::on_result(Batch& batch, std::vector<PgResult> results, const std::exception_ptr& error) {
   const Failure failure = classify(error);
   {
     std::lock_guard lock(mutex_);
@@ -167,7 +164,7 @@ void GroupCommit::on_result(Batch& batch, std::vector<PgResult> results, std::ex
       ++batch.attempts;
       batch.retry = true;
       retries_.push_front(std::move(batch));
-      batch.writes.clear();
+      batch = Batch{};
     } else if (!closed_ && failure == Failure::write && batch.writes.size() > 1) {
       // One write spoiled the transaction: both halves run again, until the culprit is alone.
       const auto half = static_cast<std::ptrdiff_t>(batch.writes.size() / 2);
@@ -177,7 +174,7 @@ void GroupCommit::on_result(Batch& batch, std::vector<PgResult> results, std::ex
       Batch first{std::move(batch.writes), 0, true};
       retries_.push_front(std::move(second));
       retries_.push_front(std::move(first));
-      batch.writes.clear();
+      batch = Batch{};
     }
   }
   size_t next = 0;

@@ -71,7 +71,7 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
   void schedule_pump();  // any thread
   void pump();           // the pool's thread
   void send(Batch batch);
-  void on_result(Batch& batch, std::vector<PgResult> results, std::exception_ptr error);
+  void on_result(Batch& batch, std::vector<PgResult> results, const std::exception_ptr& error);
   static void fail_all(std::vector<Write>& writes, const std::exception_ptr& error);
 
   PgPool& pool_;

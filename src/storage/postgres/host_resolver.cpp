@@ -36,7 +36,8 @@ std::string option(const PQconninfoOption* options, const char* keyword) {
     if (std::string_view(keyword) != o->keyword) continue;
     if (o->val != nullptr && *o->val != '\0') return o->val;
     if (o->envvar != nullptr) {
-      if (const char* env = std::getenv(o->envvar); env != nullptr) return env;
+      // Nothing in the service sets the environment, so reading it from any thread is safe.
+      if (const char* env = std::getenv(o->envvar); env != nullptr) return env;  // NOLINT(concurrency-mt-unsafe)
     }
     return "";
   }

@@ -119,6 +119,7 @@ PgResult exec(pg_conn* conn, const std::string& sql) {
 
 PgResult exec(pg_conn* conn, const char* sql, const std::vector<std::string>& params) {
   std::vector<const char*> values;
+  values.reserve(params.size());
   for (const auto& value : params) values.push_back(value.c_str());
   PgResult result(
       PQexecParams(conn, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0));

@@ -57,7 +57,7 @@ void PgListener::stop() {
 void PgListener::connect() {
   const uint64_t generation = ++generation_;
   attempt_ = ConnectAttempt::start(io_, options_.conninfo, options_.connect_timeout, options_.log.get(),
-                                   [this, generation](PgConn conn, std::exception_ptr error) {
+                                   [this, generation](PgConn conn, const std::exception_ptr& error) {
                                      if (generation != generation_ || stopped_) return;
                                      attempt_.reset();
                                      if (!error) return on_connected(std::move(conn));

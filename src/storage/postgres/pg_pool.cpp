@@ -29,7 +29,7 @@ PgPool::PgPool(PoolOptions options)
   attempted_.assign(count, false);
   for (size_t i = 0; i < count; ++i) {
     connections_.push_back(std::make_unique<PipelineConnection>(
-        io_, settings_, [this, i](std::exception_ptr error) { on_change(i, error); }));
+        io_, settings_, [this, i](const std::exception_ptr& error) { on_change(i, error); }));
   }
 
   // Each connection's first attempt reports here once (see on_change), on the loop's thread.
@@ -40,7 +40,7 @@ PgPool::PgPool(PoolOptions options)
   };
   auto startup = std::make_shared<Startup>();
   startup->waiting = count;
-  on_first_attempt_ = [startup](std::exception_ptr error) {
+  on_first_attempt_ = [startup](const std::exception_ptr& error) {
     if (error && !startup->first_error) startup->first_error = error;
     if (--startup->waiting == 0) startup->started.set_value();
   };
@@ -94,7 +94,7 @@ void PgPool::execute(Statement statement, Callback<PgResult> done) {
   std::vector<Statement> statements;
   statements.push_back(std::move(statement));
   submit(PgRequest{std::move(statements),
-                   [done = std::move(done)](std::vector<PgResult> results, std::exception_ptr error) {
+                   [done = std::move(done)](std::vector<PgResult> results, const std::exception_ptr& error) {
                      done(error ? PgResult() : std::move(results.front()), error);
                    },
                    Clock::now() + options_.request_timeout},

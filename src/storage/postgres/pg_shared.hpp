@@ -31,12 +31,13 @@ struct PgShared {
   std::shared_ptr<GroupCommit> writes;
 };
 
-// Runs `statement` and answers with decode(result), or the error (also when decode throws).
+// Runs `sql` and answers with decode(result), or the error (also when decode throws).
 template <class T, class Decode>
-void query(PgPool& pool, Statement statement, Decode decode, util::Completion<T> done) {
-  pool.execute(std::move(statement),
-               [decode = std::move(decode), done = std::move(done)](PgResult result, std::exception_ptr error) {
-                 if (error) return done(T{}, std::move(error));
+void query(PgPool& pool, Statement sql, Decode decode,  // NOLINT(performance-unnecessary-value-param): moved on
+           util::Completion<T> done) {
+  pool.execute(std::move(sql),
+               [decode = std::move(decode), done = std::move(done)](PgResult result, const std::exception_ptr& error) {
+                 if (error) return done(T{}, error);
                  T value{};
                  try {
                    value = decode(result);
@@ -49,10 +50,11 @@ void query(PgPool& pool, Statement statement, Decode decode, util::Completion<T>
 
 // The same for a segment of statements run as one transaction of its own.
 template <class T, class Decode>
-void transact(PgPool& pool, std::vector<Statement> statements, Decode decode, util::Completion<T> done) {
-  pool.execute_segment(std::move(statements), [decode = std::move(decode), done = std::move(done)](
-                                                  std::vector<PgResult> results, std::exception_ptr error) {
-    if (error) return done(T{}, std::move(error));
+void transact(PgPool& pool, std::vector<Statement> segment,  // NOLINT(performance-unnecessary-value-param): moved on
+              Decode decode, util::Completion<T> done) {
+  pool.execute_segment(std::move(segment), [decode = std::move(decode), done = std::move(done)](
+                                               std::vector<PgResult> results, const std::exception_ptr& error) {
+    if (error) return done(T{}, error);
     T value{};
     try {
       value = decode(results);
@@ -65,10 +67,12 @@ void transact(PgPool& pool, std::vector<Statement> statements, Decode decode, ut
 
 // The same for a write that joins the next group commit.
 template <class T, class Decode>
-void group_write(GroupCommit& writes, std::vector<Statement> statements, Decode decode, util::Completion<T> done) {
-  writes.submit(std::move(statements), [decode = std::move(decode), done = std::move(done)](
-                                           std::vector<PgResult> results, std::exception_ptr error) {
-    if (error) return done(T{}, std::move(error));
+void group_write(GroupCommit& writes,
+                 std::vector<Statement> write,  // NOLINT(performance-unnecessary-value-param): moved on
+                 Decode decode, util::Completion<T> done) {
+  writes.submit(std::move(write), [decode = std::move(decode), done = std::move(done)](
+                                      std::vector<PgResult> results, const std::exception_ptr& error) {
+    if (error) return done(T{}, error);
     T value{};
     try {
       value = decode(results);

@@ -44,7 +44,7 @@ void PipelineConnection::connect() {
   state_ = State::connecting;
   const uint64_t generation = ++generation_;
   attempt_ = ConnectAttempt::start(io_, settings_.conninfo, settings_.connect_timeout, settings_.log.get(),
-                                   [this, generation](PgConn conn, std::exception_ptr error) {
+                                   [this, generation](PgConn conn, const std::exception_ptr& error) {
                                      if (generation != generation_ || state_ != State::connecting) return;
                                      attempt_.reset();
                                      if (error) return retry_later(error, backoff_.failures() == 0);
@@ -73,7 +73,7 @@ void PipelineConnection::on_connected(PgConn conn) {
   on_change_(nullptr);
 }
 
-void PipelineConnection::retry_later(std::exception_ptr error, bool log) {
+void PipelineConnection::retry_later(const std::exception_ptr& error, bool log) {
   if (settings_.log && log) {
     try {
       std::rethrow_exception(error);

@@ -68,7 +68,7 @@ class PipelineConnection {
 
   void connect();
   void on_connected(PgConn conn);
-  void retry_later(std::exception_ptr error, bool log);
+  void retry_later(const std::exception_ptr& error, bool log);
   void fail_connection(const std::string& why);
   void after_write(bool written);
   void close_group_soon();
