@@ -45,13 +45,16 @@ void GroupCommit::schedule_pump() {
 
 void GroupCommit::close() {
   std::deque<Write> queued;
+  std::deque<Batch> retries;
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
     queued.swap(queue_);
+    retries.swap(retries_);
   }
   const auto error = std::make_exception_ptr(PgUnavailable("postgres: the store is shutting down"));
   for (auto& write : queued) write.done({}, error);
+  for (auto& batch : retries) fail_all(batch.writes, error);
   // The timer belongs to the pool's thread: stop it there, and wait, so this object may go next.
   if (pool_.io().get_executor().running_in_this_thread() || pool_.io().stopped()) {
     gather_timer_.cancel();
