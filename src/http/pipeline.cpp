@@ -102,9 +102,11 @@ void Pipeline::complete(const Request& request, Response& response, const Dispat
   requests_.inc({route, request.method, status});
   latency_.observe({route}, seconds);
   if (response.status >= 500) {
-    // Also covers failures that arrive after the handler returned (a failed group commit).
-    app_log_->error("request {} {} {} failed with {}{}{}", request.request_id, request.method, request.path,
-                    response.status, response.diagnostic.empty() ? "" : ": ", response.diagnostic);
+    // Also covers failures that arrive after the handler returned (a failed group commit). A 503
+    // is an expected answer while a backend is away or the process drains: a warning, not an error.
+    app_log_->log(response.status == 503 ? spdlog::level::warn : spdlog::level::err,
+                  "request {} {} {} failed with {}{}{}", request.request_id, request.method, request.path,
+                  response.status, response.diagnostic.empty() ? "" : ": ", response.diagnostic);
   }
   if (!access_log_) return;
   std::string line = "\"msg\":\"access\",\"request_id\":";

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "storage/sqlite/sqlite_storage.hpp"
+#include "util/redact.hpp"
 
 namespace ninja::storage {
 namespace {
@@ -14,7 +15,7 @@ std::optional<std::string> sqlite_path(const std::string& url) {
   if (url.rfind(kScheme, 0) != 0) return std::nullopt;
   std::string path = url.substr(kScheme.size());
   if (path.rfind("//", 0) == 0) path.erase(0, 2);
-  if (path.empty()) throw std::invalid_argument("store URL " + url + " names no file");
+  if (path.empty()) throw std::invalid_argument("store URL " + util::redact_credentials(url) + " names no file");
   return path;
 }
 
@@ -29,9 +30,11 @@ Storage open_sqlite(const std::string& path, const StorageOptions& options) {
 Storage open_storage(const StorageOptions& options) {
   if (auto path = sqlite_path(options.url)) return open_sqlite(*path, options);
   if (options.url.rfind("dynamodb:", 0) == 0) {
-    throw std::invalid_argument("store " + options.url + " is not supported by this build yet");
+    throw std::invalid_argument("store " + util::redact_credentials(options.url) +
+                                " is not supported by this build yet");
   }
-  throw std::invalid_argument("unknown store URL " + options.url + " (expected sqlite:PATH or postgres://…)");
+  throw std::invalid_argument("unknown store URL " + util::redact_credentials(options.url) +
+                              " (expected sqlite:PATH or postgres://...)");
 }
 
 }  // namespace ninja::storage

@@ -17,8 +17,9 @@ struct Loggers {
 // `level` is one of trace, debug, info, warn, error, off. Throws std::invalid_argument otherwise.
 Loggers make_loggers(std::string_view level, bool access_log);
 
-// Appends `text` as a JSON string literal (quoted, escaped; bytes ≥ 0x80 as \u00XX so any input
-// yields valid JSON).
+// Appends `text` as a JSON string literal: quoted, control characters escaped, valid UTF-8 kept
+// as it is and every other byte replaced by U+FFFD, so any input (a hostile path, say) yields
+// valid JSON.
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace ninja::util

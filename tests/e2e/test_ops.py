@@ -172,6 +172,16 @@ def test_bad_store_url_fails_fast(tmp_path):
     assert res.returncode != 0, res
 
 
+def test_a_password_in_a_bad_url_is_never_logged():
+    for args in (["migrate", "--store", "mysql://ninja:s3cr3tpw@db.internal/x"],
+                 ["migrate", "--store", "dynamodb://ak:s3cr3tpw@x"],
+                 ["serve", "--listen", "127.0.0.1:0", "--bus", "kafka://u:s3cr3tpw@broker:9092"]):
+        res = run_cli(*args)
+        assert res.returncode != 0, res
+        assert "s3cr3tpw" not in res.stdout + res.stderr, res.stderr
+        assert "***" in res.stderr, res.stderr  # the line still says which URL was wrong
+
+
 def test_migrate_twice_then_serve(tmp_path, start_server):
     db = tmp_path / "migrated.db"
     for _ in range(2):

@@ -36,7 +36,18 @@ TEST(AppendJsonString, AnyBytesYieldValidJson) {
   const auto value = boost::json::parse(json_quoted(all), ec);
   ASSERT_FALSE(ec) << ec.message();
   ASSERT_TRUE(value.is_string());
-  EXPECT_EQ(value.as_string().size(), 128u + 2 * 128u);  // bytes >= 0x80 became U+0080..U+00FF
+  EXPECT_EQ(value.as_string().size(), 128u + 3 * 128u);  // alone, no byte >= 0x80 is UTF-8: each became U+FFFD
+}
+
+TEST(AppendJsonString, KeepsValidUtf8AndReplacesInvalidBytes) {
+  EXPECT_EQ(json_quoted("caf\xc3\xa9 \xe2\x80\xa6 \xf0\x9f\xa5\xb7"), "\"caf\xc3\xa9 \xe2\x80\xa6 \xf0\x9f\xa5\xb7\"");
+  EXPECT_EQ(json_quoted("a\xff" "b"), R"("a\ufffdb")");
+  EXPECT_EQ(json_quoted("\xc0\xaf"), R"("\ufffd\ufffd")");          // overlong '/'
+  EXPECT_EQ(json_quoted("\xed\xa0\x80"), R"("\ufffd\ufffd\ufffd")");  // a surrogate
+  EXPECT_EQ(json_quoted("\xf4\x90\x80\x80"), R"("\ufffd\ufffd\ufffd\ufffd")");  // above U+10FFFF
+  EXPECT_EQ(json_quoted("\xe2\x80"), R"("\ufffd\ufffd")");          // cut short
+  const auto parsed = boost::json::parse(json_quoted("caf\xc3\xa9 \xe2\x80\xa6"));
+  EXPECT_EQ(parsed.as_string(), "caf\xc3\xa9 \xe2\x80\xa6");
 }
 
 TEST(MakeLoggers, AcceptsKnownLevels) {
