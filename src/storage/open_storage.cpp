@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "storage/postgres/pg_storage.hpp"
 #include "storage/sqlite/sqlite_storage.hpp"
 #include "util/redact.hpp"
 
@@ -29,6 +30,7 @@ Storage open_sqlite(const std::string& path, const StorageOptions& options) {
 
 Storage open_storage(const StorageOptions& options) {
   if (auto path = sqlite_path(options.url)) return open_sqlite(*path, options);
+  if (postgres::is_postgres_url(options.url)) return postgres::postgres_storage(options);
   if (options.url.rfind("dynamodb:", 0) == 0) {
     throw std::invalid_argument("store " + util::redact_credentials(options.url) +
                                 " is not supported by this build yet");
