@@ -33,6 +33,8 @@ def _die_with_parent():
 
 
 class ChildProcess:
+    stop_signal = signal.SIGTERM   # what asks this kind of process to finish its work and exit
+
     def __init__(self, name, argv, log_path, env=None, cwd=None):
         self.name = name
         self.argv = [str(arg) for arg in argv]
@@ -83,12 +85,12 @@ def describe_exit(code):
 
 
 def stop_together(processes, grace, hurry=lambda: False):
-    """SIGTERM to every running process at once, then SIGKILL to those still running after `grace`
+    """The stop signal to every running process at once, then SIGKILL to those still running after `grace`
     seconds (or as soon as hurry() is true: a second Ctrl-C). Returns {name: exit code} of the processes
     it stopped (None: had to be killed); one that had ended before is not its business."""
     running = [p for p in processes if p.running()]
     for proc in running:
-        proc.send(signal.SIGTERM)
+        proc.send(proc.stop_signal)
     deadline = time.monotonic() + grace
     while any(p.running() for p in running) and time.monotonic() < deadline and not hurry():
         time.sleep(0.02)

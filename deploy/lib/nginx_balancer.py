@@ -4,6 +4,7 @@ until one binds."""
 import os
 import re
 import shutil
+import signal
 import socket
 import time
 from pathlib import Path
@@ -34,6 +35,8 @@ def render(template, values):
 
 
 class NginxBalancer(ChildProcess):
+    stop_signal = signal.SIGQUIT   # graceful: requests in flight are answered (SIGTERM would drop them)
+
     def __init__(self, binary, directory, upstreams, port, free_port):
         self.dir = Path(directory)
         super().__init__("nginx", [binary, "-p", self.dir, "-c", self.dir / "nginx.conf", "-e",
