@@ -5,7 +5,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import time
 from pathlib import Path
 
@@ -84,17 +83,18 @@ class NginxBalancer(ChildProcess):
         (self.dir / "nginx.conf").write_text(config)
 
     def _wait_bound(self, timeout=10.0):
-        """True once nginx accepts connections on its port; False if it exited first. A TCP connect,
-        not a request: a request would reach an API process and count in nginx's view of it."""
+        """True once nginx has bound its port, False if it exited first. nginx writes its pid file
+        after it has bound every listening socket, so the file is the proof (a connect is not: someone
+        else may hold the port while nginx retries the bind)."""
+        pidfile = self.dir / "nginx.pid"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
             try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                if self.process.poll() is None:
+                if int(pidfile.read_text().strip()) == self.process.pid:
                     return True
-            except OSError:
+            except (OSError, ValueError):
                 pass
             time.sleep(0.02)
-        raise self.fail(f"did not accept connections on port {self.port} within {timeout:g} s")
+        raise self.fail(f"did not bind port {self.port} within {timeout:g} s")

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import socket
 import socketserver
 import subprocess
 import sys
@@ -257,6 +258,65 @@ def test_ctrl_c_stops_every_process_and_removes_the_dir(cluster):
     assert not cluster.dir.exists(), f"{cluster.dir} not removed"
     assert all(port_is_free(port) for port in ports), "a port is still taken"
     assert cluster.err[-1] == "stopped", cluster.output()
+
+
+def processes_mentioning(text):
+    """Pids whose command line or environment contains text (every process of one cluster names its dir:
+    in argv, or in PGPASSFILE)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                raw = Path(f"/proc/{entry}/cmdline").read_bytes() + Path(f"/proc/{entry}/environ").read_bytes()
+            except OSError:
+                continue
+            if text.encode() in raw and start_time(int(entry)) is not None:
+                found.append(int(entry))
+    return found
+
+
+def finished(run, timeout=START_TIMEOUT):
+    """Waits for a local-cluster that is expected to give up by itself; returns (exit code, stderr)."""
+    try:
+        code = run.proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        run.kill_everything()
+        pytest.fail(f"local-cluster still running after {timeout:g} s\n{run.output()}")
+    for thread in run._threads:
+        thread.join(5)
+    if code == EXIT_MISSING:
+        skip_or_fail(" ".join(run.err))
+    return code, "\n".join(run.err)
+
+
+def test_a_taken_port_fails_at_once():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        began = time.monotonic()
+        code, err = finished(LocalCluster("--port", str(port)))
+    assert code == 1 and f"port {port} is in use: choose another with --port" in err, err
+    assert time.monotonic() - began < 5, "spent time starting servers for a cluster that cannot listen"
+
+
+def test_a_component_that_cannot_start_fails_fast_with_its_log_and_leaves_nothing(tmp_path):
+    # A notifier that dies at start, as one with a broken configuration or an unreachable server would.
+    broken = tmp_path / "ninja-orders"
+    broken.write_text(f"""#!/bin/sh
+case "$*" in *"--roles notifier"*) echo '{{"level":"critical","msg":"injected: cannot start"}}' >&2; exit 7;; esac
+exec {BIN} "$@"
+""")
+    broken.chmod(0o755)
+    run = LocalCluster("--bin", str(broken))
+    code, err = finished(run)
+    assert code == 1, run.output()
+    assert re.search(r"notifier-\d: exited with code 7 while starting\n--- last lines of \S+notifier-\d.log:\n"
+                     r".*injected: cannot start", err), err
+    assert not run.out, "a URL was printed for a cluster that did not start"
+    directory = re.search(r"(/\S+/ninja-cluster-[^/\s]+)/", err).group(1)
+    assert not Path(directory).exists(), f"{directory} not removed"
+    assert not processes_mentioning(directory), "processes of the failed cluster are still running"
 
 
 def test_a_killed_api_process_is_routed_around_and_reported(cluster):
