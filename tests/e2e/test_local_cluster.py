@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import socket
-import socketserver
 import subprocess
 import sys
 import threading
@@ -31,7 +30,8 @@ sys.path[:0] = [str(ROOT / "deploy" / "lib"), str(ROOT / "tests" / "servers")]
 from local_servers import free_port, port_is_free  # noqa: E402
 from nginx_balancer import NginxBalancer, find_nginx  # noqa: E402
 
-READY_RE = re.compile(r"^ninja-orders cluster ready in ([\d.]+) s: (http://\S+)$")
+READY_RE = re.compile(r"^ninja-orders cluster ready in [\d.]+ s: (http://\S+)$")
+LAST_BANNER_LINE = "Ctrl-C stops the cluster."
 DIR_RE = re.compile(r"^dir (\S+) ")
 START_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
@@ -91,7 +91,6 @@ class LocalCluster:
         for thread in self._threads:
             thread.start()
         self.url = self.dir = self.state = None
-        self.startup_seconds = None
 
     @staticmethod
     def _pump(stream, sink):
@@ -103,15 +102,7 @@ class LocalCluster:
 
     def wait_ready(self):
         deadline = time.monotonic() + START_TIMEOUT
-        while self.url is None:
-            for line in list(self.out):
-                if (match := READY_RE.match(line)):
-                    self.startup_seconds, self.url = float(match.group(1)), match.group(2)
-                if (match := DIR_RE.match(line)):
-                    self.dir = Path(match.group(1))
-            if self.url and self.dir and (self.dir / "cluster.json").exists():
-                break
-            self.url = None
+        while LAST_BANNER_LINE not in self.out:   # the banner's lines come in order: all are there
             if self.proc.poll() is not None:
                 for thread in self._threads:
                     thread.join(5)
@@ -121,6 +112,8 @@ class LocalCluster:
             if time.monotonic() > deadline:
                 pytest.fail(f"local-cluster not ready within {START_TIMEOUT:g} s\n{self.output()}")
             time.sleep(0.05)
+        self.url = next(m.group(1) for m in map(READY_RE.match, self.out) if m)
+        self.dir = Path(next(m.group(1) for m in map(DIR_RE.match, self.out) if m))
         self.state = json.loads((self.dir / "cluster.json").read_text())
         assert self.state["url"] == self.url
 
@@ -161,10 +154,14 @@ class LocalCluster:
 
 @pytest.fixture
 def cluster():
+    """A running cluster; at the end of the test it must still stop cleanly (exit 0 on SIGINT)."""
     run = LocalCluster("--webhook-allow-private")
     try:
         run.wait_ready()
         yield run
+        if run.proc.poll() is None:
+            code, _ = run.interrupt()
+            assert code == 0, f"exit code {code} after SIGINT\n{run.output()}"
     finally:
         run.kill_everything()
 
@@ -244,22 +241,6 @@ def test_orders_through_nginx_are_notified_and_both_api_processes_serve(cluster,
     assert [(r["msg"], r["path"], r["status"]) for r in api_lines] == [("access", "/v1/orders", 201)]
 
 
-def test_ctrl_c_stops_every_process_and_removes_the_dir(cluster):
-    tree = cluster.tree()
-    names = {Path(f"/proc/{pid}/exe").resolve().name for pid in tree if Path(f"/proc/{pid}/exe").exists()}
-    assert {"ninja-orders", "nginx", "nats-server", "postgres"} <= names, names
-    ports = [int(p["address"].rsplit(":", 1)[1]) for p in cluster.state["processes"]]
-
-    code, seconds = cluster.interrupt()
-    assert code == 0, cluster.output()
-    assert seconds < 15, f"took {seconds:.1f} s to stop\n{cluster.output()}"
-    left = [pid for pid, started in tree.items() if start_time(pid) == started]
-    assert not left, f"still running after local-cluster exited: {left}\n{cluster.output()}"
-    assert not cluster.dir.exists(), f"{cluster.dir} not removed"
-    assert all(port_is_free(port) for port in ports), "a port is still taken"
-    assert cluster.err[-1] == "stopped", cluster.output()
-
-
 def processes_mentioning(text):
     """Pids whose command line or environment contains text (every process of one cluster names its dir:
     in argv, or in PGPASSFILE)."""
@@ -319,7 +300,11 @@ exec {BIN} "$@"
     assert not processes_mentioning(directory), "processes of the failed cluster are still running"
 
 
-def test_a_killed_api_process_is_routed_around_and_reported(cluster):
+def test_a_killed_api_process_is_routed_around_and_ctrl_c_still_stops_everything(cluster):
+    tree = cluster.tree()
+    names = {Path(f"/proc/{pid}/exe").resolve().name for pid in tree if Path(f"/proc/{pid}/exe").exists()}
+    assert {"ninja-orders", "nginx", "nats-server", "postgres"} <= names, names
+    ports = [int(p["address"].rsplit(":", 1)[1]) for p in cluster.state["processes"]]
     victim, survivor = cluster.processes("api")
     session = requests.Session()
     resp = session.post(cluster.url + "/v1/users", timeout=10,
@@ -348,61 +333,45 @@ def test_a_killed_api_process_is_routed_around_and_reported(cluster):
         assert resp.status_code == 201 and "Idempotent-Replayed" not in resp.headers, resp.text
     assert retried <= 2, f"{retried} POSTs needed a retry: more than the dead process's kept-alive connections"
     assert posts_served("http://" + survivor["address"], "/v1/users") >= 10
-
     deadline = time.monotonic() + 5
     while not any(f"{victim['name']} (pid {victim['pid']}) ended with signal SIGKILL" in line for line in cluster.err):
         assert time.monotonic() < deadline, f"the dead process was not reported\n{cluster.output()}"
         time.sleep(0.05)
-    code, _ = cluster.interrupt()
+
+    # Ctrl-C: the rest stops in order, exit 0 (the dead process was reported, not a stop failure).
+    code, seconds = cluster.interrupt()
     assert code == 0, cluster.output()
+    assert seconds < 15, f"took {seconds:.1f} s to stop\n{cluster.output()}"
+    left = [pid for pid, started in tree.items() if start_time(pid) == started]
+    assert not left, f"still running after local-cluster exited: {left}\n{cluster.output()}"
+    assert not cluster.dir.exists(), f"{cluster.dir} not removed"
+    assert all(port_is_free(port) for port in ports), "a port is still taken"
+    assert cluster.err[-1] == "stopped", cluster.output()
 
 
 # --- the nginx config's retry rule, against upstreams that misbehave on purpose -------------------------
-class HangUp(socketserver.ThreadingTCPServer):
-    """Reads one whole request, then closes the connection without answering: the API process dying
-    after it got the request, possibly after it committed."""
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self):
-        self.methods = []
-        outer = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self):
-                head = self.rfile.readline().split()
-                length = 0
-                for line in iter(self.rfile.readline, b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                    if not line:
-                        return
-                self.rfile.read(length)
-                outer.methods.append(head[0].decode() if head else "")
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.port = self.server_address[1]
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-
-class Answers(ThreadingHTTPServer):
-    """Answers every request 200."""
+class Upstream(ThreadingHTTPServer):
+    """A stand-in API process that records each request's method once it has read the whole request,
+    then answers 200, or (hang_up) closes the connection without a word: a process that died with
+    the request, perhaps after committing it."""
     daemon_threads = True
 
-    def __init__(self):
+    def __init__(self, hang_up):
         self.methods = []
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def answer(self):
+            def handle_one(self):
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 outer.methods.append(self.command)
+                if hang_up:
+                    self.close_connection = True
+                    return
                 self.send_response(200)
-                self.send_header("Content-Length", "2")
+                self.send_header("Content-Length", "0")
                 self.end_headers()
-                self.wfile.write(b"ok")
 
-            do_GET = do_POST = answer
+            do_GET = do_POST = handle_one
 
             def log_message(self, *args):
                 pass
@@ -444,14 +413,14 @@ def assert_unavailable_problem(resp):
 
 
 def test_nginx_never_sends_a_post_to_a_second_api_process_once_one_had_it(balancer):
-    first, second = HangUp(), HangUp()
+    first, second = Upstream(hang_up=True), Upstream(hang_up=True)
     lb = balancer(first, second)
     assert_unavailable_problem(requests.post(lb.url + "/v1/orders", json={}, timeout=20))
     assert sorted(first.methods + second.methods) == ["POST"], "the POST was sent again"
 
 
 def test_nginx_retries_a_get_on_the_next_api_process(balancer):
-    first, second = HangUp(), HangUp()
+    first, second = Upstream(hang_up=True), Upstream(hang_up=True)
     lb = balancer(first, second)
     assert_unavailable_problem(requests.get(lb.url + "/v1/orders", timeout=20))
     assert first.methods == ["GET"] and second.methods == ["GET"]
@@ -459,7 +428,7 @@ def test_nginx_retries_a_get_on_the_next_api_process(balancer):
 
 def test_nginx_retries_a_refused_connect_for_every_method(balancer):
     refused = free_port()   # nobody listens there
-    answers = Answers()
+    answers = Upstream(hang_up=False)
     lb = balancer(refused, answers)
     for _ in range(4):   # the first request of each nginx worker tries the first upstream first
         assert requests.post(lb.url + "/v1/orders", json={}, timeout=20).status_code == 200
