@@ -194,6 +194,7 @@ def posts_served(api_url, route="/v1/orders"):
     return int(match.group(1)) if match else 0
 
 
+@pytest.mark.slow
 def test_orders_through_nginx_are_notified_and_both_api_processes_serve(cluster, webhooks):
     assert len(cluster.processes("api")) == 2 and len(cluster.processes("notifier")) == 2
     assert len(cluster.processes("relay")) == 1 and cluster.processes("postgres") and cluster.processes("nats")
@@ -281,6 +282,7 @@ def test_a_taken_port_fails_at_once():
     assert time.monotonic() - began < 5, "spent time starting servers for a cluster that cannot listen"
 
 
+@pytest.mark.slow
 def test_a_component_that_cannot_start_fails_fast_with_its_log_and_leaves_nothing(tmp_path):
     # A notifier that dies at start, as one with a broken configuration or an unreachable server would.
     broken = tmp_path / "ninja-orders"
@@ -300,6 +302,7 @@ exec {BIN} "$@"
     assert not processes_mentioning(directory), "processes of the failed cluster are still running"
 
 
+@pytest.mark.slow
 def test_a_killed_api_process_is_routed_around_and_ctrl_c_still_stops_everything(cluster):
     tree = cluster.tree()
     names = {Path(f"/proc/{pid}/exe").resolve().name for pid in tree if Path(f"/proc/{pid}/exe").exists()}
