@@ -1,0 +1,256 @@
+"""A cluster of ninja-orders processes on private servers, for the fault tests.
+
+Each test gets its own PostgreSQL and nats-server (tests/servers), because it restarts them; the
+shared NINJA_TEST_* servers of `make e2e-cluster` are never touched. Each process of the cluster is a
+conftest.Server on a port of its own that it keeps across a supervisor restart, as a process under
+systemd with a fixed --listen would. A ReadinessSampler polls every process's /readyz in the
+background, so a test can tell when each one went unready and when it came back by itself.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import BIN, Server, require_binary, teardown_problems
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "servers"))
+from local_servers import NatsServer, PostgresServer, ServerError  # noqa: E402
+from server_process import children_of  # noqa: E402
+
+IN_CI = os.environ.get("CI") == "true"
+# What a binary built without the backend answers (storage/open_storage.cpp, events/make_bus.cpp).
+UNSUPPORTED_MARKERS = ("unknown store URL", "unknown bus URL", "not supported by this build")
+
+
+def without_passwords(text):
+    """scheme://user:secret@host → scheme://user:***@host: our reasons must not print one either."""
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", text)
+
+
+def last_message(output):
+    """The msg of the last JSON log line in output, else its last line."""
+    lines = [line for line in output.splitlines() if line.strip()]
+    if not lines:
+        return "(no output)"
+    try:
+        return json.loads(lines[-1])["msg"]
+    except (ValueError, KeyError, TypeError):
+        return lines[-1]
+
+
+def skip_or_fail(reason):
+    """A missing backend skips locally with a one-line reason; with CI=true it is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the cluster tests may not be skipped)")
+    pytest.skip(reason)
+
+
+def start_private_servers(base_dir, postgres=True, nats=True):
+    """(PostgresServer or None, NatsServer or None), started in base_dir; the caller stops them."""
+    started = []
+    try:
+        if postgres:
+            started.append(PostgresServer(Path(base_dir) / "pg").start())
+        else:
+            started.append(None)
+        if nats:
+            started.append(NatsServer(Path(base_dir) / "nats").start())
+        else:
+            started.append(None)
+    except ServerError as error:
+        for server in started:
+            if server is not None:
+                server.stop()
+        skip_or_fail(f"cannot start a private server: {str(error).splitlines()[0]}")
+    return tuple(started)
+
+
+def require_cluster_binary(store_url=None, bus_url=None):
+    """Skips (fails in CI) when the binary cannot open a postgres:// store or a nats:// bus; fails when
+    it can but `migrate` does not succeed, which is a defect, not a missing feature."""
+    require_binary()
+    args = [BIN, "migrate"]
+    if store_url:
+        args += ["--store", store_url]
+    if bus_url:
+        args += ["--bus", bus_url]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    if done.returncode == 0:
+        return
+    output = done.stderr + done.stdout
+    if any(marker in output for marker in UNSUPPORTED_MARKERS):
+        skip_or_fail(f"{BIN} has no PostgreSQL/NATS support: {without_passwords(last_message(output))}")
+    pytest.fail(f"`ninja-orders migrate` on the private servers failed ({done.returncode}):\n"
+                + without_passwords(output))
+
+
+def signal_postgres(pg, sig):
+    """sig to the postmaster and every backend: SIGSTOP makes a server that stops answering without
+    closing anything (a partition, a stalled disk), SIGCONT ends that."""
+    pid = pg.pid()
+    for target in [pid, *children_of(pid)] if pid else []:
+        try:
+            os.kill(target, sig)
+        except ProcessLookupError:
+            pass
+
+
+class ClusterProcess(Server):
+    """One `serve --roles ROLE` process of the cluster, with a name for messages."""
+
+    def __init__(self, name, work_dir, args):
+        self.name = name
+        self.first_pid = None
+        self.supervisor_restarts = 0
+        super().__init__(work_dir, args=args, store=False)
+
+    def _spawn(self):
+        super()._spawn()
+        if self.first_pid is None:
+            self.first_pid = self.proc.pid
+
+    def pin_port(self):
+        """After the first start: later starts listen on the same address (a fixed --listen), and
+        clients keep that address while the process is down."""
+        self.pinned = f"{self.host}:{self.port}"
+        self.cmd[self.cmd.index("--listen") + 1] = self.pinned
+
+    @property
+    def base_url(self):
+        return f"http://{self.pinned}" if getattr(self, "pinned", None) else super().base_url
+
+    def alive(self):
+        return self.proc.poll() is None
+
+
+class Cluster:
+    """The processes of one test, started together (so their migrations race, as on a real deploy)."""
+
+    def __init__(self, work_dir, common_args):
+        self.work_dir = Path(work_dir)
+        self.common_args = list(common_args)
+        self.processes = {}
+
+    def start(self, layout):
+        """layout: {name: extra args}; waits until every process listens and is ready."""
+        for name, extra in layout.items():
+            self.processes[name] = ClusterProcess(name, self.work_dir / name, self.common_args + list(extra))
+        for process in self.processes.values():
+            process.wait_listening()
+            process.pin_port()
+        for process in self.processes.values():
+            process.wait_ready()
+        return self
+
+    def __getitem__(self, name):
+        return self.processes[name]
+
+    def values(self):
+        return list(self.processes.values())
+
+    def kill_and_restart(self, names, pause=0.3):
+        """kill -9 to each, then what a supervisor does: the same commands again after a pause;
+        returns once they are ready."""
+        for name in names:
+            self.processes[name].kill()
+        time.sleep(pause)
+        for name in names:
+            self.processes[name].supervisor_restarts += 1
+            self.processes[name]._spawn()
+        for name in names:
+            self.processes[name].wait_listening()
+            self.processes[name].wait_ready()
+
+    def wait_all_ready(self, timeout):
+        """Seconds until every process answers /readyz 200, or None when some did not within timeout."""
+        started = time.monotonic()
+        pending = set(self.processes)
+        while pending and time.monotonic() - started < timeout:
+            for name in sorted(pending):
+                try:
+                    if requests.get(self.processes[name].url("/readyz"), timeout=1).status_code == 200:
+                        pending.discard(name)
+                except requests.RequestException:
+                    pass
+            if pending:
+                time.sleep(0.05)
+        return None if pending else time.monotonic() - started
+
+    def not_ready(self):
+        return [name for name, p in self.processes.items() if _readyz(p) != 200]
+
+    def stop(self):
+        """SIGTERM to all, then every problem conftest's teardown knows (exit codes, 5xx, sanitizers)."""
+        problems = []
+        for process in self.values():
+            problems += [f"[{process.name}] {problem}" for problem in teardown_problems(process)]
+        return problems
+
+
+def _readyz(process, timeout=1.0):
+    try:
+        return requests.get(process.url("/readyz"), timeout=timeout).status_code
+    except requests.RequestException as error:
+        return type(error).__name__
+
+
+class ReadinessSampler:
+    """Polls /readyz of every process every `interval` s on a thread of its own. samples: a list of
+    (monotonic time, process name, pid, status code or exception name)."""
+
+    def __init__(self, cluster, interval=0.1):
+        self.cluster = cluster
+        self.interval = interval
+        self.samples = []
+        self.exits = []   # (time, name, pid, code): a process found dead that nobody killed on purpose
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._lock = threading.Lock()
+        self._expected_down = set()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(10)
+
+    def expect_down(self, name, down=True):
+        """Around a planned kill: that process being gone is not an unexpected exit."""
+        with self._lock:
+            (self._expected_down.add if down else self._expected_down.discard)(name)
+
+    def _run(self):
+        sessions = {name: requests.Session() for name in self.cluster.processes}
+        while not self._stop.is_set():
+            for name, process in self.cluster.processes.items():
+                pid = process.proc.pid
+                if process.proc.poll() is not None:
+                    with self._lock:
+                        if name not in self._expected_down and not any(e[2] == pid for e in self.exits):
+                            self.exits.append((time.monotonic(), name, pid, process.proc.returncode))
+                    continue
+                try:
+                    status = sessions[name].get(process.url("/readyz"), timeout=1.0).status_code
+                except requests.RequestException as error:
+                    status = type(error).__name__
+                with self._lock:
+                    self.samples.append((time.monotonic(), name, pid, status))
+            self._stop.wait(self.interval)
+
+    def between(self, name, start, end):
+        with self._lock:
+            return [s for s in self.samples if s[1] == name and start <= s[0] <= end]
+
+    def first_ready_after(self, name, start):
+        """The time of the first 200 of that process after `start`, or None."""
+        with self._lock:
+            return next((s[0] for s in self.samples if s[1] == name and s[0] >= start and s[3] == 200), None)

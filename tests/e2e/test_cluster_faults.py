@@ -1,0 +1,393 @@
+"""The self-hosted cluster survives faults (issue 9, point 5).
+
+Two API processes, two relays and two notifiers share one private PostgreSQL and one private
+nats-server and notify webhook users at a signature-verifying receiver. While clients create orders
+through both APIs, one process of each role is killed with SIGKILL (and started again, as a supervisor
+would), nats-server is restarted and PostgreSQL crashes (`pg_ctl restart -m immediate`). Afterwards:
+every order acknowledged with 201 is stored and notified with one webhook-id, nothing answered other
+than 2xx/4xx or 503 or took longer than --request-timeout, every process that was not killed is the
+same process and became ready again by itself, and /readyz went 503 during the PostgreSQL outage.
+
+A second test holds a single API process against a PostgreSQL that goes silent (SIGSTOP) and then
+down (SIGKILL): requests in flight get 503 problem+json within --request-timeout, never a hang.
+"""
+import json
+import signal
+import statistics
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+
+import pytest
+import requests
+
+from cluster_processes import (Cluster, ReadinessSampler, require_cluster_binary, signal_postgres,
+                              start_private_servers)
+from conftest import create_user, list_all, media_type, order_payload
+from receivers import WebhookReceiver
+
+pytestmark = [pytest.mark.slow, pytest.mark.crash]
+
+REQUEST_TIMEOUT_MS = 2000
+LATE = REQUEST_TIMEOUT_MS / 1000 + 1.5   # an answer after this came past --request-timeout
+RECOVERY = 10.0                          # s: a process is ready again by itself within this
+DELIVERY_BOUND = 45.0                    # s after the last fault (JetStream's AckWait is 30 s)
+LOAD_BETWEEN_FAULTS = 2.0                # s of plain load before, between and after the faults
+
+
+class OrderLoad:
+    """Client threads creating orders through the given APIs over keep-alive sessions. Each order has
+    its own Idempotency-Key (also its note, so duplicates show in the list) and is retried, on the
+    other API, after a 503, a 409 in-flight or a connection error, until it gets its 201."""
+
+    FINISH = 10.0  # s after stop() a client keeps retrying the order it has in hand
+
+    def __init__(self, apis, users, threads, late, reads=False):
+        self.apis, self.users, self.late, self.reads = apis, users, late, reads
+        self.client_timeout = late + 2.5   # past this the service hung
+        self.attempts = []                 # {"t", "api", "status" (code or error), "duration"}
+        self.acknowledged = {}             # order id -> idempotency key
+        self.failures = []                 # answers that break the contract, as messages
+        self.connection_errors = []        # (time of the error, api name, error)
+        self.abandoned = 0                 # orders without a 201 when the clients stopped
+        self.started = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(threads)]
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(self.FINISH + self.client_timeout + 5)
+
+    def wait_acknowledged(self, count, timeout):
+        deadline = time.monotonic() + timeout
+        while len(self.acknowledged) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.acknowledged) >= count, f"only {len(self.acknowledged)} orders in {timeout}s"
+
+    def status_counts(self):
+        with self._lock:
+            return dict(Counter(str(a["status"]) for a in self.attempts))
+
+    def _client(self, index):
+        sessions = {api.name: requests.Session() for api in self.apis}
+        turn = index
+        while not self._stop.is_set():
+            turn += 1
+            order_id = self._create(sessions, turn, self.users[turn % len(self.users)])
+            if self.reads and order_id:
+                api = self.apis[turn % len(self.apis)]
+                self._attempt(sessions[api.name], api, "GET", f"/v1/orders/{order_id}", ok=(200,))
+
+    def _create(self, sessions, turn, user):
+        key = str(uuid.uuid4())
+        body = order_payload(user["id"], note=key)
+        give_up = None
+        while True:
+            if self._stop.is_set():
+                give_up = give_up or time.monotonic() + self.FINISH
+                if time.monotonic() > give_up:
+                    with self._lock:
+                        self.abandoned += 1
+                    return None
+            api = self.apis[turn % len(self.apis)]
+            resp = self._attempt(sessions[api.name], api, "POST", "/v1/orders", ok=(201,), json=body,
+                                 headers={"Idempotency-Key": key})
+            if resp is not None and resp.status_code == 201:
+                with self._lock:
+                    self.acknowledged[resp.json()["id"]] = key
+                return resp.json()["id"]
+            if resp is not None and resp.status_code not in (409, 503):
+                return None   # a failure already recorded: this order is not retried
+            turn += 1         # the other API next, as a client-side balancer would
+            time.sleep(0.05)
+
+    def _attempt(self, session, api, method, path, ok, **kw):
+        """One request; returns the response (None after a connection error or a hang)."""
+        start = time.monotonic()
+        try:
+            resp = session.request(method, api.url(path), timeout=self.client_timeout, **kw)
+        except requests.Timeout as error:
+            self._record(start, api, type(error).__name__,
+                         f"{method} {path} on {api.name}: no answer within {self.client_timeout}s")
+            return None
+        except requests.ConnectionError as error:
+            self._record(start, api, "connection-error")
+            with self._lock:
+                self.connection_errors.append((time.monotonic(), api.name, repr(error)[:300]))
+            return None
+        duration = time.monotonic() - start
+        failure = None
+        if resp.status_code == 503:
+            if media_type(resp) != "application/problem+json" or "Retry-After" not in resp.headers:
+                failure = f"503 without problem+json and Retry-After: {resp.headers} {resp.text[:200]}"
+        elif resp.status_code == 409 and method == "POST":
+            if "idempotency-in-flight" not in resp.text:
+                failure = f"409 that is not idempotency-in-flight: {resp.text[:300]}"
+        elif resp.status_code not in ok:
+            failure = f"{resp.status_code}: {resp.text[:300]}"
+        if failure is None and duration > self.late:
+            failure = f"{resp.status_code} after {duration:.2f}s, past --request-timeout"
+        if failure:
+            failure = f"{method} {path} on {api.name} at +{start - self.started:.1f}s: {failure}"
+        self._record(start, api, resp.status_code, failure, duration)
+        return resp
+
+    def _record(self, start, api, status, failure=None, duration=None):
+        with self._lock:
+            self.attempts.append({"t": start, "api": api.name, "status": status,
+                                  "duration": time.monotonic() - start if duration is None else duration})
+            if failure:
+                self.failures.append(failure)
+
+
+@pytest.fixture
+def servers(tmp_path):
+    pg, nats = start_private_servers(tmp_path)
+    yield pg, nats
+    nats.stop()
+    pg.stop()
+
+
+@pytest.fixture
+def webhooks():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def cluster_factory(tmp_path):
+    """Starts clusters and, at the end, stops them: every teardown problem fails the test."""
+    clusters = []
+
+    def _start(common_args, layout):
+        cluster = Cluster(tmp_path / f"cluster{len(clusters)}", common_args)
+        clusters.append(cluster)
+        return cluster.start(layout)
+
+    yield _start
+    problems = [problem for cluster in clusters for problem in cluster.stop()]
+    assert not problems, "\n\n".join(problems)
+
+
+def in_window(samples, start, end):
+    return [s for s in samples if start <= s[0] <= end]
+
+
+def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, webhooks, cluster_factory):
+    pg, nats = servers
+    store = pg.create_database("faults")
+    bus = f"{nats.url}?prefix=faults"
+    require_cluster_binary(store, bus)
+    common = ["--store", store, "--bus", bus, "--request-timeout", REQUEST_TIMEOUT_MS, "--threads", 1,
+              "--webhook-allow-private", "--retry-base-ms", 50, "--retry-max-ms", 500, "--max-attempts", 200,
+              "--notify-timeout-ms", 1000, "--shutdown-grace", 5]
+    cluster = cluster_factory([str(a) for a in common], {
+        "api-a": ["--roles", "api"], "api-b": ["--roles", "api"],
+        "relay-a": ["--roles", "relay"], "relay-b": ["--roles", "relay"],
+        "notifier-a": ["--roles", "notifier"], "notifier-b": ["--roles", "notifier"]})
+    apis = [cluster["api-a"], cluster["api-b"]]
+    users = []
+    for i in range(6):
+        user = create_user(apis[i % 2], notify_channel="webhook", webhook_url=webhooks.url(f"/u{i}"))
+        webhooks.expect(f"u{i}", user["webhook_secret"])
+        users.append(user)
+
+    problems = []
+    windows = {}   # fault -> (start, end) in time.monotonic()
+    recovery = {}  # fault -> seconds until every process answered /readyz 200 again
+    with ReadinessSampler(cluster) as sampler, OrderLoad(apis, users, threads=6, late=LATE) as load:
+        load.wait_acknowledged(30, timeout=10)
+        time.sleep(LOAD_BETWEEN_FAULTS)
+
+        killed = ["api-a", "relay-a", "notifier-a"]
+        start = time.monotonic()
+        for name in killed:
+            sampler.expect_down(name)
+        cluster.kill_and_restart(killed)
+        for name in killed:
+            sampler.expect_down(name, False)
+        windows["kill -9"] = (start, time.monotonic())
+        recovery["kill -9"] = cluster.wait_all_ready(RECOVERY)
+        time.sleep(LOAD_BETWEEN_FAULTS)
+
+        start = time.monotonic()
+        nats.restart()
+        windows["nats restart"] = (start, time.monotonic())
+        recovery["nats restart"] = cluster.wait_all_ready(RECOVERY)
+        time.sleep(LOAD_BETWEEN_FAULTS)
+
+        start = time.monotonic()
+        pg.restart("immediate")
+        windows["postgres restart"] = (start, time.monotonic())
+        recovery["postgres restart"] = cluster.wait_all_ready(RECOVERY)
+        faults_end = time.monotonic()
+        time.sleep(LOAD_BETWEEN_FAULTS)
+        load.stop()
+    samples = sampler.samples
+
+    # -- every process recovered by itself, and the survivors are the processes of the start
+    for fault, seconds in recovery.items():
+        if seconds is None:
+            problems.append(f"after {fault}: not ready within {RECOVERY}s: {cluster.not_ready()}")
+    for t, name, pid, code in sampler.exits:
+        problems.append(f"{name} (pid {pid}) exited by itself with {code} at +{t - load.started:.1f}s")
+    for process in cluster.values():
+        if process.name not in killed and (process.proc.pid != process.first_pid or not process.alive()):
+            problems.append(f"{process.name} is not the process of the start (pid {process.first_pid} → "
+                            f"{process.proc.pid}, alive={process.alive()})")
+
+    # -- /readyz went 503 during the PostgreSQL outage (and, for the bus users, the NATS outage)
+    for fault, names in (("postgres restart", list(cluster.processes)),
+                         ("nats restart", ["relay-a", "relay-b", "notifier-a", "notifier-b"])):
+        start, end = windows[fault]
+        for name in names:
+            seen = [s[3] for s in sampler.between(name, start, end + 2.0)]
+            if 503 not in seen:
+                problems.append(f"{name}: /readyz never 503 during {fault} ({len(seen)} samples: "
+                                f"{sorted(set(map(str, seen)))})")
+
+    # -- the clients saw only 2xx/4xx and 503, in time; errors only from processes killed at that time
+    problems += load.failures
+    kill_start, kill_end = windows["kill -9"]
+    for t, api, error in load.connection_errors:
+        if not (api == "api-a" and kill_start <= t <= kill_end + 1.0):
+            problems.append(f"connection error from {api} at +{t - load.started:.1f}s, outside its kill: {error}")
+    for api in apis:
+        if not any(a["api"] == api.name and a["status"] == 201 and a["t"] > faults_end for a in load.attempts):
+            problems.append(f"{api.name}: no 201 after the faults ended")
+
+    # -- every acknowledged order is stored and notified, one webhook-id per order, signatures valid
+    acknowledged = set(load.acknowledged)
+
+    def delivered(received):
+        return {json.loads(r["body"]).get("subject") for r in received if r["status"] == 200}
+
+    received = webhooks.wait_for(lambda r: acknowledged <= delivered(r),
+                                 timeout=max(1.0, faults_end + DELIVERY_BOUND - time.monotonic()))
+    last_delivery = max((r["at"] for r in received), default=None)
+    missing = acknowledged - delivered(received)
+    if missing:
+        problems.append(f"{len(missing)} of {len(acknowledged)} acknowledged orders not notified within "
+                        f"{DELIVERY_BOUND}s after the faults, e.g. {sorted(missing)[:5]}")
+    unsigned = [r for r in received if not r["verified"]]
+    if unsigned:
+        problems.append(f"{len(unsigned)} webhooks with a bad signature, e.g. {unsigned[0]['headers']}")
+    ids_by_order = defaultdict(set)
+    for r in received:
+        event = json.loads(r["body"])
+        ids_by_order[event.get("subject")].add(r["headers"].get("webhook-id"))
+        if r["headers"].get("webhook-id") != event.get("id") or event.get("type") != "ninja.order.created":
+            problems.append(f"webhook-id {r['headers'].get('webhook-id')} for event {event.get('id')}")
+    split = {order: ids for order, ids in ids_by_order.items() if len(ids) != 1}
+    if split:
+        problems.append(f"{len(split)} orders arrived under several webhook-ids, e.g. {next(iter(split.items()))}")
+    problems += stored_and_delivered(apis[1], acknowledged - missing)
+    problems += created_once_per_key(apis[1])
+
+    repeats = len(received) - len(ids_by_order)
+    summary = (f"{len(acknowledged)} orders acknowledged ({load.abandoned} abandoned), "
+               f"{len(load.attempts)} attempts {load.status_counts()}, {len(load.connection_errors)} "
+               f"connection errors, {len(received)} webhooks ({repeats} repeats); fault windows "
+               + ", ".join(f"{f} {e - s:.1f}s" for f, (s, e) in windows.items())
+               + "; ready again after " + ", ".join(f"{f} {r if r is None else round(r, 2)}s"
+                                                    for f, r in recovery.items())
+               + (f"; last webhook {last_delivery - (time.time() - (time.monotonic() - faults_end)):.1f}s "
+                  "after the faults" if last_delivery else "")
+               + f"; {len(samples)} readiness samples")
+    print("\n" + summary)
+    assert not problems, summary + "\n" + "\n".join(problems[:60])
+
+
+def stored_and_delivered(api, orders, timeout=10.0):
+    """Each order answers GET 200 and lists one delivered notification (the record may trail the
+    webhook by a moment)."""
+    problems = []
+    session = requests.Session()
+    for order_id in sorted(orders):
+        got = session.get(api.url(f"/v1/orders/{order_id}"), timeout=5)
+        if got.status_code != 200:
+            problems.append(f"acknowledged order {order_id}: GET answers {got.status_code}")
+            continue
+        deadline = time.monotonic() + timeout
+        while True:
+            items = session.get(api.url(f"/v1/orders/{order_id}/notifications"), timeout=5).json()["items"]
+            if [i["status"] for i in items] == ["delivered"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        if [i["status"] for i in items] != ["delivered"]:
+            problems.append(f"order {order_id} was notified, but its records say {items}")
+    return problems
+
+
+def created_once_per_key(api):
+    """No Idempotency-Key created two orders, whatever failed around its retries (note = key)."""
+    by_key = Counter(order["note"] for order in list_all(api, "/v1/orders"))
+    twice = {key: n for key, n in by_key.items() if n > 1}
+    return [f"{len(twice)} Idempotency-Keys created several orders, e.g. {next(iter(twice.items()))}"] if twice else []
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    pg, _ = start_private_servers(tmp_path, nats=False)
+    yield pg
+    if pg.is_running():
+        signal_postgres(pg, signal.SIGCONT)   # a test that failed while the server was stopped
+    pg.stop()
+
+
+def test_requests_during_a_postgres_outage_get_503_within_the_request_timeout(postgres, cluster_factory):
+    pg = postgres
+    store = pg.create_database("outage")
+    require_cluster_binary(store)
+    cluster = cluster_factory(["--store", store, "--request-timeout", str(REQUEST_TIMEOUT_MS)],
+                              {"api": ["--roles", "api", "--threads", "1"]})
+    api = cluster["api"]
+    phases = {}   # name -> (fault start, repaired, seconds until ready again)
+    faults = {"silent": (lambda: signal_postgres(pg, signal.SIGSTOP), lambda: signal_postgres(pg, signal.SIGCONT)),
+              "down": (pg.kill, pg.start)}
+    with OrderLoad([api], [create_user(api)], threads=4, late=LATE, reads=True) as load:
+        load.wait_acknowledged(20, timeout=10)
+        for phase, (fault, repair) in faults.items():
+            start = time.monotonic()
+            fault()
+            time.sleep(REQUEST_TIMEOUT_MS / 1000 + 1.0)
+            repair()
+            repaired = time.monotonic()
+            phases[phase] = (start, repaired, cluster.wait_all_ready(RECOVERY))
+            load.wait_acknowledged(len(load.acknowledged) + 5, timeout=RECOVERY)
+        load.stop()
+
+    problems = list(load.failures)
+    problems += [f"connection error at +{t - load.started:.1f}s: {e}" for t, _, e in load.connection_errors]
+    report = []
+    for phase, (start, repaired, ready) in phases.items():
+        during = [a for a in load.attempts if start <= a["t"] <= repaired]
+        unavailable = [a["duration"] for a in during if a["status"] == 503]
+        if not unavailable:
+            problems.append(f"{phase}: no request got 503 while PostgreSQL was {phase}: "
+                            f"{sorted({str(a['status']) for a in during})}")
+        if ready is None:
+            problems.append(f"{phase}: /readyz not 200 within {RECOVERY}s after PostgreSQL came back")
+        if not any(a["status"] == 201 and repaired <= a["t"] <= repaired + RECOVERY for a in load.attempts):
+            problems.append(f"{phase}: no 201 within {RECOVERY}s after PostgreSQL came back")
+        report.append(f"{phase}: {len(unavailable)} × 503 (median "
+                      f"{statistics.median(unavailable) if unavailable else 0:.2f}s, max "
+                      f"{max(unavailable, default=0):.2f}s), ready again after {ready}s")
+    if api.proc.pid != api.first_pid or not api.alive():
+        problems.append("the API process did not survive the outages")
+    summary = "; ".join(report) + f"; {len(load.attempts)} attempts {load.status_counts()}"
+    print("\n" + summary)
+    assert not problems, summary + "\n" + "\n".join(problems[:60])
