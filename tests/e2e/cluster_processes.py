@@ -201,6 +201,41 @@ def _readyz(process, timeout=1.0):
         return type(error).__name__
 
 
+def diagnose_orders(cluster, pg, database, nats, order_ids, wall_offset):
+    """What the outbox, the delivery table, JetStream and the processes' logs know of these orders: the
+    evidence a failure message needs to tell where a notification was lost."""
+    lines = []
+    ids = ",".join("'" + order_id.replace("'", "") + "'" for order_id in order_ids)
+    for sql in (f"SELECT subject, event_id, seq, created_at, published_at, claimed_by, claimed_until FROM outbox "
+                f"WHERE subject IN ({ids}) ORDER BY seq",
+                f"SELECT order_id, event_id, status, attempts, last_error, updated_at, delivered_at, claimed_by "
+                f"FROM deliveries WHERE order_id IN ({ids})"):
+        try:
+            lines.append(sql.split(" FROM ")[1].split()[0] + ":\n  "
+                         + (pg.admin_psql(sql, database=database).replace("\n", "\n  ") or "(no rows)"))
+        except ServerError as error:
+            lines.append(f"{sql}: {error}")
+    try:
+        jsz = nats.monitor("/jsz?streams=true&consumers=true")
+        for account in jsz.get("account_details", []):
+            for stream in account.get("stream_detail", []):
+                lines.append(f"stream {stream['name']}: {stream.get('state')}")
+                for consumer in stream.get("consumer_detail", []):
+                    keys = ("num_pending", "num_ack_pending", "num_redelivered", "num_waiting", "delivered", "ack_floor")
+                    lines.append(f"  consumer {consumer['name']}: " + str({k: consumer.get(k) for k in keys}))
+    except (OSError, ValueError) as error:
+        lines.append(f"nats monitor: {error}")
+    events = set()
+    for line in lines:
+        events.update(re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", line))
+    for process in cluster.values():
+        with process._cond:
+            logged = [line for line in process.lines if any(e in line for e in events | set(order_ids))]
+        lines += [f"[{process.name}] {line}" for line in logged[:10]]
+    lines.append(f"(wall clock = monotonic + {wall_offset:.3f})")
+    return "\n".join(lines)
+
+
 class ReadinessSampler:
     """Polls /readyz of every process every `interval` s on a thread of its own. samples: a list of
     (monotonic time, process name, pid, status code or exception name)."""

@@ -22,8 +22,8 @@ from collections import Counter, defaultdict
 import pytest
 import requests
 
-from cluster_processes import (Cluster, ReadinessSampler, require_cluster_binary, signal_postgres,
-                              start_private_servers)
+from cluster_processes import (Cluster, ReadinessSampler, diagnose_orders, require_cluster_binary,
+                              signal_postgres, start_private_servers)
 from conftest import create_user, list_all, media_type, order_payload
 from receivers import WebhookReceiver
 
@@ -206,6 +206,7 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
         users.append(user)
 
     problems = []
+    wall_offset = time.time() - time.monotonic()
     windows = {}   # fault -> (start, end) in time.monotonic()
     recovery = {}  # fault -> seconds until every process answered /readyz 200 again
     with ReadinessSampler(cluster) as sampler, OrderLoad(apis, users, threads=6, late=LATE) as load:
@@ -280,8 +281,10 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
     last_delivery = max((r["at"] for r in received), default=None)
     missing = acknowledged - delivered(received)
     if missing:
+        windows_ms = {f: [round((t + wall_offset) * 1000) for t in w] for f, w in windows.items()}
         problems.append(f"{len(missing)} of {len(acknowledged)} acknowledged orders not notified within "
-                        f"{DELIVERY_BOUND}s after the faults, e.g. {sorted(missing)[:5]}")
+                        f"{DELIVERY_BOUND}s after the faults, e.g. {sorted(missing)[:5]}; fault windows (unix ms) "
+                        f"{windows_ms}\n" + diagnose_orders(cluster, pg, "faults", nats, sorted(missing)[:5], wall_offset))
     unsigned = [r for r in received if not r["verified"]]
     if unsigned:
         problems.append(f"{len(unsigned)} webhooks with a bad signature, e.g. {unsigned[0]['headers']}")
@@ -304,7 +307,7 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
                + ", ".join(f"{f} {e - s:.1f}s" for f, (s, e) in windows.items())
                + "; ready again after " + ", ".join(f"{f} {r if r is None else round(r, 2)}s"
                                                     for f, r in recovery.items())
-               + (f"; last webhook {last_delivery - (time.time() - (time.monotonic() - faults_end)):.1f}s "
+               + (f"; last webhook {last_delivery - wall_offset - faults_end:.1f}s "
                   "after the faults" if last_delivery else "")
                + f"; {len(samples)} readiness samples")
     print("\n" + summary)
