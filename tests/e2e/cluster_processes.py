@@ -4,7 +4,8 @@ Each test gets its own PostgreSQL and nats-server (tests/servers), because it re
 shared NINJA_TEST_* servers of `make e2e-cluster` are never touched. Each process of the cluster is a
 conftest.Server on a port of its own that it keeps across a supervisor restart, as a process under
 systemd with a fixed --listen would. A ReadinessSampler polls every process's /readyz in the
-background, so a test can tell when each one went unready and when it came back by itself.
+background, so a test can tell when each one went unready and when it came back by itself. An
+OrderLoad is the clients: threads creating orders through the APIs, recording every answer.
 """
 import json
 import os
@@ -13,12 +14,14 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from collections import Counter
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import BIN, Server, require_binary, teardown_problems
+from conftest import BIN, Server, media_type, order_payload, require_binary, teardown_problems
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "servers"))
 from local_servers import NatsServer, PostgresServer, ServerError  # noqa: E402
@@ -234,6 +237,122 @@ def diagnose_orders(cluster, pg, database, nats, order_ids, wall_offset):
         lines += [f"[{process.name}] {line}" for line in logged[:10]]
     lines.append(f"(wall clock = monotonic + {wall_offset:.3f})")
     return "\n".join(lines)
+
+
+class OrderLoad:
+    """Client threads creating orders through the given APIs over keep-alive sessions. Each order has
+    its own Idempotency-Key (also its note, so duplicates show in the list) and is retried, on the
+    other API, after a 503, a 409 in-flight or a connection error, until it gets its 201."""
+
+    FINISH = 10.0  # s after stop() a client keeps retrying the order it has in hand
+
+    def __init__(self, apis, users, threads, late, reads=False):
+        self.apis, self.users, self.late, self.reads = apis, users, late, reads
+        self.client_timeout = late + 2.5   # past this the service hung
+        self.attempts = []                 # {"t", "api", "status" (code or error), "duration"}
+        self.acknowledged = {}             # order id -> idempotency key
+        self.failures = []                 # answers that break the contract, as messages
+        self.connection_errors = []        # (time of the error, api name, error)
+        self.abandoned = 0                 # orders without a 201 when the clients stopped
+        self.started = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(threads)]
+
+    def __enter__(self):
+        self.started = time.monotonic()
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(self.FINISH + self.client_timeout + 5)
+
+    def wait_acknowledged(self, count, timeout):
+        deadline = time.monotonic() + timeout
+        while len(self.acknowledged) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.acknowledged) >= count, f"only {len(self.acknowledged)} orders in {timeout}s"
+
+    def status_counts(self):
+        with self._lock:
+            return dict(Counter(str(a["status"]) for a in self.attempts))
+
+    def _client(self, index):
+        sessions = {api.name: requests.Session() for api in self.apis}
+        turn = index
+        while not self._stop.is_set():
+            turn += 1
+            order_id = self._create(sessions, turn, self.users[turn % len(self.users)])
+            if self.reads and order_id:
+                api = self.apis[turn % len(self.apis)]
+                self._attempt(sessions[api.name], api, "GET", f"/v1/orders/{order_id}", ok=(200,))
+
+    def _create(self, sessions, turn, user):
+        key = str(uuid.uuid4())
+        body = order_payload(user["id"], note=key)
+        give_up = None
+        while True:
+            if self._stop.is_set():
+                give_up = give_up or time.monotonic() + self.FINISH
+                if time.monotonic() > give_up:
+                    with self._lock:
+                        self.abandoned += 1
+                    return None
+            api = self.apis[turn % len(self.apis)]
+            resp = self._attempt(sessions[api.name], api, "POST", "/v1/orders", ok=(201,), json=body,
+                                 headers={"Idempotency-Key": key})
+            if resp is not None and resp.status_code == 201:
+                with self._lock:
+                    self.acknowledged[resp.json()["id"]] = key
+                return resp.json()["id"]
+            if resp is not None and resp.status_code not in (409, 503):
+                return None   # a failure already recorded: this order is not retried
+            turn += 1         # the other API next, as a client-side balancer would
+            time.sleep(0.05)
+
+    def _attempt(self, session, api, method, path, ok, **kw):
+        """One request; returns the response (None after a connection error or a hang)."""
+        start = time.monotonic()
+        try:
+            resp = session.request(method, api.url(path), timeout=self.client_timeout, **kw)
+        except requests.Timeout as error:
+            self._record(start, api, type(error).__name__,
+                         f"{method} {path} on {api.name}: no answer within {self.client_timeout}s")
+            return None
+        except requests.ConnectionError as error:
+            self._record(start, api, "connection-error")
+            with self._lock:
+                self.connection_errors.append((time.monotonic(), api.name, repr(error)[:300]))
+            return None
+        duration = time.monotonic() - start
+        failure = None
+        if resp.status_code == 503:
+            if media_type(resp) != "application/problem+json" or "Retry-After" not in resp.headers:
+                failure = f"503 without problem+json and Retry-After: {resp.headers} {resp.text[:200]}"
+        elif resp.status_code == 409 and method == "POST":
+            if "idempotency-in-flight" not in resp.text:
+                failure = f"409 that is not idempotency-in-flight: {resp.text[:300]}"
+        elif resp.status_code not in ok:
+            failure = f"{resp.status_code}: {resp.text[:300]}"
+        if failure is None and duration > self.late:
+            failure = f"{resp.status_code} after {duration:.2f}s, past --request-timeout"
+        if failure:
+            failure = f"{method} {path} on {api.name} at +{start - self.started:.1f}s: {failure}"
+        self._record(start, api, resp.status_code, failure, duration)
+        return resp
+
+    def _record(self, start, api, status, failure=None, duration=None):
+        with self._lock:
+            self.attempts.append({"t": start, "api": api.name, "status": status,
+                                  "duration": time.monotonic() - start if duration is None else duration})
+            if failure:
+                self.failures.append(failure)
 
 
 class ReadinessSampler:

@@ -12,19 +12,18 @@ A second test holds a single API process against a PostgreSQL that goes silent (
 down (SIGKILL): requests in flight get 503 problem+json within --request-timeout, never a hang.
 """
 import json
+import os
 import signal
 import statistics
-import threading
 import time
-import uuid
 from collections import Counter, defaultdict
 
 import pytest
 import requests
 
-from cluster_processes import (Cluster, ReadinessSampler, diagnose_orders, require_cluster_binary,
+from cluster_processes import (Cluster, OrderLoad, ReadinessSampler, diagnose_orders, require_cluster_binary,
                               signal_postgres, start_private_servers)
-from conftest import create_user, list_all, media_type, order_payload
+from conftest import create_order, create_user, list_all
 from receivers import WebhookReceiver
 
 pytestmark = [pytest.mark.slow, pytest.mark.crash]
@@ -34,122 +33,6 @@ LATE = REQUEST_TIMEOUT_MS / 1000 + 1.5   # an answer after this came past --requ
 RECOVERY = 10.0                          # s: a process is ready again by itself within this
 DELIVERY_BOUND = 45.0                    # s after the last fault (JetStream's AckWait is 30 s)
 LOAD_BETWEEN_FAULTS = 2.0                # s of plain load before, between and after the faults
-
-
-class OrderLoad:
-    """Client threads creating orders through the given APIs over keep-alive sessions. Each order has
-    its own Idempotency-Key (also its note, so duplicates show in the list) and is retried, on the
-    other API, after a 503, a 409 in-flight or a connection error, until it gets its 201."""
-
-    FINISH = 10.0  # s after stop() a client keeps retrying the order it has in hand
-
-    def __init__(self, apis, users, threads, late, reads=False):
-        self.apis, self.users, self.late, self.reads = apis, users, late, reads
-        self.client_timeout = late + 2.5   # past this the service hung
-        self.attempts = []                 # {"t", "api", "status" (code or error), "duration"}
-        self.acknowledged = {}             # order id -> idempotency key
-        self.failures = []                 # answers that break the contract, as messages
-        self.connection_errors = []        # (time of the error, api name, error)
-        self.abandoned = 0                 # orders without a 201 when the clients stopped
-        self.started = None
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(threads)]
-
-    def __enter__(self):
-        self.started = time.monotonic()
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def stop(self):
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(self.FINISH + self.client_timeout + 5)
-
-    def wait_acknowledged(self, count, timeout):
-        deadline = time.monotonic() + timeout
-        while len(self.acknowledged) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(self.acknowledged) >= count, f"only {len(self.acknowledged)} orders in {timeout}s"
-
-    def status_counts(self):
-        with self._lock:
-            return dict(Counter(str(a["status"]) for a in self.attempts))
-
-    def _client(self, index):
-        sessions = {api.name: requests.Session() for api in self.apis}
-        turn = index
-        while not self._stop.is_set():
-            turn += 1
-            order_id = self._create(sessions, turn, self.users[turn % len(self.users)])
-            if self.reads and order_id:
-                api = self.apis[turn % len(self.apis)]
-                self._attempt(sessions[api.name], api, "GET", f"/v1/orders/{order_id}", ok=(200,))
-
-    def _create(self, sessions, turn, user):
-        key = str(uuid.uuid4())
-        body = order_payload(user["id"], note=key)
-        give_up = None
-        while True:
-            if self._stop.is_set():
-                give_up = give_up or time.monotonic() + self.FINISH
-                if time.monotonic() > give_up:
-                    with self._lock:
-                        self.abandoned += 1
-                    return None
-            api = self.apis[turn % len(self.apis)]
-            resp = self._attempt(sessions[api.name], api, "POST", "/v1/orders", ok=(201,), json=body,
-                                 headers={"Idempotency-Key": key})
-            if resp is not None and resp.status_code == 201:
-                with self._lock:
-                    self.acknowledged[resp.json()["id"]] = key
-                return resp.json()["id"]
-            if resp is not None and resp.status_code not in (409, 503):
-                return None   # a failure already recorded: this order is not retried
-            turn += 1         # the other API next, as a client-side balancer would
-            time.sleep(0.05)
-
-    def _attempt(self, session, api, method, path, ok, **kw):
-        """One request; returns the response (None after a connection error or a hang)."""
-        start = time.monotonic()
-        try:
-            resp = session.request(method, api.url(path), timeout=self.client_timeout, **kw)
-        except requests.Timeout as error:
-            self._record(start, api, type(error).__name__,
-                         f"{method} {path} on {api.name}: no answer within {self.client_timeout}s")
-            return None
-        except requests.ConnectionError as error:
-            self._record(start, api, "connection-error")
-            with self._lock:
-                self.connection_errors.append((time.monotonic(), api.name, repr(error)[:300]))
-            return None
-        duration = time.monotonic() - start
-        failure = None
-        if resp.status_code == 503:
-            if media_type(resp) != "application/problem+json" or "Retry-After" not in resp.headers:
-                failure = f"503 without problem+json and Retry-After: {resp.headers} {resp.text[:200]}"
-        elif resp.status_code == 409 and method == "POST":
-            if "idempotency-in-flight" not in resp.text:
-                failure = f"409 that is not idempotency-in-flight: {resp.text[:300]}"
-        elif resp.status_code not in ok:
-            failure = f"{resp.status_code}: {resp.text[:300]}"
-        if failure is None and duration > self.late:
-            failure = f"{resp.status_code} after {duration:.2f}s, past --request-timeout"
-        if failure:
-            failure = f"{method} {path} on {api.name} at +{start - self.started:.1f}s: {failure}"
-        self._record(start, api, resp.status_code, failure, duration)
-        return resp
-
-    def _record(self, start, api, status, failure=None, duration=None):
-        with self._lock:
-            self.attempts.append({"t": start, "api": api.name, "status": status,
-                                  "duration": time.monotonic() - start if duration is None else duration})
-            if failure:
-                self.failures.append(failure)
 
 
 @pytest.fixture
@@ -182,8 +65,17 @@ def cluster_factory(tmp_path):
     assert not problems, "\n\n".join(problems)
 
 
-def in_window(samples, start, end):
-    return [s for s in samples if start <= s[0] <= end]
+def cluster_args(store, bus):
+    """Flags every process of a cluster gets: fast retries with many attempts, so an outage of a few
+    seconds kills no notification; a claim of a killed notifier lapses after 1 + 5 s."""
+    return [str(arg) for arg in (
+        "--store", store, "--bus", bus, "--request-timeout", REQUEST_TIMEOUT_MS, "--threads", 1,
+        "--webhook-allow-private", "--retry-base-ms", 50, "--retry-max-ms", 500, "--max-attempts", 200,
+        "--notify-timeout-ms", 1000, "--shutdown-grace", 5)]
+
+
+def notified(received, order_id):
+    return any(json.loads(r["body"]).get("subject") == order_id and r["status"] == 200 for r in received)
 
 
 def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, webhooks, cluster_factory):
@@ -191,10 +83,7 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
     store = pg.create_database("faults")
     bus = f"{nats.url}?prefix=faults"
     require_cluster_binary(store, bus)
-    common = ["--store", store, "--bus", bus, "--request-timeout", REQUEST_TIMEOUT_MS, "--threads", 1,
-              "--webhook-allow-private", "--retry-base-ms", 50, "--retry-max-ms", 500, "--max-attempts", 200,
-              "--notify-timeout-ms", 1000, "--shutdown-grace", 5]
-    cluster = cluster_factory([str(a) for a in common], {
+    cluster = cluster_factory(cluster_args(store, bus), {
         "api-a": ["--roles", "api"], "api-b": ["--roles", "api"],
         "relay-a": ["--roles", "relay"], "relay-b": ["--roles", "relay"],
         "notifier-a": ["--roles", "notifier"], "notifier-b": ["--roles", "notifier"]})
@@ -394,3 +283,35 @@ def test_requests_during_a_postgres_outage_get_503_within_the_request_timeout(po
     summary = "; ".join(report) + f"; {len(load.attempts)} attempts {load.status_counts()}"
     print("\n" + summary)
     assert not problems, summary + "\n" + "\n".join(problems[:60])
+
+
+def test_an_event_that_reaches_the_notifier_while_postgres_is_down_is_not_lost(servers, webhooks, cluster_factory):
+    """The notifier reads the order's user from the store when an OrderCreated arrives. If the store is
+    down at that moment, the event must stay on the bus (or reach the delivery table later), not be
+    acknowledged and forgotten. A stopped notifier (SIGSTOP) lets the relay publish while it cannot
+    take the event; PostgreSQL goes down before it wakes."""
+    pg, nats = servers
+    store, bus = pg.create_database("intake"), f"{nats.url}?prefix=intake"
+    require_cluster_binary(store, bus)
+    cluster = cluster_factory(cluster_args(store, bus), {
+        "api": ["--roles", "api"], "relay": ["--roles", "relay"], "notifier": ["--roles", "notifier"]})
+    user = create_user(cluster["api"], notify_channel="webhook", webhook_url=webhooks.url("/late"))
+    webhooks.expect("late", user["webhook_secret"])
+    notifier = cluster["notifier"].proc.pid
+    os.kill(notifier, signal.SIGSTOP)
+    try:
+        order = create_order(cluster["api"], user["id"])
+        deadline = time.monotonic() + 10
+        published = f"SELECT published_at IS NOT NULL FROM outbox WHERE subject = '{order['id']}'"
+        while pg.admin_psql(published, database="intake") != "t":
+            assert time.monotonic() < deadline, "the relay did not publish the order's event within 10 s"
+            time.sleep(0.05)
+        pg.kill()
+    finally:
+        os.kill(notifier, signal.SIGCONT)
+    time.sleep(2.0)   # the notifier takes the event from the bus while the store refuses connections
+    pg.start()
+    received = webhooks.wait_for(lambda r: notified(r, order["id"]), timeout=15)
+    assert notified(received, order["id"]), (
+        "the order's notification was lost: an event taken from the bus while PostgreSQL was down\n"
+        + diagnose_orders(cluster, pg, "intake", nats, [order["id"]], time.time() - time.monotonic()))
