@@ -56,11 +56,14 @@ def skip_or_fail(reason):
 
 
 def start_private_servers(base_dir, postgres=True, nats=True):
-    """(PostgresServer or None, NatsServer or None), started in base_dir; the caller stops them."""
+    """(PostgresServer or None, NatsServer or None), started for one test; the caller stops them."""
     started = []
     try:
         if postgres:
-            started.append(PostgresServer(Path(base_dir) / "pg").start())
+            # Not under pytest's tmp dir: every pytest that starts (another session's, say) makes
+            # /tmp/pytest-of-USER 0700 again, and the postgres account could no longer reach its
+            # data dir for pg_ctl restart. PostgresServer's own dir under /tmp is removed on stop.
+            started.append(PostgresServer().start())
         else:
             started.append(None)
         if nats:
