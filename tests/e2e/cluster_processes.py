@@ -7,6 +7,7 @@ systemd with a fixed --listen would. A ReadinessSampler polls every process's /r
 background, so a test can tell when each one went unready and when it came back by itself. An
 OrderLoad is the clients: threads creating orders through the APIs, recording every answer.
 """
+import contextlib
 import json
 import os
 import re
@@ -380,10 +381,16 @@ class ReadinessSampler:
         self._stop.set()
         self._thread.join(10)
 
-    def expect_down(self, name, down=True):
-        """Around a planned kill: that process being gone is not an unexpected exit."""
+    @contextlib.contextmanager
+    def expecting_down(self, names):
+        """Around a planned kill: those processes being gone is not an unexpected exit."""
         with self._lock:
-            (self._expected_down.add if down else self._expected_down.discard)(name)
+            self._expected_down.update(names)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._expected_down.difference_update(names)
 
     def _run(self):
         sessions = {name: requests.Session() for name in self.cluster.processes}

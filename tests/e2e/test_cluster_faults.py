@@ -78,6 +78,28 @@ def notified(received, order_id):
     return any(json.loads(r["body"]).get("subject") == order_id and r["status"] == 200 for r in received)
 
 
+class Faults:
+    """Injects faults one after another and records, per fault, when it ran and how long until every
+    process answered /readyz 200 again by itself."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.windows = {}    # fault -> (start, end), time.monotonic()
+        self.recovery = {}   # fault -> seconds until all ready, None if not within RECOVERY
+        self.end = None
+
+    def inject(self, name, action):
+        start = time.monotonic()
+        action()
+        self.windows[name] = (start, time.monotonic())
+        self.recovery[name] = self.cluster.wait_all_ready(RECOVERY)
+        self.end = time.monotonic()
+        time.sleep(LOAD_BETWEEN_FAULTS)
+
+
+KILLED = ["api-a", "relay-a", "notifier-a"]   # one process of each role
+
+
 def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, webhooks, cluster_factory):
     pg, nats = servers
     store = pg.create_database("faults")
@@ -94,86 +116,86 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
         webhooks.expect(f"u{i}", user["webhook_secret"])
         users.append(user)
 
-    problems = []
-    wall_offset = time.time() - time.monotonic()
-    windows = {}   # fault -> (start, end) in time.monotonic()
-    recovery = {}  # fault -> seconds until every process answered /readyz 200 again
-    with ReadinessSampler(cluster) as sampler, OrderLoad(apis, users, threads=6, late=LATE) as load:
+    faults = Faults(cluster)
+    with ReadinessSampler(cluster, interval=0.05) as sampler, OrderLoad(apis, users, threads=6, late=LATE) as load:
         load.wait_acknowledged(30, timeout=10)
         time.sleep(LOAD_BETWEEN_FAULTS)
-
-        killed = ["api-a", "relay-a", "notifier-a"]
-        start = time.monotonic()
-        for name in killed:
-            sampler.expect_down(name)
-        cluster.kill_and_restart(killed)
-        for name in killed:
-            sampler.expect_down(name, False)
-        windows["kill -9"] = (start, time.monotonic())
-        recovery["kill -9"] = cluster.wait_all_ready(RECOVERY)
-        time.sleep(LOAD_BETWEEN_FAULTS)
-
-        start = time.monotonic()
-        nats.restart()
-        windows["nats restart"] = (start, time.monotonic())
-        recovery["nats restart"] = cluster.wait_all_ready(RECOVERY)
-        time.sleep(LOAD_BETWEEN_FAULTS)
-
-        start = time.monotonic()
-        pg.restart("immediate")
-        windows["postgres restart"] = (start, time.monotonic())
-        recovery["postgres restart"] = cluster.wait_all_ready(RECOVERY)
-        faults_end = time.monotonic()
-        time.sleep(LOAD_BETWEEN_FAULTS)
+        with sampler.expecting_down(KILLED):
+            faults.inject("kill -9", lambda: cluster.kill_and_restart(KILLED))
+        faults.inject("nats restart", nats.restart)
+        faults.inject("postgres restart", lambda: pg.restart("immediate"))
         load.stop()
-    samples = sampler.samples
 
-    # -- every process recovered by itself, and the survivors are the processes of the start
-    for fault, seconds in recovery.items():
-        if seconds is None:
-            problems.append(f"after {fault}: not ready within {RECOVERY}s: {cluster.not_ready()}")
-    for t, name, pid, code in sampler.exits:
-        problems.append(f"{name} (pid {pid}) exited by itself with {code} at +{t - load.started:.1f}s")
+    problems = process_problems(cluster, sampler, faults) + readiness_problems(cluster, sampler, faults)
+    problems += client_problems(load, apis, faults)
+    received, notify_problems = notification_problems(webhooks, set(load.acknowledged), faults)
+    if notify_problems:
+        problems += notify_problems
+        lost = sorted(set(load.acknowledged) - delivered(received))[:5]
+        problems.append(diagnose_orders(cluster, pg, "faults", nats, lost, time.time() - time.monotonic()))
+    problems += stored_and_delivered(apis[1], set(load.acknowledged) & delivered(received))
+    problems += created_once_per_key(apis[1])
+    summary = describe_run(load, received, faults, sampler)
+    print("\n" + summary)
+    assert not problems, summary + "\n" + "\n".join(problems[:60])
+
+
+def process_problems(cluster, sampler, faults):
+    """Each process became ready by itself after each fault; none but the killed ones was replaced."""
+    problems = [f"after {fault}: not ready within {RECOVERY}s: {cluster.not_ready()}"
+                for fault, seconds in faults.recovery.items() if seconds is None]
+    problems += [f"{name} (pid {pid}) exited by itself with {code}" for _, name, pid, code in sampler.exits]
     for process in cluster.values():
-        if process.name not in killed and (process.proc.pid != process.first_pid or not process.alive()):
+        if process.name not in KILLED and (process.proc.pid != process.first_pid or not process.alive()):
             problems.append(f"{process.name} is not the process of the start (pid {process.first_pid} → "
                             f"{process.proc.pid}, alive={process.alive()})")
+    return problems
 
-    # -- /readyz went 503 during the PostgreSQL outage (and, for the bus users, the NATS outage)
+
+def readiness_problems(cluster, sampler, faults):
+    """/readyz went 503 during the PostgreSQL outage (every process) and the NATS outage (the bus users)."""
+    problems = []
     for fault, names in (("postgres restart", list(cluster.processes)),
                          ("nats restart", ["relay-a", "relay-b", "notifier-a", "notifier-b"])):
-        start, end = windows[fault]
-        for name in names:
+        start, end = faults.windows[fault]
+        for name in sorted(set(names) - set(unready_during(sampler, cluster, start, end))):
             seen = [s[3] for s in sampler.between(name, start, end + 2.0)]
-            if 503 not in seen:
-                problems.append(f"{name}: /readyz never 503 during {fault} ({len(seen)} samples: "
-                                f"{sorted(set(map(str, seen)))})")
+            problems.append(f"{name}: /readyz never 503 during {fault} ({len(seen)} samples: "
+                            f"{sorted(set(map(str, seen)))})")
+    return problems
 
-    # -- the clients saw only 2xx/4xx and 503, in time; errors only from processes killed at that time
-    problems += load.failures
-    kill_start, kill_end = windows["kill -9"]
+
+def client_problems(load, apis, faults):
+    """Only 2xx/4xx and 503, in time; connection errors only from the API killed at that moment; both
+    APIs create orders again after the faults."""
+    problems = list(load.failures)
+    kill_start, kill_end = faults.windows["kill -9"]
     for t, api, error in load.connection_errors:
         if not (api == "api-a" and kill_start <= t <= kill_end + 1.0):
             problems.append(f"connection error from {api} at +{t - load.started:.1f}s, outside its kill: {error}")
     for api in apis:
-        if not any(a["api"] == api.name and a["status"] == 201 and a["t"] > faults_end for a in load.attempts):
+        if not any(a["api"] == api.name and a["status"] == 201 and a["t"] > faults.end for a in load.attempts):
             problems.append(f"{api.name}: no 201 after the faults ended")
+    return problems
 
-    # -- every acknowledged order is stored and notified, one webhook-id per order, signatures valid
-    acknowledged = set(load.acknowledged)
 
-    def delivered(received):
-        return {json.loads(r["body"]).get("subject") for r in received if r["status"] == 200}
+def delivered(received):
+    return {json.loads(r["body"]).get("subject") for r in received if r["status"] == 200}
 
+
+def notification_problems(webhooks, acknowledged, faults):
+    """Every acknowledged order notified within DELIVERY_BOUND of the last fault, validly signed, with
+    one webhook-id per order (its event id): (webhooks received, problems)."""
     received = webhooks.wait_for(lambda r: acknowledged <= delivered(r),
-                                 timeout=max(1.0, faults_end + DELIVERY_BOUND - time.monotonic()))
-    last_delivery = max((r["at"] for r in received), default=None)
+                                 timeout=max(1.0, faults.end + DELIVERY_BOUND - time.monotonic()))
+    problems = []
     missing = acknowledged - delivered(received)
     if missing:
-        windows_ms = {f: [round((t + wall_offset) * 1000) for t in w] for f, w in windows.items()}
+        wall = time.time() - time.monotonic()
+        windows_ms = {f: [round((t + wall) * 1000) for t in w] for f, w in faults.windows.items()}
         problems.append(f"{len(missing)} of {len(acknowledged)} acknowledged orders not notified within "
-                        f"{DELIVERY_BOUND}s after the faults, e.g. {sorted(missing)[:5]}; fault windows (unix ms) "
-                        f"{windows_ms}\n" + diagnose_orders(cluster, pg, "faults", nats, sorted(missing)[:5], wall_offset))
+                        f"{DELIVERY_BOUND}s after the faults, e.g. {sorted(missing)[:5]}; fault windows "
+                        f"(unix ms) {windows_ms}")
     unsigned = [r for r in received if not r["verified"]]
     if unsigned:
         problems.append(f"{len(unsigned)} webhooks with a bad signature, e.g. {unsigned[0]['headers']}")
@@ -186,21 +208,22 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
     split = {order: ids for order, ids in ids_by_order.items() if len(ids) != 1}
     if split:
         problems.append(f"{len(split)} orders arrived under several webhook-ids, e.g. {next(iter(split.items()))}")
-    problems += stored_and_delivered(apis[1], acknowledged - missing)
-    problems += created_once_per_key(apis[1])
+    return received, problems
 
-    repeats = len(received) - len(ids_by_order)
-    summary = (f"{len(acknowledged)} orders acknowledged ({load.abandoned} abandoned), "
-               f"{len(load.attempts)} attempts {load.status_counts()}, {len(load.connection_errors)} "
-               f"connection errors, {len(received)} webhooks ({repeats} repeats); fault windows "
-               + ", ".join(f"{f} {e - s:.1f}s" for f, (s, e) in windows.items())
-               + "; ready again after " + ", ".join(f"{f} {r if r is None else round(r, 2)}s"
-                                                    for f, r in recovery.items())
-               + (f"; last webhook {last_delivery - wall_offset - faults_end:.1f}s "
-                  "after the faults" if last_delivery else "")
-               + f"; {len(samples)} readiness samples")
-    print("\n" + summary)
-    assert not problems, summary + "\n" + "\n".join(problems[:60])
+
+def describe_run(load, received, faults, sampler):
+    last = max((r["at"] for r in received), default=None)
+    after = f"{last - (time.time() - time.monotonic()) - faults.end:.1f}s" if last else "-"
+    return (f"{len(load.acknowledged)} orders acknowledged ({load.abandoned} abandoned), {len(load.attempts)} "
+            f"attempts {load.status_counts()}, {len(received)} webhooks "
+            f"({len(received) - len(delivered(received))} repeats, the last {after} after the faults); "
+            + "; ".join(f"{fault} took {end - start:.1f}s, all ready {faults.recovery[fault]}s later, "
+                        f"503 from {unready_during(sampler, sampler.cluster, start, end)}"
+                        for fault, (start, end) in faults.windows.items()))
+
+
+def unready_during(sampler, cluster, start, end):
+    return [name for name in cluster.processes if 503 in [s[3] for s in sampler.between(name, start, end + 2.0)]]
 
 
 def stored_and_delivered(api, orders, timeout=10.0):
@@ -266,7 +289,7 @@ def test_requests_during_a_postgres_outage_get_503_within_the_request_timeout(po
     problems += [f"connection error at +{t - load.started:.1f}s: {e}" for t, _, e in load.connection_errors]
     report = []
     for phase, (start, repaired, ready) in phases.items():
-        during = [a for a in load.attempts if start <= a["t"] <= repaired]
+        during = [a for a in load.attempts if a["t"] <= repaired and a["t"] + a["duration"] >= start]
         unavailable = [a["duration"] for a in during if a["status"] == 503]
         if not unavailable:
             problems.append(f"{phase}: no request got 503 while PostgreSQL was {phase}: "
