@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -196,6 +197,9 @@ class Cluster:
     def stop(self):
         """SIGTERM to all, then every problem conftest's teardown knows (exit codes, 5xx, sanitizers)."""
         problems = []
+        for process in self.values():   # all drain at once; teardown_problems then waits for each
+            if process.alive():
+                process.proc.send_signal(signal.SIGTERM)
         for process in self.values():
             problems += [f"[{process.name}] {problem}" for problem in teardown_problems(process)]
         return problems
