@@ -116,7 +116,6 @@ class ClusterProcess(Server):
     def __init__(self, name, work_dir, args):
         self.name = name
         self.first_pid = None
-        self.supervisor_restarts = 0
         super().__init__(work_dir, args=args, store=False)
 
     def _spawn(self):
@@ -170,7 +169,6 @@ class Cluster:
             self.processes[name].kill()
         time.sleep(pause)
         for name in names:
-            self.processes[name].supervisor_restarts += 1
             self.processes[name]._spawn()
         for name in names:
             self.processes[name].wait_listening()
@@ -210,41 +208,6 @@ def _readyz(process, timeout=1.0):
         return requests.get(process.url("/readyz"), timeout=timeout).status_code
     except requests.RequestException as error:
         return type(error).__name__
-
-
-def diagnose_orders(cluster, pg, database, nats, order_ids, wall_offset):
-    """What the outbox, the delivery table, JetStream and the processes' logs know of these orders: the
-    evidence a failure message needs to tell where a notification was lost."""
-    lines = []
-    ids = ",".join("'" + order_id.replace("'", "") + "'" for order_id in order_ids)
-    for sql in (f"SELECT subject, event_id, seq, created_at, published_at, claimed_by, claimed_until FROM outbox "
-                f"WHERE subject IN ({ids}) ORDER BY seq",
-                f"SELECT order_id, event_id, status, attempts, last_error, updated_at, delivered_at, claimed_by "
-                f"FROM deliveries WHERE order_id IN ({ids})"):
-        try:
-            lines.append(sql.split(" FROM ")[1].split()[0] + ":\n  "
-                         + (pg.admin_psql(sql, database=database).replace("\n", "\n  ") or "(no rows)"))
-        except ServerError as error:
-            lines.append(f"{sql}: {error}")
-    try:
-        jsz = nats.monitor("/jsz?streams=true&consumers=true")
-        for account in jsz.get("account_details", []):
-            for stream in account.get("stream_detail", []):
-                lines.append(f"stream {stream['name']}: {stream.get('state')}")
-                for consumer in stream.get("consumer_detail", []):
-                    keys = ("num_pending", "num_ack_pending", "num_redelivered", "num_waiting", "delivered", "ack_floor")
-                    lines.append(f"  consumer {consumer['name']}: " + str({k: consumer.get(k) for k in keys}))
-    except (OSError, ValueError) as error:
-        lines.append(f"nats monitor: {error}")
-    events = set()
-    for line in lines:
-        events.update(re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", line))
-    for process in cluster.values():
-        with process._cond:
-            logged = [line for line in process.lines if any(e in line for e in events | set(order_ids))]
-        lines += [f"[{process.name}] {line}" for line in logged[:10]]
-    lines.append(f"(wall clock = monotonic + {wall_offset:.3f})")
-    return "\n".join(lines)
 
 
 class OrderLoad:
@@ -292,6 +255,13 @@ class OrderLoad:
             return dict(Counter(str(a["status"]) for a in self.attempts))
 
     def _client(self, index):
+        try:
+            self._orders(index)
+        except Exception as error:  # noqa: BLE001 (a dead client thread must not go unnoticed)
+            with self._lock:
+                self.failures.append(f"client {index} died: {error!r}")
+
+    def _orders(self, index):
         sessions = {api.name: requests.Session() for api in self.apis}
         turn = index
         while not self._stop.is_set():
@@ -417,8 +387,3 @@ class ReadinessSampler:
     def between(self, name, start, end):
         with self._lock:
             return [s for s in self.samples if s[1] == name and start <= s[0] <= end]
-
-    def first_ready_after(self, name, start):
-        """The time of the first 200 of that process after `start`, or None."""
-        with self._lock:
-            return next((s[0] for s in self.samples if s[1] == name and s[0] >= start and s[3] == 200), None)

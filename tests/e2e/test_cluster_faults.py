@@ -9,10 +9,13 @@ than 2xx/4xx or 503 or took longer than --request-timeout, every process that wa
 same process and became ready again by itself, and /readyz went 503 during the PostgreSQL outage.
 
 A second test holds a single API process against a PostgreSQL that goes silent (SIGSTOP) and then
-down (SIGKILL): requests in flight get 503 problem+json within --request-timeout, never a hang.
+down (SIGKILL): requests in flight get 503 problem+json within --request-timeout, never a hang, and
+the process serves again within seconds. A third pins down one way the first can lose an order: an
+OrderCreated that reaches a notifier while PostgreSQL is down.
 """
 import json
 import os
+import re
 import signal
 import statistics
 import time
@@ -21,7 +24,7 @@ from collections import Counter, defaultdict
 import pytest
 import requests
 
-from cluster_processes import (Cluster, OrderLoad, ReadinessSampler, diagnose_orders, require_cluster_binary,
+from cluster_processes import (Cluster, OrderLoad, ReadinessSampler, ServerError, require_cluster_binary,
                               signal_postgres, start_private_servers)
 from conftest import create_order, create_user, list_all
 from receivers import WebhookReceiver
@@ -221,6 +224,41 @@ def describe_run(load, received, faults, sampler):
             + "; ".join(f"{fault} took {end - start:.1f}s, all ready {faults.recovery[fault]}s later, "
                         f"503 from {unready_during(sampler, sampler.cluster, start, end)}"
                         for fault, (start, end) in faults.windows.items()))
+
+
+def diagnose_orders(cluster, pg, database, nats, order_ids, wall_offset):
+    """What the outbox, the delivery table, JetStream and the processes' logs know of these orders: the
+    evidence a failure message needs to tell where a notification was lost."""
+    lines = []
+    ids = ",".join("'" + order_id.replace("'", "") + "'" for order_id in order_ids)
+    for sql in (f"SELECT subject, event_id, seq, created_at, published_at, claimed_by, claimed_until FROM outbox "
+                f"WHERE subject IN ({ids}) ORDER BY seq",
+                f"SELECT order_id, event_id, status, attempts, last_error, updated_at, delivered_at, claimed_by "
+                f"FROM deliveries WHERE order_id IN ({ids})"):
+        try:
+            lines.append(sql.split(" FROM ")[1].split()[0] + ":\n  "
+                         + (pg.admin_psql(sql, database=database).replace("\n", "\n  ") or "(no rows)"))
+        except ServerError as error:
+            lines.append(f"{sql}: {error}")
+    try:
+        jsz = nats.monitor("/jsz?streams=true&consumers=true")
+        for account in jsz.get("account_details", []):
+            for stream in account.get("stream_detail", []):
+                lines.append(f"stream {stream['name']}: {stream.get('state')}")
+                for consumer in stream.get("consumer_detail", []):
+                    keys = ("num_pending", "num_ack_pending", "num_redelivered", "num_waiting", "delivered", "ack_floor")
+                    lines.append(f"  consumer {consumer['name']}: " + str({k: consumer.get(k) for k in keys}))
+    except (OSError, ValueError) as error:
+        lines.append(f"nats monitor: {error}")
+    events = set()
+    for line in lines:
+        events.update(re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", line))
+    for process in cluster.values():
+        with process._cond:
+            logged = [line for line in process.lines if any(e in line for e in events | set(order_ids))]
+        lines += [f"[{process.name}] {line}" for line in logged[:10]]
+    lines.append(f"(wall clock = monotonic + {wall_offset:.3f})")
+    return "\n".join(lines)
 
 
 def unready_during(sampler, cluster, start, end):
