@@ -309,6 +309,7 @@ def test_requests_during_a_postgres_outage_get_503_within_the_request_timeout(po
                               {"api": ["--roles", "api", "--threads", "1"]})
     api = cluster["api"]
     phases = {}   # name -> (fault start, repaired, seconds until ready again)
+    late_readyz = []
     faults = {"silent": (lambda: signal_postgres(pg, signal.SIGSTOP), lambda: signal_postgres(pg, signal.SIGCONT)),
               "down": (pg.kill, pg.start)}
     with OrderLoad([api], [create_user(api)], threads=4, late=LATE, reads=True) as load:
@@ -316,14 +317,21 @@ def test_requests_during_a_postgres_outage_get_503_within_the_request_timeout(po
         for phase, (fault, repair) in faults.items():
             start = time.monotonic()
             fault()
-            time.sleep(REQUEST_TIMEOUT_MS / 1000 + 1.0)
+            time.sleep(0.5)
+            asked = time.monotonic()
+            readyz = requests.get(api.url("/readyz"), timeout=LATE + 2.5)   # a hang fails here
+            readyz_took = time.monotonic() - asked
+            time.sleep(max(0.0, start + REQUEST_TIMEOUT_MS / 1000 + 1.0 - time.monotonic()))
             repair()
             repaired = time.monotonic()
             phases[phase] = (start, repaired, cluster.wait_all_ready(RECOVERY))
+            if readyz.status_code != 503 or readyz_took > LATE:
+                late_readyz.append(f"{phase}: /readyz answered {readyz.status_code} after {readyz_took:.2f}s "
+                                     "while PostgreSQL was out")
             load.wait_acknowledged(len(load.acknowledged) + 5, timeout=RECOVERY)
         load.stop()
 
-    problems = list(load.failures)
+    problems = list(load.failures) + late_readyz
     problems += [f"connection error at +{t - load.started:.1f}s: {e}" for t, _, e in load.connection_errors]
     report = []
     for phase, (start, repaired, ready) in phases.items():
