@@ -305,7 +305,7 @@ def test_requests_during_a_postgres_outage_get_503_within_the_request_timeout(po
     pg = postgres
     store = pg.create_database("outage")
     require_cluster_binary(store)
-    cluster = cluster_factory(["--store", store, "--request-timeout", str(REQUEST_TIMEOUT_MS)],
+    cluster = cluster_factory(["--store", store, "--bus", "inproc", "--request-timeout", str(REQUEST_TIMEOUT_MS)],
                               {"api": ["--roles", "api", "--threads", "1"]})
     api = cluster["api"]
     phases = {}   # name -> (fault start, repaired, seconds until ready again)
