@@ -14,7 +14,7 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
   clang clang-format clang-tidy \
   python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl
 
-.PHONY: deps .deps-installed build run test unit e2e e2e-cluster servers-test asan fuzz bench format tidy clean
+.PHONY: deps .deps-installed build run cluster test unit e2e e2e-cluster servers-test asan fuzz bench format tidy clean
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -42,14 +42,23 @@ run: build
 WITH_SERVERS := tests/servers/with-servers --
 
 # Unit tests and the contract suites on every backend (SQLite, PostgreSQL, NATS).
+# The cluster on this machine (deploy/README.md): PostgreSQL, NATS JetStream, two API processes behind
+# nginx, a relay and two notifiers on loopback; prints the URL; Ctrl-C stops it and removes its temp dir.
+# E.g. make cluster CLUSTER_FLAGS="--port 0 --webhook-allow-private --keep"
+cluster: build
+	deploy/local-cluster --bin $(BUILD_DIR)/ninja-orders $(CLUSTER_FLAGS)
+
 unit: build
 	$(WITH_SERVERS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
+# Tests of several processes on their own PostgreSQL and NATS servers (the local cluster, faults).
+CLUSTER_TESTS := tests/e2e/test_local_cluster.py tests/e2e/test_cluster_faults.py
+
 # The whole end-to-end suite on the embedded default (SQLite, in-process bus).
 e2e: build
-	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
+	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%)
 
-# The backend-neutral end-to-end tests again on PostgreSQL + NATS JetStream.
+# The backend-neutral end-to-end tests again on PostgreSQL + NATS JetStream, then the cluster tests.
 e2e-cluster: build
 	$(WITH_SERVERS) env NINJA_E2E_STORE=postgres NINJA_E2E_BUS=nats \
 	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
@@ -63,14 +72,15 @@ asan: .deps-installed
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNINJA_WERROR=ON -DNINJA_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	$(WITH_SERVERS) ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
-	NINJA_ORDERS_BIN=$(abspath $(ASAN_DIR))/ninja-orders NINJA_ORDERS_SANITIZED=1 $(PYTEST) -q tests/e2e
+	NINJA_ORDERS_BIN=$(abspath $(ASAN_DIR))/ninja-orders NINJA_ORDERS_SANITIZED=1 $(PYTEST) -q tests/e2e \
+	  $(CLUSTER_TESTS:%=--ignore=%)
 
 # libFuzzer targets (clang, ASan/UBSan): past crashes replayed, then FUZZ_SECONDS (60) per target.
 fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
 # Everything CI runs.
-test: servers-test unit e2e asan fuzz
+test: servers-test unit e2e e2e-cluster asan fuzz
 
 bench: build
 	bench/run
