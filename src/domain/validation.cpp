@@ -113,6 +113,7 @@ std::vector<FieldError> validate(const CreateOrder& command) {
     const auto& item = command.items[i];
     const std::string prefix = "items[" + std::to_string(i) + "].";
     check_length(errors, prefix + "sku", item.sku, 1, kMaxSkuChars);
+    if (has_control_characters(item.sku)) errors.push_back({prefix + "sku", "must not contain control characters"});
     if (item.quantity < 1 || item.quantity > kMaxQuantity) {
       errors.push_back({prefix + "quantity", "must be an integer 1–1000"});
     }
@@ -123,6 +124,11 @@ std::vector<FieldError> validate(const CreateOrder& command) {
   if (!is_currency_code(command.currency)) errors.push_back({"currency", "must be 3 upper-case letters (ISO 4217)"});
   if (command.note && count_code_points(*command.note) > kMaxNoteChars) {
     errors.push_back({"note", "must be at most 500 characters"});
+  }
+  // A note may hold line breaks and tabs, but U+0000 cannot be stored by every backend (PostgreSQL
+  // text cannot hold it), so no store ever gets one.
+  if (command.note && command.note->find('\0') != std::string::npos) {
+    errors.push_back({"note", "must not contain U+0000"});
   }
   return errors;
 }

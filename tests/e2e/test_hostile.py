@@ -255,6 +255,16 @@ def test_escaped_nul_is_stored_or_rejected_never_crashes(server):
         assert got.json()["name"] == "a\x00b", "NUL silently truncated"
 
 
+def test_escaped_nul_in_an_order_is_422_on_every_backend(server):
+    user = create_user(server)
+    for field, body in (("note", {"note": "a\u0000b"}),
+                        ("items[0].sku", {"items": [{"sku": "S\u0000", "quantity": 1, "unit_price": 1}]})):
+        payload = {"user_id": user["id"], "items": [{"sku": "A", "quantity": 1, "unit_price": 1}], **body}
+        resp = track(server.post("/v1/orders", json=payload))
+        assert_problem(resp, 422, "/problems/validation")
+        assert field in [e["field"] for e in resp.json()["errors"]], resp.json()
+
+
 @pytest.mark.parametrize("path", [b"/v1/users/\xc3\xa9", b"/\xff\xfe", "/v1/users/名前".encode()], ids=repr)
 def test_non_ascii_raw_path(server, path):
     responses, closed = send(server, b"GET " + path + b" HTTP/1.1\r\nHost: t\r\n\r\n")

@@ -222,6 +222,18 @@ TEST(ValidateCreateOrder, UserIdRequired) {
   EXPECT_THAT(fields(validate(o)), ElementsAre("user_id"));
 }
 
+TEST(ValidateCreateOrder, NoBackendEverGetsANul) {
+  auto o = valid_order();
+  o.note = std::string("line one\nline\ttwo");  // line breaks and tabs are fine in a note
+  EXPECT_THAT(validate(o), IsEmpty());
+  o.note = std::string("a\0b", 3);
+  o.items[0].sku = std::string("S\0", 2);
+  EXPECT_THAT(fields(validate(o)), ElementsAre("items[0].sku", "note"));
+  o.note.reset();
+  o.items[0].sku = "SKU\n1";  // an identifier holds no control characters at all
+  EXPECT_THAT(fields(validate(o)), ElementsAre("items[0].sku"));
+}
+
 TEST(ValidateCreateOrder, ItemCountOneToHundred) {
   auto o = valid_order();
   o.items.clear();
