@@ -35,7 +35,9 @@ class H(BaseHTTPRequestHandler):
         sys.stdout.write(f"{self.headers['webhook-id']} {event['subject']} {event['data']['created_at']} {at:.6f}\n")
         sys.stdout.flush()
     def log_message(self, *a): pass
-s = ThreadingHTTPServer(("127.0.0.1", 0), H); s.daemon_threads = True
+class S(ThreadingHTTPServer):
+    request_queue_size = 1024  # the default 5 overflows when the notifier opens its connections: SYNs retried after 1 s
+s = S(("127.0.0.1", 0), H); s.daemon_threads = True
 sys.stdout.write(f"port {s.server_address[1]}\n"); sys.stdout.flush()
 s.serve_forever()
 """
