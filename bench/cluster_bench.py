@@ -47,7 +47,7 @@ DRAIN_TIMEOUT_S = 180.0
 class ClusterConfig:
     def __init__(self):
         self.skip = env_flag("BENCH_SKIP_CLUSTER")
-        self.pgbench = os.environ.get("BENCH_PGBENCH", "").strip() or shutil.which("pgbench") or "pgbench"
+        self.pgbench = os.environ.get("BENCH_PGBENCH", "").strip() or None  # preflight: the server's own
         self.pgbench_threads = env_int("BENCH_PGBENCH_THREADS", 2, 1)
         raw = os.environ.get("BENCH_CLUSTER_POOLS", "8").replace(",", " ").split()
         try:
@@ -179,8 +179,13 @@ class ClusterBench:
         return res
 
     def pgbench_run(self, label, name, seconds):
+        before = pgbench_baseline.baseline_orders(self.pg, self.main.name) if name == "insert" else 0
         res = self.measured(label, lambda: self.pgbench(label, name, seconds), self.main.pids(),
                             lambda r: r["transactions"])
+        if name == "insert":  # a transaction that found no owner would insert nothing and still count
+            written = pgbench_baseline.baseline_orders(self.pg, self.main.name) - before
+            if written != res["transactions"]:
+                raise SetupError(f"pgbench insert: {res['transactions']} transactions but {written} orders written")
         fails = f"  FAILED transactions: {res['failed']}" if res["failed"] else ""
         log(f"  {label:32}{res['tps']:>10,.0f} tps    avg {res['latency_avg_ms']:7.2f} ms  "
             f"{cluster_report.usage_line(res['usage'])}{fails}")
@@ -233,6 +238,7 @@ class ClusterBench:
             self.apis[str(pool)] = self.main.serve(f"api-pool{pool}", "api", ["--store-connections", str(pool)])
         self.order_body, self.order_id = seed(*self.apis["default"])
         self.reference = pgbench_baseline.reference_order(self.pg, self.main.name, self.order_id)
+        pgbench_baseline.create_owners(self.pg, self.main.name, self.reference["user_id"], self.cfg.connections)
         self.scripts = pgbench_baseline.write_scripts(self.tmp)
 
     def rounds(self):
@@ -318,12 +324,15 @@ def preflight():
         return ccfg
     from local_servers import NatsServer, PostgresServer, ServerError
     try:
-        PostgresServer(), NatsServer()  # they look for their binaries (and the postgres account) here
+        pg = PostgresServer()  # they look for their binaries (and, as root, the postgres account) here
+        NatsServer()
     except ServerError as e:
         raise SetupError(f"cluster bench: {e} (BENCH_SKIP_CLUSTER=1 skips the cluster part)")
+    # pgbench of the same PostgreSQL version as the server (Debian's package postgresql-N has it).
+    ccfg.pgbench = ccfg.pgbench or str(pg.bindir / "pgbench")
     if not (shutil.which(ccfg.pgbench) or os.access(ccfg.pgbench, os.X_OK)):
-        raise SetupError(f"cluster bench: pgbench not found ({ccfg.pgbench}): install postgresql-client or set "
-                         "BENCH_PGBENCH (BENCH_SKIP_CLUSTER=1 skips the cluster part)")
+        raise SetupError(f"cluster bench: pgbench not found ({ccfg.pgbench}): install the Debian package "
+                         "postgresql or set BENCH_PGBENCH (BENCH_SKIP_CLUSTER=1 skips the cluster part)")
     return ccfg
 
 
