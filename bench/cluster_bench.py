@@ -363,15 +363,28 @@ def measure(cfg, tmp, ccfg=None):
 
 def main():
     """Only the cluster part, for a quick look: prints its table, writes bench/results/cluster.json."""
+    import signal
     import tempfile
     from bench_support import Config, RESULTS_FILE
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)  # so the finally clauses stop what was started
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
     cfg = Config()
+    if not os.access(cfg.binary, os.X_OK):
+        print(f"cluster bench: ERROR: service binary not found: {cfg.binary} (set NINJA_ORDERS_BIN)", file=sys.stderr)
+        return 2
     tmp = tempfile.mkdtemp(prefix="ninja-orders-cluster-bench.")
     try:
         result = measure(cfg, tmp)
     except SetupError as e:
         print(f"cluster bench: ERROR: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as e:
+        print(f"\ncluster bench: interrupted ({e or 'SIGINT'}), cleaned up", file=sys.stderr)
+        return 130
     finally:
         if cfg.keep_tmp:
             log(f"kept temp dir: {tmp}")
