@@ -45,7 +45,14 @@ def _children(pid):
 def postgres_cpu(postmaster_pid):
     if not postmaster_pid:
         return 0.0
-    return _cpu_of(postmaster_pid, with_children=True) + sum(_cpu_of(k) for k in _children(postmaster_pid))
+    # A backend reaped between reading the postmaster and its children would be counted in neither:
+    # read until the postmaster's reaped time is the same before and after the children.
+    for _ in range(10):
+        reaped = _cpu_of(postmaster_pid, with_children=True)
+        live = sum(_cpu_of(k) for k in _children(postmaster_pid))
+        if _cpu_of(postmaster_pid, with_children=True) == reaped:
+            break
+    return reaped + live
 
 
 def machine_busy():
