@@ -5,6 +5,7 @@ import os
 import statistics
 
 
+import cluster_report
 import limiter_cost
 import notification_latency
 from bench_support import GET_MAX_P99_MS, GET_MIN_RATIO, POST_MIN_RATIO, RESULTS_FILE, log, tool_version
@@ -69,8 +70,9 @@ def report(bench, cfg, runs, st, started):
         "scenarios": scenarios,
         "notification_latency": bench.notification,
         "limiter_cost": bench.limiter,
+        "cluster": bench.cluster,
     }
-    for extra in (bench.notification, bench.limiter):
+    for extra in (bench.notification, bench.limiter, bench.cluster):
         if extra is not None:
             all_pass &= extra["pass"]
     result["pass"] = all_pass
@@ -99,6 +101,7 @@ def report(bench, cfg, runs, st, started):
         log(f"note: service exited with status {bench.service_exit} after SIGTERM (expected 0)")
     limiter_cost.print_result(bench.limiter)
     notification_latency.print_result(bench.notification)
+    cluster_report.print_result(bench.cluster)
     log(f"medians over {cfg.rounds} round(s); ratio = median of per-round service/nginx req/s")
     log(f"overall: {'PASS' if all_pass else 'FAIL'}")
 

@@ -223,14 +223,15 @@ def parse_wrk(stdout):
 # ---------------------------------------------------------------------------------------------- bench
 
 
-def start_service(binary, tmp, name, extra_args=()):
-    """A service of its own on a fresh SQLite file; returns (proc, host, port, stderr path) once /readyz is 200."""
+def start_service(binary, tmp, name, extra_args=(), store=None, env=None):
+    """A service of its own, by default on a fresh SQLite file (else on `store`, with `env` for its
+    process, e.g. PGPASSWORD); returns (proc, host, port, stderr path) once /readyz is 200."""
     err_path = os.path.join(tmp, f"{name}-service.stderr")
-    cmd = [binary, "serve", "--listen", "127.0.0.1:0", "--store", "sqlite:" + os.path.join(tmp, f"{name}.db"),
-           "--access-log=false", *extra_args]
+    store = store or "sqlite:" + os.path.join(tmp, f"{name}.db")
+    cmd = [binary, "serve", "--listen", "127.0.0.1:0", "--store", store, "--access-log=false", *extra_args]
     with open(err_path, "wb") as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                                start_new_session=True)
+                                start_new_session=True, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if proc.poll() is not None:

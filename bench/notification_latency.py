@@ -1,6 +1,7 @@
 """Notification latency for bench/run: a steady stream of orders into a local webhook receiver.
 
-A service of its own (fresh SQLite file, webhooks to loopback allowed) gets `rate` orders per second for
+A service of its own (fresh SQLite file, webhooks to loopback allowed; or whatever `launch` starts, e.g.
+separate API, relay and notifier processes on PostgreSQL and NATS) gets `rate` orders per second for
 `seconds` seconds from paced client threads; a webhook receiver in a separate process (so the load
 generator's GIL does not delay it) timestamps every delivery. Latency is measured from the order's
 created_at (stamped just before its transaction commits, so the figure slightly overstates it) to the
@@ -34,7 +35,9 @@ class H(BaseHTTPRequestHandler):
         sys.stdout.write(f"{self.headers['webhook-id']} {event['subject']} {event['data']['created_at']} {at:.6f}\n")
         sys.stdout.flush()
     def log_message(self, *a): pass
-s = ThreadingHTTPServer(("127.0.0.1", 0), H); s.daemon_threads = True
+class S(ThreadingHTTPServer):
+    request_queue_size = 1024  # the default 5 overflows when the notifier opens its connections: SYNs retried after 1 s
+s = S(("127.0.0.1", 0), H); s.daemon_threads = True
 sys.stdout.write(f"port {s.server_address[1]}\n"); sys.stdout.flush()
 s.serve_forever()
 """
@@ -132,12 +135,20 @@ def paced_load(host, port, body, rate, seconds, acked, errors):
     return threads, t0
 
 
-def measure(binary, tmp, rate, seconds):
-    log(f"  notification latency: {rate} orders/s for {seconds} s into a local webhook receiver")
+def embedded_service(binary, tmp):
+    """The default launch: one embedded service (api, relay and notifier) on a fresh SQLite file."""
+    proc, host, port, err_path = start_service(binary, tmp, "notify", ["--webhook-allow-private"])
+    return host, port, [(proc, err_path)]
+
+
+def measure(binary, tmp, rate, seconds, launch=None, what="a local webhook receiver"):
+    """`launch()` starts what is measured and returns (API host, API port, [(process, stderr path)]);
+    by default embedded_service(binary, tmp). Every process it started is stopped at the end."""
+    log(f"  notification latency: {rate} orders/s for {seconds} s into {what}")
     receiver = Receiver()
-    proc = None
+    procs = []
     try:
-        proc, host, port, err_path = start_service(binary, tmp, "notify", ["--webhook-allow-private"])
+        host, port, procs = launch() if launch else embedded_service(binary, tmp)
         status, _, body = http_request(host, port, "POST", "/v1/users", json.dumps({
             "name": "Hook", "email": "hook@example.com", "notify_channel": "webhook",
             "webhook_url": f"http://127.0.0.1:{receiver.port}/hook"}), {"Content-Type": "application/json"})
@@ -152,10 +163,11 @@ def measure(binary, tmp, rate, seconds):
         deadline = time.monotonic() + 15
         while receiver.received() < len(acked) and time.monotonic() < deadline:
             time.sleep(0.05)
-        if proc.poll() is not None:
-            raise SetupError(f"notification bench service died: {tail(err_path)}")
+        for proc, err_path in procs:
+            if proc.poll() is not None:
+                raise SetupError(f"notification bench service died: {tail(err_path)}")
     finally:
-        if proc is not None:
+        for proc, _ in procs:
             stop_process(proc, 15)
         receiver.close()
 
@@ -185,11 +197,11 @@ def measure(binary, tmp, rate, seconds):
     return result
 
 
-def print_result(result):
+def print_result(result, title="notification latency"):
     if result is None:
         return
     fmt = lambda v: "n/a" if v is None else f"{v:.1f} ms"  # noqa: E731
-    log(f"notification latency ({result['rate']} orders/s x {result['seconds']} s, commit -> webhook receipt): "
+    log(f"{title} ({result['rate']} orders/s x {result['seconds']} s, commit -> webhook receipt): "
         f"p50 {fmt(result['p50_ms'])}, p99 {fmt(result['p99_ms'])}, max {fmt(result['max_ms'])}; "
         f"{result['delivered']}/{result['acknowledged']} delivered, {result['repeats']} repeats")
     log(f"  backlog (acknowledged, not yet received): median {result['backlog_median']}, max {result['backlog_max']}, "
