@@ -12,6 +12,10 @@
 
 namespace ninja::storage::postgres {
 
+// The statements of one claim, run as one transaction: the plan settings, then the claim itself
+// (whose result is the last). Exposed so a test can look at the plan the claim gets.
+std::vector<Statement> claim_statements(size_t limit, const util::Lease& lease);
+
 class PgOutbox final : public events::Outbox {
  public:
   explicit PgOutbox(std::shared_ptr<PgShared> shared);
