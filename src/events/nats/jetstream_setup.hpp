@@ -23,8 +23,10 @@ struct ConsumerSettings {
   std::string stream;
   std::string durable;
   std::string filter_subject;  // one subject, wildcards allowed (nats-server 2.9 takes one filter)
-  // A delivered message not acknowledged within this time goes to another puller.
-  std::chrono::milliseconds ack_wait{std::chrono::seconds(30)};
+  // A delivered message not acknowledged within this time goes to another puller: short, so the
+  // batch of a notifier that crashed is notified by another within seconds. A handler that takes
+  // longer (backpressure) keeps its batch by reporting progress (PullConsumer).
+  std::chrono::milliseconds ack_wait{std::chrono::seconds(10)};
   // Deliveries per message before the server gives up on it (it stays in the stream).
   int max_deliver = 50;
   // Delivered-but-unacknowledged messages across all pullers of the durable: the server stops

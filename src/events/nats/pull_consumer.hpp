@@ -66,7 +66,7 @@ struct PullOptions {
   std::chrono::milliseconds nak_max{60000};    // doubling per delivery up to this
   // While the handler runs, the messages are reported in progress this often, so a slow handler
   // (backpressure) does not see its batch redelivered elsewhere. Keep it under the AckWait.
-  std::chrono::milliseconds progress_interval{10000};
+  std::chrono::milliseconds progress_interval{3000};
 };
 
 class PullConsumer {
