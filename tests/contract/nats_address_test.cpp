@@ -56,7 +56,8 @@ TEST(NatsAddress, MalformedUrlsAreRefusedWithoutShowingThePassword) {
   for (const char* url :
        {"", "127.0.0.1:4222", "http://a:4222", "nats://", "nats://:4222", "nats://a:4222/path",
         "nats://a:4222?prefix=", "nats://a:4222?prefix=a.b", "nats://a:4222?prefix=a*", "nats://a:4222?prefix=>",
-        "nats://a:4222?stream=x", "nats://u:pw@a:4222?bogus=1", "nats://a:4222,"}) {
+        "nats://a:4222?stream=x", "nats://u:pw@a:4222?bogus=1", "nats://a:4222,", "nats://a:4222?replicas=0",
+        "nats://a:4222?replicas=6", "nats://a:4222?replicas=3x", "nats://u:pw@a:4222?replicas="}) {
     try {
       NatsAddress::parse(url);
       ADD_FAILURE() << url << " was accepted";
@@ -65,6 +66,13 @@ TEST(NatsAddress, MalformedUrlsAreRefusedWithoutShowingThePassword) {
     }
   }
   EXPECT_THROW(NatsAddress::parse("nats://a:4222?prefix=" + std::string(65, 'p')), std::invalid_argument);
+}
+
+TEST(NatsAddress, ReplicasDefaultToOneAndMayBeSet) {
+  EXPECT_EQ(NatsAddress::parse("nats://a:4222").replicas(), 1);
+  const auto clustered = NatsAddress::parse("nats://a:4222,nats://b:4222,nats://c:4222?prefix=acme&replicas=3");
+  EXPECT_EQ(clustered.replicas(), 3);
+  EXPECT_EQ(clustered.prefix(), "acme");
 }
 
 TEST(NatsAddress, ConsumerNamesMustBeOneToken) {

@@ -165,6 +165,18 @@ TEST_F(NatsBusTest, MakeBusOpensNatsUrls) {
   EXPECT_EQ(stream_messages(), 1u);
 }
 
+TEST_F(NatsBusTest, TheReplicaCountReachesTheServer) {
+  // A single server cannot keep three copies: the stream is refused, with the reason.
+  try {
+    events::make_bus({with_prefix(base_url, address.prefix()) + "&replicas=3", 2s, quiet_logger()});
+    ADD_FAILURE() << "a stream of 3 replicas was created on one server";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("create stream"), std::string::npos) << e.what();
+  }
+  auto one = events::make_bus({with_prefix(base_url, address.prefix()) + "&replicas=1", 2s, quiet_logger()});
+  EXPECT_TRUE(one->ready());
+}
+
 // Figures for the report: the relay's publish rate in batches of 256 with every PubAck awaited,
 // and the rate one subscription consumes (fetch, hand over, ack) a backlog of the same events.
 TEST_F(NatsBusTest, Throughput) {

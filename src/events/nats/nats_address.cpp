@@ -1,5 +1,7 @@
 #include "events/nats/nats_address.hpp"
 
+#include <charconv>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -69,9 +71,19 @@ NatsAddress NatsAddress::parse(std::string_view url) {
     const size_t equals = pair.find('=');
     const std::string_view key = pair.substr(0, equals);
     const std::string_view value = equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1);
+    if (key == "replicas") {
+      // How many servers of a JetStream cluster keep the stream (1 on a single server, 3 usually).
+      int n = 0;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (error != std::errc() || end != value.data() + value.size() || n < 1 || n > 5) {
+        throw std::invalid_argument("bus URL " + address.redacted_ + ": replicas must be 1-5");
+      }
+      address.replicas_ = n;
+      continue;
+    }
     if (key != "prefix") {
       throw std::invalid_argument("bus URL " + address.redacted_ + ": unknown parameter '" + std::string(key) +
-                                  "' (only prefix=P is understood)");
+                                  "' (prefix=P and replicas=N are understood)");
     }
     // "acme" and "acme." mean the same: subjects acme.ninja.….
     const std::string_view token = value.ends_with('.') ? value.substr(0, value.size() - 1) : value;

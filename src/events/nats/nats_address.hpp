@@ -1,6 +1,7 @@
 #pragma once
-// `--bus nats://HOST:PORT[,nats://HOST2:PORT…][?prefix=P]`: the servers to connect to and the
-// prefix that keeps several deployments apart on one NATS. Every name on the server derives from
+// `--bus nats://HOST:PORT[,nats://HOST2:PORT…][?prefix=P][&replicas=N]`: the servers to connect
+// to, the prefix that keeps several deployments apart on one NATS, and how many servers of a
+// JetStream cluster keep the stream (1 by default). Every name on the server derives from
 // the prefix: subjects `<P>.ninja.<…>`, the stream `<P>-ninja`, durable consumers `<P>-<consumer>`
 // (without a prefix: `ninja.<…>`, `ninja`, `<consumer>`). A prefix is one subject token, written
 // with or without its dot (`prefix=acme.` = `prefix=acme`), so two deployments' subjects never overlap.
@@ -19,6 +20,7 @@ class NatsAddress {
   // The servers with any password or token replaced by "***", for logs and errors.
   const std::string& redacted() const { return redacted_; }
   const std::string& prefix() const { return prefix_; }  // "" or e.g. "acme"
+  int replicas() const { return replicas_; }
 
   std::string subject(std::string_view event_type) const;  // "ninja.order.created" → "acme.ninja.order.created"
   std::string all_subjects() const;                        // "acme.ninja.>"
@@ -31,6 +33,7 @@ class NatsAddress {
   std::string servers_;
   std::string redacted_;
   std::string prefix_;
+  int replicas_ = 1;
 };
 
 }  // namespace ninja::events::nats

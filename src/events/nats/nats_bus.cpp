@@ -48,6 +48,7 @@ NatsBus::NatsBus(const NatsAddress& address, NatsBusOptions options, std::shared
   StreamSettings stream = options_.stream;
   stream.name = address_.stream_name();
   stream.subjects = {address_.all_subjects()};
+  stream.replicas = address_.replicas();
   ensure_stream(js_.get(), stream);
   publisher_ = std::make_unique<JetStreamPublisher>(*connection_, stream.name, options_.publish_timeout);
   log_->info("NATS bus on {}: stream {} ({})", connection_->servers(), stream.name, address_.all_subjects());
