@@ -41,7 +41,8 @@ namespace {
 // A connection as the drain logic sees it. Lives on its io_context's thread only.
 struct Connection {
   beast::tcp_stream* stream;
-  bool idle = true;  // waiting for the next request
+  bool idle = true;        // waiting for the next request
+  bool answering = false;  // its request is complete: from the handler to the end of the response
 };
 
 // One event loop's connections: a connection never migrates, so its state needs no locks.
@@ -123,14 +124,14 @@ struct Server::Impl {
     });
   }
 
-  // Closes the sockets of the idle connections (or of all), on each loop's thread. A coroutine
-  // waiting on a closed socket resumes with an error and ends.
+  // Closes the sockets of the idle connections, or of all but those answering a request, on each
+  // loop's thread. A coroutine waiting on a closed socket resumes with an error and ends.
   void close_connections(bool idle_only) {
     for (auto& context : contexts) {
       run_on(context->io, [&c = *context, idle_only] {
         for (auto* connection : c.connections) {
           beast::error_code ignored;
-          if (connection->idle || !idle_only) connection->stream->socket().close(ignored);
+          if (connection->idle || (!idle_only && !connection->answering)) connection->stream->socket().close(ignored);
         }
       });
     }
@@ -297,6 +298,7 @@ struct Server::Impl {
         break;
       }
 
+      connection.answering = true;
       const unsigned version = parser.get().version();
       const bool keep_alive = parser.get().keep_alive();
       const auto start = std::chrono::steady_clock::now();
@@ -313,6 +315,7 @@ struct Server::Impl {
       pipeline.complete(request, response, &dispatch, std::chrono::steady_clock::now() - start);
       const bool keep = keep_alive && !draining.load();
       auto [write_ec, written] = co_await write_response(stream, std::move(response), version, keep);
+      connection.answering = false;
       if (write_ec || !keep) break;
     }
     beast::error_code ignored;
@@ -379,9 +382,10 @@ void Server::shutdown(std::chrono::milliseconds grace) {
   const auto deadline = std::chrono::steady_clock::now() + grace;
   while (impl.open.load() > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
   // Past the grace, what is left is closed (again now and then: a connection accepted just before
-  // the listener closed may start later). A handler still waiting for its store holds its
-  // connection's coroutine; the store always completes (commit or error), so it is waited for
-  // rather than destroyed under the completion that will resume it.
+  // the listener closed may start later), except connections answering a request: a handler still
+  // waiting for its store holds its connection's coroutine, and the store always completes (commit
+  // or error, by its deadline), so it is waited for, rather than destroyed under the completion
+  // that will resume it, and its answer is written (a commit is acknowledged, not cut off).
   auto next_pass = std::chrono::steady_clock::now();
   while (impl.tasks.load() > 0) {
     if (std::chrono::steady_clock::now() >= next_pass) {

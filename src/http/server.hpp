@@ -43,8 +43,9 @@ class Server {
 
   // Stops accepting, closes idle keep-alive connections, lets requests in flight finish (their
   // connections close after the response) and waits up to `grace` for them; then closes what is
-  // left and returns once none of the server's work remains on the loops (a request waiting for
-  // its store is waited for: the store always answers, by its deadline at the latest).
+  // left and returns once none of the server's work remains on the loops. A request whose handler
+  // has not answered by then is waited for and its answer written (the store always answers, by
+  // its deadline at the latest).
   void shutdown(std::chrono::milliseconds grace);
 
   size_t open_connections() const;
