@@ -255,9 +255,9 @@ TEST_F(PostgresSharedLoops, WhenThePoolGoesItsRequestsEndOnceAndTheLoopsHoldNoth
   EXPECT_TRUE(eventually([&] { return backends() == 0; }));
 }
 
-// The whole PostgreSQL store as serve opens it: reads on loop i answer on loop i; group-committed
-// writes from either loop commit (they are batched on the first loop); the outbox's commit notices
-// (LISTEN on the first loop) arrive.
+// The whole PostgreSQL store as serve opens it: reads and group-committed writes made on loop i
+// answer on loop i (each loop batches its own writes); the outbox's commit notices (LISTEN on the
+// first loop) arrive.
 TEST_F(PostgresSharedLoops, TheStoreRunsOnTheLoops) {
   storage::StorageOptions options;
   options.url = conninfo();
@@ -289,7 +289,7 @@ TEST_F(PostgresSharedLoops, TheStoreRunsOnTheLoops) {
   for (size_t i = 0; i < kWrites; ++i) {
     ASSERT_EQ(writes.error(i), nullptr) << i;
     EXPECT_EQ(writes.value(i), 1) << i;
-    EXPECT_GE(writes.loop(i), 0);
+    EXPECT_EQ(writes.loop(i), static_cast<int>(i % 2)) << i;
   }
   Landings reads(kWrites);
   for (size_t i = 0; i < kWrites; ++i) {
@@ -307,6 +307,36 @@ TEST_F(PostgresSharedLoops, TheStoreRunsOnTheLoops) {
   }
   EXPECT_TRUE(eventually([&] { return notices > before; }));  // the writes' NOTIFY arrived
   watch->stop();
+
+  // The loops' segments commit side by side: the same email from both loops at once is taken once.
+  constexpr size_t kPairs = 20;
+  Landings rivals(2 * kPairs);
+  for (size_t loop = 0; loop < 2; ++loop) {
+    on_loop(loops_, loop, [&, loop] {
+      for (size_t p = 0; p < kPairs; ++p) {
+        domain::User user;
+        user.id = "r" + std::to_string(p) + "-" + std::to_string(loop);
+        user.name = "R";
+        user.email = "Rival" + std::to_string(p) + (loop ? "@EXAMPLE.com" : "@example.com");
+        user.created_at_ms = 1;
+        events::Event event{"er" + user.id, "ninja.user.created", user.id, 1, "{}"};
+        const size_t i = 2 * p + loop;
+        storage.store->create_user(user, event, std::nullopt,
+                                   [&, i](domain::CreateOutcome outcome, std::exception_ptr e) {
+                                     rivals.land(i, loops_.current(), static_cast<int64_t>(outcome.status), e);
+                                   });
+      }
+    });
+  }
+  ASSERT_TRUE(rivals.wait());
+  for (size_t p = 0; p < kPairs; ++p) {
+    ASSERT_EQ(rivals.error(2 * p), nullptr);
+    ASSERT_EQ(rivals.error(2 * p + 1), nullptr);
+    const std::multiset<int64_t> outcomes{rivals.value(2 * p), rivals.value(2 * p + 1)};
+    EXPECT_EQ(outcomes, (std::multiset<int64_t>{static_cast<int64_t>(domain::CreateStatus::created),
+                                                static_cast<int64_t>(domain::CreateStatus::email_taken)}))
+        << p;
+  }
 }
 
 }  // namespace

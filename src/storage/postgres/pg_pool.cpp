@@ -79,7 +79,9 @@ PgPool::PgPool(PoolOptions options)
 
 PgPool::~PgPool() { shutdown("postgres: the store is shutting down"); }
 
-asio::io_context& PgPool::io() { return loops_.context(0); }
+size_t PgPool::loops() const { return loops_.size(); }
+asio::io_context& PgPool::io(size_t loop) { return loops_.context(loop); }
+std::optional<size_t> PgPool::current_loop() const { return loops_.current(); }
 
 void PgPool::close_loop(size_t loop, const std::string& why) {
   for (const size_t i : shards_[loop].slots) slots_[i]->connection->close(why);

@@ -91,7 +91,10 @@ class PgPool {
   size_t connections() const { return slots_.size(); }
   const std::string& target() const { return settings_.target; }  // host=… port=… dbname=… user=…
   // The first loop, for what runs on one loop only: a PgListener, group commit's timer.
-  boost::asio::io_context& io();
+  boost::asio::io_context& io() { return io(0); }
+  size_t loops() const;
+  boost::asio::io_context& io(size_t loop);
+  std::optional<size_t> current_loop() const;  // the calling thread's loop, or nullopt
 
  private:
   // One connection and its loop. `up` mirrors its state for other threads.
