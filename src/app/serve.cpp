@@ -21,6 +21,7 @@
 #include "http/gateway.hpp"
 #include "http/pipeline.hpp"
 #include "http/server.hpp"
+#include "net/event_loops.hpp"
 #include "notify/notifier.hpp"
 #include "storage/open_storage.hpp"
 #include "util/crypto.hpp"
@@ -57,21 +58,12 @@ void check_roles(const config::ServeConfig& s, const events::Bus* bus) {
   }
 }
 
-}  // namespace
-
-int serve(const config::Config& config, const util::Loggers& log) {
+// Everything that uses the store: the notifier, the relay, the services and the HTTP server, until
+// SIGTERM/SIGINT. When it returns the server has drained and every part has stopped and is gone, so
+// the caller may close the store and then stop the loops.
+void serve_until_signal(const config::Config& config, const util::Loggers& log, const sigset_t& signals,
+                        net::EventLoops& loops, storage::Storage& storage, events::Bus* bus) {
   const auto& s = config.serve;
-  const sigset_t signals = block_shutdown_signals();
-  // Only the relay and the notifier use the bus: an API-only process neither connects to it nor
-  // depends on it for readiness (its requests only touch the store).
-  std::unique_ptr<events::Bus> bus;
-  if (s.has_role("relay") || s.has_role("notifier")) {
-    bus = events::make_bus({s.bus, std::chrono::milliseconds(s.request_timeout_ms), log.app});
-  }
-  check_roles(s, bus.get());
-
-  auto storage = storage::open_storage(
-      {config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app});
   auto& store = *storage.store;
   util::UuidV7Generator ids(util::system_millis);
   const std::string owner = ids.next();  // this process's name on claims and leases
@@ -115,7 +107,7 @@ int serve(const config::Config& config, const util::Loggers& log) {
     api::add_order_routes(router, orders);
     api::add_notification_routes(router, *storage.deliveries, orders);
   }
-  api::add_ops_routes(router, metrics, store, draining, bus.get());
+  api::add_ops_routes(router, metrics, store, draining, bus);
 
   // The gateway: API keys (re-read every 500 ms, so revocations apply within a second) and
   // throttling; absent when neither is configured, so it costs nothing then.
@@ -148,18 +140,17 @@ int serve(const config::Config& config, const util::Loggers& log) {
   http::ServerOptions options;
   options.host = s.host;
   options.port = s.port;
-  options.io_threads = s.threads;
   options.max_body_bytes = s.max_body;
   options.max_header_bytes = s.max_header_bytes;
   options.max_connections = s.max_connections;
   options.request_timeout = std::chrono::milliseconds(s.request_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
-  http::Server server(options, pipeline, log.app);
+  http::Server server(options, pipeline, loops, log.app);
   const std::string address = server.start();
   std::string roles;
   for (const auto& role : s.roles) roles += (roles.empty() ? "" : ",") + role;
-  log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} I/O threads)", address, roles,
-                util::redact_credentials(config.store), bus ? util::redact_credentials(s.bus) : "unused", s.threads);
+  log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} event loops)", address, roles,
+                util::redact_credentials(config.store), bus ? util::redact_credentials(s.bus) : "unused", loops.size());
 
   util::PeriodicTask purge(
       std::chrono::minutes(1),
@@ -177,10 +168,36 @@ int serve(const config::Config& config, const util::Loggers& log) {
   log.app->info("received {}, draining for up to {} s", signal == SIGTERM ? "SIGTERM" : "SIGINT",
                 s.shutdown_grace_seconds);
   draining = true;
-  server.shutdown(std::chrono::seconds(s.shutdown_grace_seconds));
-  if (relay) relay->stop();                                  // publishes what the last requests committed
-  if (notifier_subscription) notifier_subscription->stop();  // no new batches reach the notifier
-  if (notifier) notifier->stop();                            // lets attempts in flight finish
+  server.shutdown(std::chrono::seconds(s.shutdown_grace_seconds));  // nothing of it is left on the loops
+  if (relay) relay->stop();                                         // publishes what the last requests committed
+  if (notifier_subscription) notifier_subscription->stop();         // no new batches reach the notifier
+  if (notifier) notifier->stop();                                   // lets attempts in flight finish
+}  // the purge and key refresh stop here, before anything they use goes
+
+}  // namespace
+
+int serve(const config::Config& config, const util::Loggers& log) {
+  const auto& s = config.serve;
+  const sigset_t signals = block_shutdown_signals();  // before any thread starts: they inherit the mask
+  // Only the relay and the notifier use the bus: an API-only process neither connects to it nor
+  // depends on it for readiness (its requests only touch the store).
+  std::unique_ptr<events::Bus> bus;
+  if (s.has_role("relay") || s.has_role("notifier")) {
+    bus = events::make_bus({s.bus, std::chrono::milliseconds(s.request_timeout_ms), log.app});
+  }
+  check_roles(s, bus.get());
+
+  // One set of event loops for the HTTP connections and the store's (PostgreSQL) connections: a
+  // request is read, sent to the store, answered and written on one thread, with no hand-off. The
+  // shutdown order is what makes that safe: the server drains (nothing of it stays on the loops),
+  // then the store closes its connections (which run on the loops), then the loops stop.
+  net::EventLoops loops(s.threads, "io");
+  {
+    storage::Storage storage = storage::open_storage(
+        {config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app, &loops});
+    serve_until_signal(config, log, signals, loops, storage, bus.get());
+  }  // the store closes here, on loops that still run
+  loops.stop();
   log.app->info("stopped");
   return 0;
 }

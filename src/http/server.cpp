@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,9 +18,10 @@
 #include <list>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "http/problem.hpp"
-#include "util/thread_name.hpp"
+#include "net/event_loops.hpp"
 
 namespace ninja::http {
 
@@ -41,14 +41,15 @@ namespace {
 // A connection as the drain logic sees it. Lives on its io_context's thread only.
 struct Connection {
   beast::tcp_stream* stream;
-  bool idle = true;  // waiting for the next request
+  bool idle = true;        // waiting for the next request
+  bool answering = false;  // its request is complete: from the handler to the end of the response
 };
 
-// One io_context per thread: a connection never migrates, so its state needs no locks.
+// One event loop's connections: a connection never migrates, so its state needs no locks.
 struct Context {
-  std::list<Connection*> connections;  // declared before io: coroutine frames die with io and unlist themselves
-  asio::io_context io{1};
-  std::thread thread;
+  explicit Context(asio::io_context& context) : io(context) {}
+  asio::io_context& io;
+  std::list<Connection*> connections;  // on io's thread only
 };
 
 using Parser = bhttp::request_parser<bhttp::string_body>;
@@ -101,10 +102,39 @@ bhttp::response<bhttp::string_body> to_message(Response&& response, unsigned ver
 }  // namespace
 
 struct Server::Impl {
-  Impl(ServerOptions opts, const Pipeline& p, std::shared_ptr<spdlog::logger> l)
+  Impl(ServerOptions opts, const Pipeline& p, net::EventLoops& loops, std::shared_ptr<spdlog::logger> l)
       : options(std::move(opts)), pipeline(p), log(std::move(l)) {
-    for (size_t i = 0; i < std::max<size_t>(1, options.io_threads); ++i)
-      contexts.push_back(std::make_unique<Context>());
+    for (size_t i = 0; i < loops.size(); ++i) contexts.push_back(std::make_unique<Context>(loops.context(i)));
+  }
+
+  // The server's work on the loops, counted in `tasks` until it has ended, so that shutdown()
+  // returns only when nothing queued or suspended on the loops (which outlive the server) can
+  // still touch it.
+  template <class Task>
+  void spawn(asio::io_context& io, Task task) {
+    tasks.fetch_add(1);
+    asio::co_spawn(io, std::move(task), [this](const std::exception_ptr&) { tasks.fetch_sub(1); });
+  }
+  template <class Function>
+  void run_on(asio::io_context& io, Function function) {
+    tasks.fetch_add(1);
+    asio::post(io, [this, function = std::move(function)]() mutable {
+      function();
+      tasks.fetch_sub(1);
+    });
+  }
+
+  // Closes the sockets of the idle connections, or of all but those answering a request, on each
+  // loop's thread. A coroutine waiting on a closed socket resumes with an error and ends.
+  void close_connections(bool idle_only) {
+    for (auto& context : contexts) {
+      run_on(context->io, [&c = *context, idle_only] {
+        for (auto* connection : c.connections) {
+          beast::error_code ignored;
+          if (connection->idle || (!idle_only && !connection->answering)) connection->stream->socket().close(ignored);
+        }
+      });
+    }
   }
 
   Response payload_too_large() const {
@@ -133,7 +163,7 @@ struct Server::Impl {
         log->warn("accept failed: {}", ec.message());
         continue;
       }
-      asio::co_spawn(target.io, serve_connection(std::move(socket), target), asio::detached);
+      spawn(target.io, serve_connection(std::move(socket), target));
     }
   }
 
@@ -216,18 +246,17 @@ struct Server::Impl {
   }
 
   // Starts the asynchronous handler right here and suspends this connection until it responds,
-  // which may be later, from a store's or bus's thread. The response is handed back to the
-  // connection's own io_context.
+  // which may be later, from the store's completion: on this loop's thread when the store runs
+  // its connections on the same loops (then the post below costs no wake-up), or on a thread of
+  // the store's own. The response is handed back to the connection's loop.
   awaitable<Response> invoke_async(const Dispatch& dispatch, const Request& request) {
     return asio::async_initiate<decltype(use_awaitable), void(Response)>(
         [this, &dispatch, &request](auto handler) {
           auto resume = std::make_shared<decltype(handler)>(std::move(handler));
-          pending_responses.fetch_add(1);
-          pipeline.invoke(dispatch, request, [this, resume](Response response) {
+          pipeline.invoke(dispatch, request, [resume](Response response) {
             auto executor = asio::get_associated_executor(*resume);
             asio::post(executor,
                        [resume, response = std::move(response)]() mutable { (*resume)(std::move(response)); });
-            pending_responses.fetch_sub(1);
           });
         },
         use_awaitable);
@@ -269,6 +298,7 @@ struct Server::Impl {
         break;
       }
 
+      connection.answering = true;
       const unsigned version = parser.get().version();
       const bool keep_alive = parser.get().keep_alive();
       const auto start = std::chrono::steady_clock::now();
@@ -285,6 +315,7 @@ struct Server::Impl {
       pipeline.complete(request, response, &dispatch, std::chrono::steady_clock::now() - start);
       const bool keep = keep_alive && !draining.load();
       auto [write_ec, written] = co_await write_response(stream, std::move(response), version, keep);
+      connection.answering = false;
       if (write_ec || !keep) break;
     }
     beast::error_code ignored;
@@ -299,21 +330,20 @@ struct Server::Impl {
     co_return co_await bhttp::async_write(stream, message, kTuple);
   }
 
-  // Order matters: connection coroutines, destroyed with `contexts`, still touch what precedes it.
   ServerOptions options;
   const Pipeline& pipeline;
   std::shared_ptr<spdlog::logger> log;
   std::atomic<bool> draining{false};
   std::atomic<size_t> open{0};
+  std::atomic<size_t> tasks{0};  // coroutines and posted closures not finished yet
   bool stopped = false;
-  std::atomic<size_t> pending_responses{0};  // handlers that have not responded yet
   std::vector<std::unique_ptr<Context>> contexts;
   std::unique_ptr<tcp::acceptor> acceptor;
-  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
 };
 
-Server::Server(ServerOptions options, const Pipeline& pipeline, std::shared_ptr<spdlog::logger> log)
-    : impl_(std::make_unique<Impl>(std::move(options), pipeline, std::move(log))) {}
+Server::Server(ServerOptions options, const Pipeline& pipeline, net::EventLoops& loops,
+               std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_unique<Impl>(std::move(options), pipeline, loops, std::move(log))) {}
 
 Server::~Server() { shutdown(std::chrono::milliseconds(0)); }
 
@@ -328,15 +358,7 @@ std::string Server::start() {
   impl.acceptor->listen(asio::socket_base::max_listen_connections);
   const auto bound = impl.acceptor->local_endpoint();
 
-  asio::co_spawn(impl.contexts.front()->io, impl.accept_loop(*impl.acceptor), asio::detached);
-  size_t started = 0;
-  for (auto& context : impl.contexts) {
-    impl.guards.push_back(asio::make_work_guard(context->io));
-    context->thread = std::thread([&io = context->io, n = started++] {
-      util::name_this_thread("http-io-" + std::to_string(n));
-      io.run();
-    });
-  }
+  impl.spawn(impl.contexts.front()->io, impl.accept_loop(*impl.acceptor));
   const std::string host = address.is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
   return host + ":" + std::to_string(bound.port());
 }
@@ -344,35 +366,33 @@ std::string Server::start() {
 size_t Server::open_connections() const { return impl_->open.load(); }
 
 void Server::shutdown(std::chrono::milliseconds grace) {
+  using namespace std::chrono_literals;
   auto& impl = *impl_;
   if (impl.stopped) return;
   impl.stopped = true;
   impl.draining = true;
   if (impl.acceptor) {
-    asio::post(impl.contexts.front()->io, [&impl] {
+    impl.run_on(impl.contexts.front()->io, [&impl] {
       beast::error_code ignored;
       impl.acceptor->close(ignored);
     });
   }
   // Idle keep-alive connections would otherwise wait out their idle timeout.
-  for (auto& context : impl.contexts) {
-    asio::post(context->io, [&c = *context] {
-      for (auto* connection : c.connections) {
-        if (connection->idle) connection->stream->socket().close();
-      }
-    });
-  }
+  impl.close_connections(true);
   const auto deadline = std::chrono::steady_clock::now() + grace;
-  while (impl.open.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  // A handler still waiting for its commit holds this connection's coroutine; the store always
-  // completes (commit or error), so wait for it rather than destroy what it will resume.
-  while (impl.pending_responses.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  impl.guards.clear();
-  for (auto& context : impl.contexts) context->io.stop();
-  for (auto& context : impl.contexts) {
-    if (context->thread.joinable()) context->thread.join();
+  while (impl.open.load() > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  // Past the grace, what is left is closed (again now and then: a connection accepted just before
+  // the listener closed may start later), except connections answering a request: a handler still
+  // waiting for its store holds its connection's coroutine, and the store always completes (commit
+  // or error, by its deadline), so it is waited for, rather than destroyed under the completion
+  // that will resume it, and its answer is written (a commit is acknowledged, not cut off).
+  auto next_pass = std::chrono::steady_clock::now();
+  while (impl.tasks.load() > 0) {
+    if (std::chrono::steady_clock::now() >= next_pass) {
+      impl.close_connections(false);
+      next_pass += 100ms;
+    }
+    std::this_thread::sleep_for(1ms);
   }
 }
 

@@ -15,6 +15,10 @@ namespace spdlog {
 class logger;
 }
 
+namespace ninja::net {
+class EventLoops;
+}
+
 namespace ninja::storage {
 
 struct StorageOptions {
@@ -24,6 +28,10 @@ struct StorageOptions {
   size_t connections = 0;
   std::chrono::milliseconds request_timeout{10000};  // the longest one call may wait for the store
   std::shared_ptr<spdlog::logger> log;
+  // The process's event loops, for a network backend to run its connections on (PostgreSQL): a call
+  // made on loop i then goes out and completes on loop i's thread. They must outlive the Storage.
+  // Null: the backend runs a thread of its own (admin commands, tests). SQLite ignores it.
+  net::EventLoops* loops = nullptr;
 };
 
 // Every view of one backend. They share the backend's connections; each keeps them open while

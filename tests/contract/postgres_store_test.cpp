@@ -95,7 +95,7 @@ TEST_F(PostgresStore, WritesSubmittedTogetherCommitInFewSegments) {
   }
   answers.wait();
   for (size_t i = 0; i < kWrites; ++i) EXPECT_EQ(answers.values_[i].status, CreateStatus::created) << i;
-  EXPECT_LE(shared->writes->segments(), 10U);
+  EXPECT_LE(shared->writes().segments(), 10U);
   EXPECT_EQ(count("SELECT count(*) FROM " + table("users")), 100);
 }
 
@@ -121,7 +121,7 @@ TEST_F(PostgresStore, ABadWriteInABatchFailsAloneAndTheOthersCommit) {
   EXPECT_EQ(count("SELECT count(*) FROM " + table("users")), 59);
   EXPECT_EQ(count("SELECT count(*) FROM " + table("outbox")), 59);
   // Finding the culprit by halving costs a few segments, not one per write.
-  EXPECT_LT(shared->writes->segments(), 20U);
+  EXPECT_LT(shared->writes().segments(), 20U);
 }
 
 TEST_F(PostgresStore, TwoProcessesRacingForOneKeyLetExactlyOneWin) {

@@ -10,8 +10,9 @@ namespace ninja::storage::postgres {
 
 namespace asio = boost::asio;
 
-GroupCommit::GroupCommit(PgPool& pool, GroupCommitOptions options, std::vector<Statement> epilogue)
-    : pool_(pool), options_(options), epilogue_(std::move(epilogue)), gather_timer_(pool.io()) {}
+GroupCommit::GroupCommit(PgPool& pool, asio::io_context& loop, GroupCommitOptions options,
+                         std::vector<Statement> epilogue)
+    : pool_(pool), io_(loop), options_(options), epilogue_(std::move(epilogue)), gather_timer_(loop) {}
 
 void GroupCommit::submit(std::vector<Statement> statements, SegmentDone done) {
   {
@@ -32,7 +33,7 @@ void GroupCommit::schedule_pump() {
     if (pump_posted_ || closed_) return;
     pump_posted_ = true;
   }
-  asio::post(pool_.io(), [weak = weak_from_this()] {
+  asio::post(io_, [weak = weak_from_this()] {
     if (auto self = weak.lock()) {
       {
         std::lock_guard lock(self->mutex_);
@@ -56,12 +57,12 @@ void GroupCommit::close() {
   for (auto& write : queued) write.done({}, error);
   for (auto& batch : retries) fail_all(batch.writes, error);
   // The timer belongs to the pool's thread: stop it there, and wait, so this object may go next.
-  if (pool_.io().get_executor().running_in_this_thread() || pool_.io().stopped()) {
+  if (io_.get_executor().running_in_this_thread() || io_.stopped()) {
     gather_timer_.cancel();
     return;
   }
   std::promise<void> stopped;
-  asio::post(pool_.io(), [this, &stopped] {
+  asio::post(io_, [this, &stopped] {
     gather_timer_.cancel();
     stopped.set_value();
   });

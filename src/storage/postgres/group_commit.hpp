@@ -41,8 +41,11 @@ struct GroupCommitOptions {
 class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
  public:
   // `epilogue` ends every segment (the outbox NOTIFY); its results are not handed to anyone.
-  // Runs on the pool's loop; create it with std::make_shared.
-  GroupCommit(PgPool& pool, GroupCommitOptions options, std::vector<Statement> epilogue);
+  // Runs on `loop`, one of the pool's loops (its first by default), whose connections carry its
+  // segments; create it with std::make_shared.
+  GroupCommit(PgPool& pool, boost::asio::io_context& loop, GroupCommitOptions options, std::vector<Statement> epilogue);
+  GroupCommit(PgPool& pool, GroupCommitOptions options, std::vector<Statement> epilogue)
+      : GroupCommit(pool, pool.io(), options, std::move(epilogue)) {}
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
@@ -75,6 +78,7 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
   static void fail_all(std::vector<Write>& writes, const std::exception_ptr& error);
 
   PgPool& pool_;
+  boost::asio::io_context& io_;
   const GroupCommitOptions options_;
   const std::vector<Statement> epilogue_;
   boost::asio::steady_timer gather_timer_;  // the pool's thread only

@@ -28,7 +28,9 @@ struct PgShared {
   const PoolOptions options;
   std::unique_ptr<PgPool> pool;
   std::string schema;  // current_schema() of the pool's connections
-  std::shared_ptr<GroupCommit> writes;
+  // One group commit per loop: a write made on loop i is batched and committed there.
+  std::vector<std::shared_ptr<GroupCommit>> writes_by_loop;
+  GroupCommit& writes() { return *writes_by_loop[pool->current_loop().value_or(0)]; }
 };
 
 // Runs `sql` and answers with decode(result), or the error (also when decode throws).

@@ -25,6 +25,7 @@ Storage postgres_storage(const StorageOptions& options) {
   pool.connections = options.connections > 0 ? options.connections : kDefaultConnections;
   pool.request_timeout = options.request_timeout;
   pool.log = options.log;
+  pool.loops = options.loops;  // null: a loop thread of the pool's own
   GroupCommitOptions writes;
   writes.queue_timeout = options.request_timeout;
   auto shared = std::make_shared<PgShared>(std::move(pool), writes);

@@ -139,7 +139,7 @@ void PgStore::create(std::vector<Statement> statements, const std::optional<doma
   std::optional<std::pair<std::string, std::string>> key;
   if (idempotency) key.emplace(idempotency->scope, idempotency->key);
   group_write<CreateOutcome>(
-      *shared_->writes, std::move(statements),
+      shared_->writes(), std::move(statements),
       [key = std::move(key), refused](std::vector<PgResult>& results) {
         const PgResult& answer = results.front();
         if (answer.int64(0, 0) == 0) {
@@ -180,13 +180,14 @@ void PgStore::create_order(domain::Order order, events::Event event,
 
 void PgStore::delete_user(std::string id, events::Event event, util::Completion<bool> done) {
   group_write<bool>(
-      *shared_->writes, {statement(kDeleteUser, id, event.id, event.type, event.subject, event.payload, event.time_ms)},
+      shared_->writes(),
+      {statement(kDeleteUser, id, event.id, event.type, event.subject, event.payload, event.time_ms)},
       [](std::vector<PgResult>& results) { return results.front().rows() == 1; }, std::move(done));
 }
 
 void PgStore::delete_order(std::string id, events::Event event, util::Completion<bool> done) {
   group_write<bool>(
-      *shared_->writes,
+      shared_->writes(),
       {statement(kDeleteOrder, id, event.id, event.type, event.subject, event.payload, event.time_ms)},
       [](std::vector<PgResult>& results) { return results.front().rows() == 1; }, std::move(done));
 }

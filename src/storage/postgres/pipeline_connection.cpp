@@ -94,8 +94,10 @@ void PipelineConnection::fail_connection(const std::string& why) {
   ++generation_;
   if (socket_.is_open()) socket_.release();  // cancels our waits; their handlers see a new generation
   auto pending = pipeline_.take_all();
+  for (auto& deferred : deferred_) pending.push_back(std::move(deferred.request));
+  deferred_.clear();
   conn_.reset();
-  reading_ = writing_ = deadline_armed_ = close_posted_ = false;
+  reading_ = writing_ = deadline_armed_ = close_posted_ = answering_ = false;
   deadline_timer_.cancel();
   const auto error = std::make_exception_ptr(PgUnavailable(why));
   if (reconnect) {
@@ -105,17 +107,36 @@ void PipelineConnection::fail_connection(const std::string& why) {
     backoff_.reset();
     retry_later(error, false);  // the first attempt follows within the shortest delay
   }
+  publish_load();
   for (auto& request : pending) pipeline_.complete(request, {}, error);
 }
 
 void PipelineConnection::send_single(PgRequest request) {
+  if (answering_) return deferred_.push_back({std::move(request), true});
   after_write(pipeline_.write_single(std::move(request)));
   close_group_soon();
 }
 
 void PipelineConnection::send_segment(PgRequest request) {
+  if (answering_) return deferred_.push_back({std::move(request), false});
   after_write(pipeline_.write_segment(std::move(request)));
   flush();
+}
+
+void PipelineConnection::write_deferred() {
+  auto deferred = std::move(deferred_);
+  deferred_.clear();
+  for (auto& [request, single] : deferred) {
+    if (state_ != State::ready) {  // a write before it broke the connection
+      pipeline_.complete(request, {},
+                         std::make_exception_ptr(
+                             PgUnavailable("postgres: cannot send to " + settings_.target + " (connection lost)")));
+    } else if (single) {
+      send_single(std::move(request));
+    } else {
+      send_segment(std::move(request));
+    }
+  }
 }
 
 void PipelineConnection::after_write(bool written) {
@@ -126,8 +147,11 @@ void PipelineConnection::after_write(bool written) {
   if (pipeline_.requests() > max_depth_.load(std::memory_order_relaxed)) {
     max_depth_.store(pipeline_.requests(), std::memory_order_relaxed);
   }
+  publish_load();
   arm_deadline();
 }
+
+void PipelineConnection::publish_load() { load_.store(pipeline_.requests(), std::memory_order_relaxed); }
 
 void PipelineConnection::close_group_soon() {
   // Posted behind whatever requests are already queued on the loop, so those join the group.
@@ -189,8 +213,10 @@ void PipelineConnection::on_readable() {
                              " lost: " + one_line(PQerrorMessage(conn)));
     }
     while (PQisBusy(conn) == 0) {
+      answering_ = true;
       const Pipeline::Step step = pipeline_.accept(PQgetResult(conn));
       if (generation != generation_) return;  // a completion closed the pool
+      answering_ = false;
       if (step == Pipeline::Step::idle) break;
       if (step == Pipeline::Step::broken) {
         return fail_connection("postgres: unexpected answer from " + settings_.target + " (protocol out of step)");
@@ -213,8 +239,13 @@ void PipelineConnection::on_readable() {
   if (PQstatus(conn) == CONNECTION_BAD) {
     return fail_connection("postgres: connection to " + settings_.target + " lost: " + one_line(PQerrorMessage(conn)));
   }
+  if (!deferred_.empty()) {
+    write_deferred();
+    if (generation != generation_) return;
+  }
   flush();  // resent requests, and output libpq could not send while answers were unread
   if (state_ == State::ready) {
+    publish_load();
     wait_readable();
     arm_deadline();
   }

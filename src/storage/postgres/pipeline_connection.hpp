@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "storage/postgres/backoff.hpp"
 #include "storage/postgres/pg_conn.hpp"
@@ -55,11 +56,15 @@ class PipelineConnection {
 
   bool ready() const { return state_ == State::ready; }
   size_t in_flight() const { return pipeline_.requests(); }
-  // Require ready(). `done` runs later, never inside these calls.
+  // Require ready(). `done` runs later, never inside these calls. A completion may call them (on
+  // its loop, a completion's next request comes straight here): requests sent while answers are
+  // being handed out are written after that.
   void send_single(PgRequest request);   // exactly one statement
   void send_segment(PgRequest request);  // its own transaction
 
-  // Readable from any thread (statistics).
+  // Readable from any thread: requests in flight (as of the loop's last step; for choosing a
+  // connection from another thread), and statistics.
+  size_t load() const { return load_.load(std::memory_order_relaxed); }
   size_t max_depth() const { return max_depth_.load(std::memory_order_relaxed); }  // most in flight at once
   uint64_t connects() const { return connects_.load(std::memory_order_relaxed); }  // successful connects
 
@@ -78,6 +83,8 @@ class PipelineConnection {
   void on_readable();
   void arm_deadline();
   void on_deadline();
+  void publish_load();
+  void write_deferred();
 
   boost::asio::io_context& io_;
   const ConnectionSettings settings_;
@@ -95,6 +102,13 @@ class PipelineConnection {
   bool writing_ = false;
   bool deadline_armed_ = false;
   bool close_posted_ = false;
+  bool answering_ = false;  // inside Pipeline::accept, which may call completions
+  struct Deferred {
+    PgRequest request;
+    bool single;
+  };
+  std::vector<Deferred> deferred_;  // sent by completions while answering_
+  std::atomic<size_t> load_{0};
   std::atomic<size_t> max_depth_{0};
   std::atomic<uint64_t> connects_{0};
 };
