@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -21,6 +22,7 @@
 #include <utility>
 
 #include "http/problem.hpp"
+#include "http/response_wire.hpp"
 #include "net/event_loops.hpp"
 
 namespace ninja::http {
@@ -87,16 +89,6 @@ Request to_request(bhttp::request<bhttp::string_body>&& message, const std::stri
   request.body = std::move(message.body());
   request.remote_address = remote;
   return request;
-}
-
-bhttp::response<bhttp::string_body> to_message(Response&& response, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), version};
-  if (!response.content_type.empty()) message.set(bhttp::field::content_type, response.content_type);
-  for (auto& h : response.headers) message.insert(h.name, h.value);
-  message.body() = std::move(response.body);
-  message.keep_alive(keep_alive);
-  message.prepare_payload();
-  return message;
 }
 
 }  // namespace
@@ -325,9 +317,9 @@ struct Server::Impl {
 
   awaitable<std::tuple<beast::error_code, size_t>> write_response(beast::tcp_stream& stream, Response response,
                                                                   unsigned version, bool keep_alive) {
-    auto message = to_message(std::move(response), version, keep_alive);
+    const std::string wire = to_wire(std::move(response), version, keep_alive);
     stream.expires_after(options.request_timeout);
-    co_return co_await bhttp::async_write(stream, message, kTuple);
+    co_return co_await asio::async_write(stream, asio::buffer(wire), kTuple);
   }
 
   ServerOptions options;
