@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "util/unavailable.hpp"
+
 namespace ninja::domain {
 
 struct FieldError {
@@ -44,12 +46,8 @@ class IdempotencyMismatch : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// The store or the bus cannot be reached or refused the work for a reason that may pass (server down,
-// connection lost, disk full, a timeout): the client should retry later (503 with Retry-After).
-// Backends throw subclasses of it; the message names the cause for the log, never a credential.
-class Unavailable : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// The store or the bus cannot be reached, for a reason that may pass: 503 with Retry-After
+// (util/unavailable.hpp says more).
+using Unavailable = util::Unavailable;
 
 }  // namespace ninja::domain

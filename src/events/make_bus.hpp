@@ -19,7 +19,7 @@ struct BusOptions {
 };
 
 // Throws std::invalid_argument for a URL no backend understands, and what the backend throws when
-// it cannot start (an unreachable server, say: domain::Unavailable).
+// it cannot start (an unreachable server, say: util::Unavailable).
 std::unique_ptr<Bus> make_bus(const BusOptions& options);
 
 }  // namespace ninja::events

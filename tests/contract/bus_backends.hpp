@@ -39,7 +39,7 @@ struct NatsBackend {
     address_ = events::nats::NatsAddress::parse(nats_support::with_prefix(*url, nats_support::unique_prefix()));
     try {
       bus_ = std::make_unique<events::nats::NatsBus>(address_, quick_options(), nats_support::quiet_logger());
-    } catch (const domain::Unavailable& e) {
+    } catch (const util::Unavailable& e) {
       why_ = std::string("NATS at NINJA_TEST_NATS_URL is unreachable: ") + e.what();
     }
   }

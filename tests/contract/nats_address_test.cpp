@@ -89,7 +89,7 @@ TEST(NatsConnection, NobodyListeningIsUnavailableAtOnceAndNamesTheServerNotThePa
   try {
     events::nats::NatsConnection connection(address, fast_reconnect(), quiet_logger());
     FAIL() << "connected to a closed port";
-  } catch (const domain::Unavailable& e) {
+  } catch (const util::Unavailable& e) {
     const std::string message = e.what();
     EXPECT_NE(message.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << message;
     EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;

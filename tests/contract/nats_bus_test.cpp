@@ -211,7 +211,7 @@ TEST_F(NatsBusTest, Throughput) {
 
 TEST(NatsBusStart, AnUnreachableServerIsUnavailable) {
   const std::string url = "nats://127.0.0.1:" + std::to_string(free_loopback_port());
-  EXPECT_THROW(events::make_bus({url, std::chrono::milliseconds(1000), quiet_logger()}), domain::Unavailable);
+  EXPECT_THROW(events::make_bus({url, std::chrono::milliseconds(1000), quiet_logger()}), util::Unavailable);
   EXPECT_THROW(events::make_bus({"nats://127.0.0.1:4222?color=red", std::chrono::milliseconds(1000), nullptr}),
                std::invalid_argument);
 }
@@ -235,7 +235,7 @@ TEST(NatsBusOutage, PublishFailsPerEventWhileDownAndEverythingResumesAfterTheRes
   ASSERT_EQ(results.size(), 3u);
   for (const auto& result : results) {
     ASSERT_TRUE(result);
-    EXPECT_THROW(std::rethrow_exception(result), domain::Unavailable);
+    EXPECT_THROW(std::rethrow_exception(result), util::Unavailable);
   }
 
   server.start();

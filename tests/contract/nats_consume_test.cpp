@@ -117,7 +117,7 @@ TEST_F(NatsConsume, AnUnavailableHandlerHoldsItsBatchWithoutSpendingDeliveries) 
   Collector other;
   const auto outage_ends = std::chrono::steady_clock::now() + 2500ms;  // longer than the AckWait
   holder.before = [&](auto&) {
-    if (std::chrono::steady_clock::now() < outage_ends) throw domain::Unavailable("delivery store down");
+    if (std::chrono::steady_clock::now() < outage_ends) throw util::Unavailable("delivery store down");
   };
   auto options = quick_pulls();
   options.retry_wait = 100ms;
@@ -138,7 +138,7 @@ TEST_F(NatsConsume, StoppingWhileHoldingGivesTheBatchBackAtOnce) {
   settings.ack_wait = 10s;  // what a puller would otherwise wait for
   nats::ensure_consumer(js.get(), settings);
   Collector holder;
-  holder.before = [](auto&) { throw domain::Unavailable("delivery store down"); };
+  holder.before = [](auto&) { throw util::Unavailable("delivery store down"); };
   publish(2);
   auto a = pull(settings, holder);
   ASSERT_TRUE(eventually([&] { return holder.calls() >= 1; }));

@@ -64,7 +64,7 @@ TEST_F(NatsOutage, PublishesFailWithUnavailableWhileTheServerIsDownAndWorkAgainA
   const auto during = publish(20, "during");
   EXPECT_LT(std::chrono::steady_clock::now() - start, kAckTimeout);  // not even the ack deadline
   ASSERT_EQ(failures(during), 20u);
-  for (const auto& error : during) EXPECT_THROW(std::rethrow_exception(error), domain::Unavailable);
+  for (const auto& error : during) EXPECT_THROW(std::rethrow_exception(error), util::Unavailable);
 
   server->start();
   ASSERT_TRUE(eventually([&] { return connection->connected(); }, 10s)) << "no reconnect";
@@ -96,7 +96,7 @@ TEST_F(NatsOutage, PublishesInFlightWhenTheServerDiesCompleteWithinTheirDeadline
   EXPECT_GT(failures(errors), 0u);
   for (const auto& error : errors) {
     if (error) {
-      EXPECT_THROW(std::rethrow_exception(error), domain::Unavailable) << what(error);
+      EXPECT_THROW(std::rethrow_exception(error), util::Unavailable) << what(error);
     }
   }
 }
@@ -173,7 +173,7 @@ TEST(NatsClosedConnection, PublishesInFlightCompleteWhenTheConnectionClosesForGo
   EXPECT_GT(failures(errors), 0u);
   for (const auto& error : errors) {
     if (error) {
-      EXPECT_THROW(std::rethrow_exception(error), domain::Unavailable) << what(error);
+      EXPECT_THROW(std::rethrow_exception(error), util::Unavailable) << what(error);
     }
   }
   EXPECT_FALSE(connection.connected());

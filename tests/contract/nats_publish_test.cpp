@@ -72,7 +72,7 @@ TEST_F(NatsPublish, ASubjectNoStreamCapturesIsUnavailable) {
   nats::JetStreamPublisher publisher(*connection, address.stream_name(), 5s);
   const auto errors = publish_all(publisher, {{"nobody.listens.here", "id", {}, "{}"}});
   ASSERT_NE(errors.front(), nullptr);
-  EXPECT_THROW(std::rethrow_exception(errors.front()), domain::Unavailable);
+  EXPECT_THROW(std::rethrow_exception(errors.front()), util::Unavailable);
 }
 
 TEST_F(NatsPublish, TheDestructorWaitsForEveryCompletion) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/errors.hpp"
 #include "storage/sqlite/sqlite_storage.hpp"
 #include "support/temp_dir.hpp"
 

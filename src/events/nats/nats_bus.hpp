@@ -4,7 +4,7 @@
 // accepted only after its PubAck; subscribe() starts a durable pull consumer with explicit acks,
 // shared by every process that subscribes with the same consumer name: a batch is acked after the
 // handler returned, nak'ed with a growing delay when it threw, and given up after max_deliver
-// deliveries; when it threw domain::Unavailable (the notifier's store is down) the batch is held
+// deliveries; when it threw util::Unavailable (the notifier's store is down) the batch is held
 // and handed over again, however long the outage, without using up deliveries. Consumers
 // deduplicate redeliveries by event id: JetStream's duplicate window is only minutes.
 #include <memory>

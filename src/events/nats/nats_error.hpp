@@ -1,7 +1,7 @@
 #pragma once
 // Failures of the NATS client as exceptions. What may pass by itself (a lost connection, a server
 // that is restarting, a timeout, JetStream briefly unable to store) is NatsUnavailable, a
-// domain::Unavailable, so callers retry and the API answers 503; everything else (a malformed URL,
+// util::Unavailable, so callers retry and the API answers 503; everything else (a malformed URL,
 // a stream that conflicts with another, a refused login) is NatsError and needs a person.
 #include <nats/nats.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "domain/errors.hpp"
+#include "util/unavailable.hpp"
 
 namespace ninja::events::nats {
 
@@ -28,7 +28,7 @@ class NatsFailure : public Base {
 };
 
 using NatsError = NatsFailure<std::runtime_error>;
-using NatsUnavailable = NatsFailure<domain::Unavailable>;
+using NatsUnavailable = NatsFailure<util::Unavailable>;
 
 // True for failures that a later retry may not see: connection, timeout and capacity problems.
 bool is_transient(natsStatus status, int js_code);

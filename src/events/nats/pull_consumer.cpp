@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "domain/errors.hpp"
+#include "util/unavailable.hpp"
 #include "events/nats/nats_error.hpp"
 #include "util/thread_name.hpp"
 
@@ -166,7 +166,7 @@ void PullConsumer::handle(std::vector<MessageHandle> messages) {
       handler_(batch);
       outcome = Outcome::accepted;
       break;
-    } catch (const domain::Unavailable& e) {
+    } catch (const util::Unavailable& e) {
       // What the handler needs (its store) is down: keep the batch here, reported in progress, and
       // try again, instead of spending its bounded deliveries on an outage.
       if (attempt == 1)

@@ -52,7 +52,7 @@ class ReceivedMessage {
 
 // Returns once it has durably taken the batch over; throws to refuse it: every message not
 // discarded is then redelivered later, to this or another process, and counts one delivery
-// towards the consumer's MaxDeliver. Throwing domain::Unavailable (its store is down) instead
+// towards the consumer's MaxDeliver. Throwing util::Unavailable (its store is down) instead
 // keeps the batch in this consumer, in progress, and calls the handler again with it after a
 // pause, so an outage of any length spends no deliveries.
 using MessageBatchHandler = std::function<void(std::vector<ReceivedMessage>& batch)>;
