@@ -18,6 +18,17 @@ bool is_acceptable_request_id(std::string_view id) {
          std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F; });
 }
 
+// The metric's method label: a client chooses the method, so anything outside the methods HTTP
+// defines would mint a new series per request (`curl -X ZZZ1`); it is counted as "other".
+std::string_view method_label(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",    "HEAD",    "POST",  "PUT",    "PATCH",
+                                                "DELETE", "OPTIONS", "TRACE", "CONNECT"};
+  for (const auto known : kKnown) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
 }  // namespace
 
 Pipeline::Pipeline(const Router& router, util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> access_log,
@@ -99,7 +110,7 @@ void Pipeline::complete(const Request& request, Response& response, const Dispat
   const std::string_view route = dispatch && dispatch->route ? std::string_view(dispatch->route->pattern) : kUnmatched;
   const std::string status = std::to_string(response.status);
   const double seconds = std::chrono::duration<double>(elapsed).count();
-  requests_.inc({route, request.method, status});
+  requests_.inc({route, method_label(request.method), status});
   latency_.observe({route}, seconds);
   if (response.status >= 500) {
     // Also covers failures that arrive after the handler returned (a failed group commit). A 503

@@ -26,7 +26,7 @@ bool has_no_content(int status) { return status / 100 == 1 || status == 204 || s
 
 }  // namespace
 
-std::string to_wire(Response&& response, unsigned version, bool keep_alive) {
+std::string to_wire(Response&& response, unsigned version, bool keep_alive, Body body) {
   const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(response.status));
   size_t size = 64 + reason.size() + response.content_type.size() + response.body.size();
   for (const auto& h : response.headers) size += h.name.size() + h.value.size() + 4;
@@ -47,7 +47,7 @@ std::string to_wire(Response&& response, unsigned version, bool keep_alive) {
     out.append("\r\n");
   }
   out.append("\r\n");
-  if (!has_no_content(response.status)) out.append(response.body);
+  if (!has_no_content(response.status) && body == Body::send) out.append(response.body);
   return out;
 }
 

@@ -9,8 +9,12 @@
 
 namespace ninja::http {
 
+// Whether the body goes on the wire: not in the answer to a HEAD, which carries the GET's header
+// fields, Content-Length included (RFC 9110 §9.3.2), and nothing after them.
+enum class Body { send, omit };
+
 // `version` is the request's (10 or 11). `keep_alive` false asks the client to close
 // (HTTP/1.1: "Connection: close"); true on HTTP/1.0 says "Connection: keep-alive".
-std::string to_wire(Response&& response, unsigned version, bool keep_alive);
+std::string to_wire(Response&& response, unsigned version, bool keep_alive, Body body = Body::send);
 
 }  // namespace ninja::http

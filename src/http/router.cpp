@@ -57,14 +57,26 @@ RouteResult Router::match(std::string_view method, std::string_view path) const 
   if (segments.empty()) return NotFound{};
   std::string allow;
   PathParams params;
+  // HEAD is GET without the body (RFC 9110 §9.3.2): without a HEAD route of its own it runs the
+  // GET route, and the server sends the head only. Wherever GET is allowed, so is HEAD.
+  const Route* get_route = nullptr;
+  PathParams get_params;
+  auto add_allowed = [&allow](std::string_view allowed) {
+    if (allow.find(allowed) != std::string::npos) return;
+    if (!allow.empty()) allow += ", ";
+    allow += allowed;
+  };
   for (const auto& route : routes_) {
     if (!fits(route, segments, params)) continue;
     if (route.method == method) return RouteMatch{&route, std::move(params)};
-    if (allow.find(route.method) == std::string::npos) {
-      if (!allow.empty()) allow += ", ";
-      allow += route.method;
+    if (method == "HEAD" && route.method == "GET" && get_route == nullptr) {
+      get_route = &route;
+      get_params = params;
     }
+    add_allowed(route.method);
+    if (route.method == "GET") add_allowed("HEAD");
   }
+  if (get_route != nullptr) return RouteMatch{get_route, std::move(get_params)};
   if (!allow.empty()) return MethodNotAllowed{std::move(allow)};
   return NotFound{};
 }

@@ -162,15 +162,18 @@ struct Server::Impl {
   // Answers a request that cannot be processed (bad framing, limits) and closes the connection.
   // The close lingers: the client may still be sending the body we refused, and closing with
   // unread input would reset the connection and destroy the answer before the client reads it.
+  // The client's X-Request-Id (what of the header was read) is echoed as on any other answer.
   awaitable<void> reject(beast::tcp_stream& stream, Response response, std::string_view method, std::string_view target,
-                         const std::string& remote) {
+                         std::string_view request_id, const std::string& remote) {
     Request request;
     request.method = std::string(method);
     request.path = std::string(target.substr(0, 256));
     request.remote_address = remote;
+    if (!request_id.empty()) request.headers.push_back({"x-request-id", std::string(request_id)});
     pipeline.dispatch(request);  // assigns the request id; the route is irrelevant here
     pipeline.complete(request, response, nullptr, std::chrono::steady_clock::duration::zero());
-    auto [ec, written] = co_await write_response(stream, std::move(response), 11, false);
+    const Body body = method == "HEAD" ? Body::omit : Body::send;
+    auto [ec, written] = co_await write_response(stream, std::move(response), 11, false, body);
     if (ec) co_return;
     beast::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -190,6 +193,9 @@ struct Server::Impl {
     if (header.target().size() > options.max_target_bytes) return uri_too_long();
     if (header.version() >= 11 && header.find(bhttp::field::host) == header.end()) {
       return problem(400, "malformed-request", "Malformed request", "HTTP/1.1 requests must carry a Host header");
+    }
+    if (header.count(bhttp::field::host) > 1) {  // RFC 9112 §3.2: which one would a proxy have used?
+      return problem(400, "malformed-request", "Malformed request", "more than one Host header");
     }
     if (header.find(bhttp::field::content_length) != header.end() &&
         header.find(bhttp::field::transfer_encoding) != header.end()) {
@@ -220,7 +226,16 @@ struct Server::Impl {
                                       Connection& connection, bool first) {
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    stream.expires_after(first ? options.request_timeout : options.idle_timeout);
+    if (!first && buffer.size() == 0) {
+      // Between requests the connection may idle for --idle-timeout; once the next request has
+      // begun to arrive, its header must be complete within --request-timeout, like the first one
+      // (else a client trickling a byte now and then holds a slot for the idle timeout each time).
+      stream.expires_after(options.idle_timeout);
+      auto [wait_ec, n] = co_await stream.async_read_some(buffer.prepare(4096), kTuple);
+      if (wait_ec) co_return ReadOutcome{read_failure(wait_ec, buffer, parser)};
+      buffer.commit(n);
+    }
+    stream.expires_after(options.request_timeout);
     auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
     if (header_ec) co_return ReadOutcome{read_failure(header_ec, buffer, parser)};
     connection.idle = false;  // from here on the request is in flight: a drain lets it finish
@@ -271,7 +286,8 @@ struct Server::Impl {
     const std::string remote = remote_address(stream);
     if (open.fetch_add(1) >= options.max_connections) {
       Response overloaded = problem(503, "overloaded", "Too many connections", "try again later");
-      co_await reject(stream, std::move(overloaded), "-", "-", remote);
+      overloaded.with_header("Retry-After", "1");
+      co_await reject(stream, std::move(overloaded), "-", "-", {}, remote);
       co_return;
     }
 
@@ -285,7 +301,8 @@ struct Server::Impl {
       if (!outcome.complete) {
         if (outcome.rejection) {
           const auto& header = parser.get();
-          co_await reject(stream, std::move(*outcome.rejection), header.method_string(), header.target(), remote);
+          co_await reject(stream, std::move(*outcome.rejection), header.method_string(), header.target(),
+                          header["X-Request-Id"], remote);
         }
         break;
       }
@@ -295,6 +312,7 @@ struct Server::Impl {
       const bool keep_alive = parser.get().keep_alive();
       const auto start = std::chrono::steady_clock::now();
       Request request = to_request(parser.release(), remote);
+      const Body body = request.method == "HEAD" ? Body::omit : Body::send;
       Dispatch dispatch = pipeline.dispatch(request);
       Response response;
       if (dispatch.response) {
@@ -306,7 +324,7 @@ struct Server::Impl {
       }
       pipeline.complete(request, response, &dispatch, std::chrono::steady_clock::now() - start);
       const bool keep = keep_alive && !draining.load();
-      auto [write_ec, written] = co_await write_response(stream, std::move(response), version, keep);
+      auto [write_ec, written] = co_await write_response(stream, std::move(response), version, keep, body);
       connection.answering = false;
       if (write_ec || !keep) break;
     }
@@ -316,8 +334,8 @@ struct Server::Impl {
   }
 
   awaitable<std::tuple<beast::error_code, size_t>> write_response(beast::tcp_stream& stream, Response response,
-                                                                  unsigned version, bool keep_alive) {
-    const std::string wire = to_wire(std::move(response), version, keep_alive);
+                                                                  unsigned version, bool keep_alive, Body body) {
+    const std::string wire = to_wire(std::move(response), version, keep_alive, body);
     stream.expires_after(options.request_timeout);
     co_return co_await asio::async_write(stream, asio::buffer(wire), kTuple);
   }

@@ -161,7 +161,7 @@ TEST_F(PipelineTest, WrongMethodIs405WithAllow) {
   const auto response = run(r);
   EXPECT_EQ(response.status, 405);
   EXPECT_EQ(response.content_type, "application/problem+json");
-  EXPECT_EQ(header_of(response, "Allow"), "GET, DELETE");
+  EXPECT_EQ(header_of(response, "Allow"), "GET, HEAD, DELETE");
   const auto body = boost::json::parse(response.body).as_object();
   EXPECT_EQ(body.at("type").as_string(), "/problems/method-not-allowed");
   EXPECT_EQ(body.at("status").as_int64(), 405);
@@ -295,6 +295,23 @@ TEST_F(PipelineTest, CountsRequestsByRouteMethodAndStatus) {
       << text;
   EXPECT_NE(text.find("http_requests_total{route=\"-\",method=\"GET\",status=\"404\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("http_request_duration_seconds_count{route=\"/things/{id}\"} 2\n"), std::string::npos) << text;
+}
+
+// A client picks the method: one outside HTTP's own would mint a new series per request.
+TEST_F(PipelineTest, UnknownMethodsShareOneMetricLabel) {
+  for (const char* method : {"ZZZ1", "ZZZ2", "get", ""}) {
+    auto r = request(method, "/healthz");
+    run(r);
+  }
+  auto head = request("HEAD", "/healthz");
+  run(head);
+  const std::string text = metrics.render();
+  EXPECT_EQ(text.find("ZZZ"), std::string::npos) << text;
+  EXPECT_EQ(text.find("method=\"get\""), std::string::npos) << text;
+  EXPECT_NE(text.find("http_requests_total{route=\"-\",method=\"other\",status=\"405\"} 4\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("http_requests_total{route=\"/healthz\",method=\"HEAD\",status=\"200\"} 1\n"), std::string::npos)
+      << text;
 }
 
 TEST_F(PipelineTest, WritesOneAccessLogLine) {

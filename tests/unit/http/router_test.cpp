@@ -130,14 +130,36 @@ TEST_F(RouterTest, UnknownPathsAreNotFound) {
 }
 
 TEST_F(RouterTest, WrongMethodIsMethodNotAllowedWithAllow) {
-  EXPECT_EQ(allow("PUT", "/v1/users"), "GET, POST");
-  EXPECT_EQ(allow("DELETE", "/v1/users"), "GET, POST");
-  EXPECT_EQ(allow("PATCH", "/v1/users/x"), "GET, DELETE");
-  EXPECT_EQ(allow("POST", "/v1/users/x/orders"), "GET");
-  EXPECT_EQ(allow("HEAD", "/healthz"), "GET");
+  EXPECT_EQ(allow("PUT", "/v1/users"), "GET, HEAD, POST");
+  EXPECT_EQ(allow("DELETE", "/v1/users"), "GET, HEAD, POST");
+  EXPECT_EQ(allow("PATCH", "/v1/users/x"), "GET, HEAD, DELETE");
+  EXPECT_EQ(allow("POST", "/v1/users/x/orders"), "GET, HEAD");
 }
 
-TEST_F(RouterTest, MethodsAreCaseSensitive) { EXPECT_EQ(allow("get", "/v1/users"), "GET, POST"); }
+// RFC 9110 §9.3.2: HEAD is supported wherever GET is, by the GET route (the server drops the body).
+TEST_F(RouterTest, HeadRunsTheGetRoute) {
+  Router own;
+  own.add("GET", "/v1/orders/{id}", answer(200));
+  own.add("DELETE", "/v1/orders/{id}", answer(204));
+  const auto result = own.match("HEAD", "/v1/orders/abc");
+  const auto* match = std::get_if<RouteMatch>(&result);
+  ASSERT_NE(match, nullptr);
+  EXPECT_EQ(match->route->method, "GET");
+  EXPECT_EQ(match->params.get("id"), "abc");
+  EXPECT_TRUE(std::holds_alternative<MethodNotAllowed>(own.match("HEAD", "/v1/nothing-but-delete")) ||
+              std::holds_alternative<NotFound>(own.match("HEAD", "/v1/nothing-but-delete")));
+}
+
+TEST_F(RouterTest, HeadIsNotAllowedWhereGetIsNot) {
+  Router own;
+  own.add("POST", "/v1/jobs", answer(201));
+  const auto result = own.match("HEAD", "/v1/jobs");
+  const auto* refused = std::get_if<MethodNotAllowed>(&result);
+  ASSERT_NE(refused, nullptr);
+  EXPECT_EQ(refused->allow, "POST");
+}
+
+TEST_F(RouterTest, MethodsAreCaseSensitive) { EXPECT_EQ(allow("get", "/v1/users"), "GET, HEAD, POST"); }
 
 TEST(Router, AllowListsEveryMethodOnce) {
   Router router;
