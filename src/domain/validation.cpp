@@ -13,7 +13,8 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 bool has_control_characters(std::string_view text) {
-  return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+  return std::any_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
 }
 
 void check_length(std::vector<FieldError>& errors, const std::string& field, std::string_view value, size_t min,
@@ -37,22 +38,49 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
+namespace {
+
+// RFC 5322 atext: what a local part may hold unquoted. Quoted local parts and the specials
+// (<>()[],;:@" and space) are refused: they would reach SMTP as `RCPT TO:<a>,<b@c>` — two recipients.
+bool is_atext(char c) {
+  return is_alpha(c) || is_digit(c) || std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+}
+
+// Dot-atom: atext runs separated by single dots, none at either end.
+bool is_dot_atom(std::string_view text) {
+  if (text.empty() || text.front() == '.' || text.back() == '.' || text.find("..") != std::string_view::npos) {
+    return false;
+  }
+  return std::all_of(text.begin(), text.end(), [](char c) { return c == '.' || is_atext(c); });
+}
+
+// An RFC 1035 host label: 1–63 letters, digits and hyphens, no hyphen at either end. IDN domains
+// are accepted in their ASCII (xn--) form; the SMTP channel does not speak SMTPUTF8.
+bool is_host_label(std::string_view label) {
+  if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+  return std::all_of(label.begin(), label.end(), [](char c) { return is_alpha(c) || is_digit(c) || c == '-'; });
+}
+
+}  // namespace
+
 bool is_plausible_email(std::string_view email) {
-  if (email.size() > kMaxEmailBytes || has_control_characters(email)) return false;
-  const size_t at = email.find('@');
-  if (at == std::string_view::npos || email.find('@', at + 1) != std::string_view::npos) return false;
+  if (email.size() > kMaxEmailBytes) return false;
+  const size_t at = email.rfind('@');
+  if (at == std::string_view::npos) return false;
   const std::string_view local = email.substr(0, at);
   const std::string_view domain = email.substr(at + 1);
-  if (local.empty() || local.size() > 64 || domain.empty()) return false;
-  if (std::any_of(email.begin(), email.end(), [](char c) { return is_ascii_space(c); })) return false;
-  const size_t dot = domain.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) return false;
-  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos ||
-      domain.front() == '-') {
-    return false;  // every label of the domain must be non-empty
+  if (local.size() > 64 || !is_dot_atom(local)) return false;  // also refuses a second '@'
+  size_t labels = 0;
+  std::string_view last;
+  for (size_t start = 0;;) {
+    const size_t dot = domain.find('.', start);
+    last = domain.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (!is_host_label(last)) return false;
+    ++labels;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
   }
-  const std::string_view tld = domain.substr(dot + 1);
-  return tld.size() >= 2 && std::all_of(tld.begin(), tld.end(), is_alpha);
+  return labels >= 2 && last.size() >= 2 && std::all_of(last.begin(), last.end(), is_alpha);
 }
 
 bool is_e164_phone(std::string_view phone) {

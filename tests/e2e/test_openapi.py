@@ -133,3 +133,29 @@ def test_undocumented_methods_get_405_with_allow(server, doc):
             elif not r.headers.get("Content-Type", "").startswith("application/problem+json"):
                 failures.append(f"{method} {path}: 405 without application/problem+json")
     assert not failures, "\n".join(failures)
+
+
+# Addresses at the edges of the rule: the document's pattern and the server must agree on each.
+EMAIL_PROBES = [
+    "ada@example.com", "o.dd@example.com", "a!#$%&'*+-/=?^_`{|}~z@example.com", "x@xn--bcher-kva.example",
+    "a@b.c", "a@b..c", "a@-b.com", "a@b-.com", "o..dd@example.com", ".a@example.com", "a.@example.com",
+    "postmaster>,<x@example.com", "a;b@example.com", '"a b"@example.com', "jos\u00e9@example.com",
+    "a@b\u00fccher.example", "a@example.c0m", "a@ex_ample.com", "l" * 65 + "@example.com",
+    "l" * 64 + "@example.com", "a@" + "d" * 64 + ".com",
+]
+
+
+@pytest.mark.parametrize("local_and_domain", EMAIL_PROBES, ids=lambda v: v[:40])
+def test_the_email_pattern_is_what_the_server_accepts(server, doc, local_and_domain):
+    import re
+    pattern = doc["components"]["schemas"]["CreateUserRequest"]["properties"]["email"]["pattern"]
+    # Python's re reads this pattern (lookahead, classes, quantifiers) as ECMA-262 does.
+    # Unique per run: a suffix in the local part when there is room, else a fresh domain label.
+    local, _, domain = local_and_domain.rpartition("@")
+    tag = uuid.uuid4().hex[:8]
+    email = f"{local}@{tag}{domain}" if domain[:1].isalnum() else local_and_domain
+    documented = re.search(pattern, email) is not None
+    resp = requests.post(server.base_url + "/v1/users", headers={**_headers(server), "Content-Type": "application/json"},
+                         json={"name": "Probe", "email": email, "notify_channel": "none"}, timeout=TIMEOUT)
+    assert resp.status_code in (201, 422), resp.text
+    assert (resp.status_code == 201) == documented, f"{email!r}: server {resp.status_code}, pattern {documented}"

@@ -69,6 +69,30 @@ TEST(IsPlausibleEmail, Rejects) {
   }
 }
 
+// What SMTP would read as more than one address, or as something else than the address itself.
+TEST(IsPlausibleEmail, RejectsSpecialsAndQuotingInTheLocalPart) {
+  for (const char* bad :
+       {"postmaster>,<x@example.com", "a<b@example.com", "a>b@example.com", "a,b@example.com", "a;b@example.com",
+        "a:b@example.com", "\"a b\"@example.com", "a\"b@example.com", "a(b)@example.com", "a[b]@example.com",
+        "a\\b@example.com", ".a@example.com", "a.@example.com", "o..dd@example.com"}) {
+    EXPECT_FALSE(is_plausible_email(bad)) << bad;
+  }
+  for (const char* ok : {"o.dd@example.com", "a!#$%&'*+-/=?^_`{|}~z@example.com", "x@xn--bcher-kva.example"}) {
+    EXPECT_TRUE(is_plausible_email(ok)) << ok;
+  }
+}
+
+TEST(IsPlausibleEmail, RejectsNonAsciiAndBadHostLabels) {
+  for (const char* bad : {"jos\xc3\xa9@example.com",
+                          "a@b\xc3\xbc"
+                          "cher.example",
+                          "a@example-.com", "a@ex_ample.com", "a@exa$mple.com"}) {
+    EXPECT_FALSE(is_plausible_email(bad)) << bad;
+  }
+  EXPECT_TRUE(is_plausible_email("a@" + std::string(63, 'l') + ".com"));
+  EXPECT_FALSE(is_plausible_email("a@" + std::string(64, 'l') + ".com"));
+}
+
 TEST(IsPlausibleEmail, DomainLabelsMustNotBeEmpty) {
   // "a@.com" is rejected, but an empty first label before further dots slips through.
   EXPECT_FALSE(is_plausible_email("a@.example.com"));
@@ -76,10 +100,11 @@ TEST(IsPlausibleEmail, DomainLabelsMustNotBeEmpty) {
 }
 
 TEST(IsPlausibleEmail, LengthLimits) {
-  const std::string domain = repeat("d", 185) + ".com";  // 189 bytes
-  EXPECT_TRUE(is_plausible_email(repeat("l", 64) + "@" + domain));   // 254 bytes
-  EXPECT_FALSE(is_plausible_email(repeat("l", 64) + "@d" + domain)); // 255 bytes
-  EXPECT_FALSE(is_plausible_email(repeat("l", 65) + "@example.com"));  // local part > 64
+  const std::string domain =
+      repeat("d", 63) + "." + repeat("d", 63) + "." + repeat("d", 57) + ".com";  // 189 bytes, labels of at most 63
+  EXPECT_TRUE(is_plausible_email(repeat("l", 64) + "@" + domain));               // 254 bytes
+  EXPECT_FALSE(is_plausible_email(repeat("l", 64) + "@d" + domain));             // 255 bytes
+  EXPECT_FALSE(is_plausible_email(repeat("l", 65) + "@example.com"));            // local part > 64
 }
 
 TEST(IsE164Phone, SevenToFifteenDigitsAfterPlus) {
@@ -102,9 +127,9 @@ TEST(IsHttpUrl, AcceptsHttpAndHttps) {
 }
 
 TEST(IsHttpUrl, Rejects) {
-  for (const char* bad : {"", "example.com", "ftp://example.com/x", "https://", "https:///path",
-                          "https://user:pw@example.com/", "javascript:alert(1)", "https://exa mple.com/",
-                          "/relative/path"}) {
+  for (const char* bad :
+       {"", "example.com", "ftp://example.com/x", "https://", "https:///path", "https://user:pw@example.com/",
+        "javascript:alert(1)", "https://exa mple.com/", "/relative/path"}) {
     EXPECT_FALSE(is_http_url(bad)) << '"' << bad << '"';
   }
   EXPECT_TRUE(is_http_url("https://e.com/" + repeat("a", kMaxUrlBytes - 14)));
