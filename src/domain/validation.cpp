@@ -32,9 +32,40 @@ size_t count_code_points(std::string_view utf8) {
       std::count_if(utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
+namespace {
+
+// The length in bytes of the white space character `text` starts with, or 0. White space is what
+// ECMAScript's \s matches (the OpenAPI pattern for names uses it): ASCII tab to carriage return and
+// space, and in UTF-8 U+00A0, U+1680, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF.
+size_t leading_space(std::string_view text) {
+  if (text.empty()) return 0;
+  const auto byte = [&](size_t i) { return i < text.size() ? static_cast<unsigned char>(text[i]) : 0u; };
+  if (is_ascii_space(text[0])) return 1;
+  if (byte(0) == 0xC2 && byte(1) == 0xA0) return 2;                     // U+00A0
+  if (byte(0) == 0xE1 && byte(1) == 0x9A && byte(2) == 0x80) return 3;  // U+1680
+  if (byte(0) == 0xE2 && byte(1) == 0x80 &&
+      (byte(2) <= 0x8A || byte(2) == 0xA8 || byte(2) == 0xA9 || byte(2) == 0xAF) && byte(2) >= 0x80) {
+    return 3;  // U+2000–U+200A, U+2028, U+2029, U+202F
+  }
+  if (byte(0) == 0xE2 && byte(1) == 0x81 && byte(2) == 0x9F) return 3;  // U+205F
+  if (byte(0) == 0xE3 && byte(1) == 0x80 && byte(2) == 0x80) return 3;  // U+3000
+  if (byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF) return 3;  // U+FEFF
+  return 0;
+}
+
+// The same, for the character `text` ends with: UTF-8 sequences of white space are 1–3 bytes.
+size_t trailing_space(std::string_view text) {
+  for (size_t n = 1; n <= 3 && n <= text.size(); ++n) {
+    if (leading_space(text.substr(text.size() - n)) == n) return n;
+  }
+  return 0;
+}
+
+}  // namespace
+
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_ascii_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_ascii_space(text.back())) text.remove_suffix(1);
+  while (const size_t n = leading_space(text)) text.remove_prefix(n);
+  while (const size_t n = trailing_space(text)) text.remove_suffix(n);
   return text;
 }
 

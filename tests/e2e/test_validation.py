@@ -67,6 +67,15 @@ def test_name_length_bounds_accepted(server, name):
     assert assert_json(resp, 201)["name"] == name.strip()
 
 
+@pytest.mark.parametrize("name", ["\u3000", "\u2028", " \u00a0\ufeff\u2003 "], ids=ascii)
+def test_a_name_of_unicode_white_space_only_is_rejected(server, name):
+    assert_problem(post_user(server, name=name), 422, "/problems/validation", fields={"name"})
+
+
+def test_unicode_white_space_around_a_name_is_trimmed(server):
+    assert assert_json(post_user(server, name="\u3000Hattori\u3000Hanzo\u2028"), 201)["name"] == "Hattori\u3000Hanzo"
+
+
 def test_email_of_254_accepted(server):
     addr = email_of_length(254)
     assert assert_json(post_user(server, email=addr), 201)["email"] == addr

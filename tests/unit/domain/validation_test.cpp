@@ -55,6 +55,21 @@ TEST(Trim, RemovesAsciiWhitespaceAtBothEnds) {
   EXPECT_EQ(trim(""), "");
 }
 
+// "after trimming" means Unicode white space too, as the OpenAPI pattern's \s (ECMAScript) reads it.
+TEST(Trim, RemovesUnicodeWhiteSpaceAtBothEnds) {
+  EXPECT_EQ(trim("\u3000"), "");
+  EXPECT_EQ(trim("\u2028"), "");
+  EXPECT_EQ(trim("\u00a0\u1680\u2000\u200a\u2029\u202f\u205f\ufeff"), "");
+  EXPECT_EQ(trim("\u3000Hanzo\u00a0 "), "Hanzo");
+  EXPECT_EQ(trim("Ha\u3000nzo"), "Ha\u3000nzo");  // inner space stays
+  // Look-alikes that are not white space, and characters sharing their lead bytes, stay.
+  EXPECT_EQ(trim("\u200b"), "\u200b");  // zero-width space is not \s
+  EXPECT_EQ(trim("\u2010x\u2030"), "\u2010x\u2030");
+  EXPECT_EQ(trim("\u3001"), "\u3001");
+  EXPECT_EQ(trim("\u00e9"), "\u00e9");
+  EXPECT_EQ(trim("\xe2\x80"), "\xe2\x80");  // a truncated sequence is not white space
+}
+
 TEST(IsPlausibleEmail, Accepts) {
   for (const char* ok : {"ada@example.com", "a.b+tag@sub.example.org", "x@y.io", "UPPER@EXAMPLE.COM"}) {
     EXPECT_TRUE(is_plausible_email(ok)) << ok;
