@@ -1,5 +1,7 @@
 #include "api/error_mapping.hpp"
 
+#include <algorithm>
+
 #include "api/json_input.hpp"
 #include "api/request_context.hpp"
 #include "domain/errors.hpp"
@@ -12,10 +14,18 @@ http::Response map_exception(std::exception_ptr error) {
   try {
     std::rethrow_exception(std::move(error));
   } catch (const domain::ValidationError& e) {
+    // A body of a hundred thousand unknown keys must not become a 6 MB answer: the first
+    // kMaxListedErrors are listed and the detail counts them all.
+    const auto& errors = e.errors();
+    const size_t listed = std::min(errors.size(), kMaxListedErrors);
     std::vector<http::ProblemField> fields;
-    fields.reserve(e.errors().size());
-    for (const auto& f : e.errors()) fields.push_back({f.field, f.message});
-    return problem(422, "validation", "Validation failed", "one or more fields are invalid", fields);
+    fields.reserve(listed);
+    for (size_t i = 0; i < listed; ++i) fields.push_back({errors[i].field, errors[i].message});
+    const std::string detail =
+        errors.size() > listed
+            ? std::to_string(errors.size()) + " fields are invalid; the first " + std::to_string(listed) + " are listed"
+            : "one or more fields are invalid";
+    return problem(422, "validation", "Validation failed", detail, fields);
   } catch (const domain::NotFound& e) {
     return problem(404, "not-found", "Not found", e.what());
   } catch (const domain::EmailTaken& e) {

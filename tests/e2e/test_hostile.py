@@ -366,3 +366,16 @@ def test_zz_server_survived_everything(server):
                                 timeout=5))
     assert probe.status_code == 201, describe(probe)
     assert uuid.UUID(probe.json()["id"])
+
+
+def test_a_body_of_many_unknown_keys_gets_a_small_422(server):
+    # ~1 MB of unknown keys: listing each would answer ~6 MB, per client that never reads it.
+    keys = ",".join(f'"k{i}":1' for i in range(90000))
+    body = ('{"name":"Many","email":"%s",%s}' % (unique_email("many"), keys)).encode()
+    assert len(body) < 1024 * 1024
+    resp = server.post("/v1/users", data=body, headers={"Content-Type": "application/json"})
+    assert_problem(resp, 422, "/problems/validation")
+    problem = resp.json()
+    assert len(problem["errors"]) == 100, describe(resp)
+    assert problem["detail"] == "90000 fields are invalid; the first 100 are listed", problem["detail"]
+    assert len(resp.content) < 16 * 1024
