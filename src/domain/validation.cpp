@@ -125,7 +125,15 @@ bool is_http_url(std::string_view url) {
   if (!parsed) return false;
   const auto scheme = parsed->scheme_id();
   if (scheme != boost::urls::scheme::http && scheme != boost::urls::scheme::https) return false;
-  return parsed->has_authority() && !parsed->encoded_host().empty() && !parsed->has_userinfo();
+  if (!parsed->has_authority() || parsed->encoded_host().empty() || parsed->has_userinfo()) return false;
+  if (parsed->has_port()) {  // the URL grammar takes any digits; TCP takes 1–65535
+    const std::string_view port = parsed->port();
+    if (port.empty()) return true;  // "host:" is the default port (RFC 3986 §3.2.3)
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), is_digit)) return false;
+    const unsigned long number = std::stoul(std::string(port));
+    if (number == 0 || number > 65535) return false;
+  }
+  return true;
 }
 
 bool is_currency_code(std::string_view code) {

@@ -17,6 +17,7 @@ struct Request {
   std::string target;  // as received: path and query
   std::string path;
   std::vector<std::pair<std::string, std::string>> query;  // percent-decoded
+  bool malformed_query = false;  // the query is not valid percent-encoding: 400, whatever the route
   std::vector<Header> headers;
   std::string body;
   std::string remote_address;

@@ -57,7 +57,9 @@ Dispatch Pipeline::dispatch(Request& request) const {
     }
   }
   auto result = router_.match(request.method, request.path);
-  if (auto* match = std::get_if<RouteMatch>(&result)) {
+  if (request.malformed_query && !std::holds_alternative<NotFound>(result)) {
+    out.response = problem(400, "bad-query", "Bad query parameter", "the query string is not valid percent-encoding");
+  } else if (auto* match = std::get_if<RouteMatch>(&result)) {
     out.route = match->route;
     out.params = std::move(match->params);
   } else if (auto* not_allowed = std::get_if<MethodNotAllowed>(&result)) {

@@ -77,6 +77,10 @@ Request to_request(bhttp::request<bhttp::string_body>&& message, const std::stri
   if (auto url = boost::urls::parse_origin_form(request.target)) {
     request.path = std::string(url->encoded_path());
     for (auto param : url->params()) request.query.emplace_back(param.key, param.value);
+  } else if (const auto question = request.target.find('?');
+             question != std::string::npos && boost::urls::parse_origin_form(request.target.substr(0, question))) {
+    request.path = request.target.substr(0, question);  // a good path with a broken query (`?cursor=%%%`): 400
+    request.malformed_query = true;
   } else {
     request.path = request.target;  // routes nowhere: 404
   }

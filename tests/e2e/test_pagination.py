@@ -107,7 +107,7 @@ def test_bad_limit_is_400(server, path, limit):
 
 
 @pytest.mark.parametrize("path", ["/v1/users", "/v1/orders", "/v1/users/{uid}/orders"])
-@pytest.mark.parametrize("cursor", ["garbage", "!!!", "eyJpZCI6ICJ4In0", "%00%ff"])
+@pytest.mark.parametrize("cursor", ["garbage", "!!!", "eyJpZCI6ICJ4In0", "%00%ff", "%%%", "%zz", "a%2"])
 def test_bad_cursor_is_400(server, path, cursor):
     owner = create_user(server)
     resp = server.get(path.format(uid=owner["id"]) + f"?cursor={cursor}")
@@ -177,3 +177,7 @@ def test_repeated_query_parameter_is_400(server, param):
     owner = create_user(server)
     r = server.get("/v1/orders?" + param.format(u=owner["id"]))
     assert_problem(r, 400, "/problems/bad-query")
+
+
+def test_a_broken_query_on_an_unknown_path_is_still_404(server):
+    assert_problem(server.get("/v1/nowhere?cursor=%%%"), 404, "/problems/not-found")

@@ -141,6 +141,16 @@ TEST(IsHttpUrl, AcceptsHttpAndHttps) {
   EXPECT_TRUE(is_http_url("HTTPS://EXAMPLE.COM"));
 }
 
+TEST(IsHttpUrl, ThePortIsATcpPort) {
+  EXPECT_TRUE(is_http_url("https://example.com:1/"));
+  EXPECT_TRUE(is_http_url("https://example.com:65535/"));
+  EXPECT_TRUE(is_http_url("https://example.com:/"));  // an empty port is the default (RFC 3986 §3.2.3)
+  for (const char* bad : {"https://example.com:65536/", "https://example.com:0/", "https://example.com:99999999999/",
+                          "http://example.com:000080000/"}) {
+    EXPECT_FALSE(is_http_url(bad)) << bad;
+  }
+}
+
 TEST(IsHttpUrl, Rejects) {
   for (const char* bad :
        {"", "example.com", "ftp://example.com/x", "https://", "https:///path", "https://user:pw@example.com/",

@@ -85,6 +85,19 @@ TEST_F(ServerWire, ARejectionEchoesTheClientsRequestId) {
   EXPECT_NE(response.find("X-Request-Id: client-42\r\n"), std::string::npos) << response;
 }
 
+// `?cursor=%%%` is a bad query on a known resource (400), not an unknown resource (404).
+TEST_F(ServerWire, ABrokenQueryIsABadQuery) {
+  Client client(start());
+  client.get("/orders/abc?cursor=%%%");
+  const std::string bad = client.response();
+  EXPECT_NE(bad.find("400 Bad Request"), std::string::npos) << bad;
+  EXPECT_NE(bad.find("/problems/bad-query"), std::string::npos) << bad;
+  client.get("/nowhere?cursor=%%%");
+  EXPECT_NE(client.response().find("404 Not Found"), std::string::npos);
+  client.get("/orders/abc?cursor=%41");
+  EXPECT_NE(client.response().find("200 OK"), std::string::npos);
+}
+
 TEST_F(ServerWire, TwoHostHeadersAreRefused) {
   Client client(start());
   client.send("GET /orders/abc HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\n\r\n");
