@@ -68,7 +68,9 @@ Response Gateway::throttled(const LimitDecision& decision) {
   response.with_header("Retry-After", ceil_seconds(decision.bucket.retry_after_ns));
   response.with_header("RateLimit-Limit", std::to_string(static_cast<int64_t>(decision.limit)));
   response.with_header("RateLimit-Remaining", std::to_string(decision.bucket.remaining));
-  response.with_header("RateLimit-Reset", ceil_seconds(decision.bucket.reset_ns));
+  // Reset is when the quota is non-zero again — the moment Retry-After names. Not when the bucket is
+  // full: a client told "3" would wait for tokens it does not need (a request 1.1 s later passes).
+  response.with_header("RateLimit-Reset", ceil_seconds(decision.bucket.retry_after_ns));
   return response;
 }
 

@@ -21,11 +21,10 @@ BucketDecision TokenBucket::take(int64_t now_ns) {
     if (ahead > capacity_ns_) {
       BucketDecision refused;
       refused.retry_after_ns = ahead - capacity_ns_;
-      refused.reset_ns = std::max<int64_t>(tat - now_ns, 0);
       return refused;
     }
     if (tat_.compare_exchange_weak(tat, next, std::memory_order_relaxed)) {
-      return {true, (capacity_ns_ - ahead) / interval_ns_, 0, ahead};
+      return {true, (capacity_ns_ - ahead) / interval_ns_, 0};
     }
   }
 }

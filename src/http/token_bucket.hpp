@@ -12,7 +12,6 @@ struct BucketDecision {
   bool allowed = false;
   int64_t remaining = 0;       // whole tokens left after this request
   int64_t retry_after_ns = 0;  // refused: until one token is back; allowed: 0
-  int64_t reset_ns = 0;        // until the bucket is full again
 };
 
 class TokenBucket {

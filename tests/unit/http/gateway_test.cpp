@@ -82,7 +82,8 @@ TEST_F(GatewayTest, ThrottlesWithRateLimitHeaders) {
   EXPECT_EQ(header(*refused, "Retry-After"), "1");  // 0.5 s rounded up
   EXPECT_EQ(header(*refused, "RateLimit-Limit"), "4");
   EXPECT_EQ(header(*refused, "RateLimit-Remaining"), "0");
-  EXPECT_EQ(header(*refused, "RateLimit-Reset"), "2");
+  // Reset agrees with Retry-After: it is when a request passes again, not when the bucket is full.
+  EXPECT_EQ(header(*refused, "RateLimit-Reset"), "1");
   // Another address has its own bucket; time refills this one.
   auto other = request("/v1/users", "", "10.0.0.2");
   EXPECT_FALSE(gateway.admit(other).has_value());
