@@ -117,9 +117,16 @@ void Pipeline::complete(const Request& request, Response& response, const Dispat
   if (response.status >= 500) {
     // Also covers failures that arrive after the handler returned (a failed group commit). A 503
     // is an expected answer while a backend is away or the process drains: a warning, not an error.
-    app_log_->log(response.status == 503 ? spdlog::level::warn : spdlog::level::err,
-                  "request {} {} {} failed with {}{}{}", request.request_id, request.method, request.path,
-                  response.status, response.diagnostic.empty() ? "" : ": ", response.diagnostic);
+    const auto now = std::chrono::steady_clock::now().time_since_epoch();
+    if (!failure_lines_.take(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count()).allowed) {
+      failure_lines_left_out_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      const uint64_t left_out = failure_lines_left_out_.exchange(0, std::memory_order_relaxed);
+      app_log_->log(response.status == 503 ? spdlog::level::warn : spdlog::level::err,
+                    "request {} {} {} failed with {}{}{}{}", request.request_id, request.method, request.path,
+                    response.status, response.diagnostic.empty() ? "" : ": ", response.diagnostic,
+                    left_out == 0 ? std::string() : fmt::format(" ({} more failed requests not logged)", left_out));
+    }
   }
   if (!access_log_) return;
   std::string line = "\"msg\":\"access\",\"request_id\":";

@@ -2,6 +2,7 @@
 // What happens to every request between the socket and the handler, independent of Beast:
 // request id, the gateway (401/429), routing (404/405), running the handler with errors mapped to problems, then
 // response headers, metrics and the access-log line.
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "http/message.hpp"
 #include "http/router.hpp"
+#include "http/token_bucket.hpp"
 #include "util/metrics.hpp"
 #include "util/uuid.hpp"
 
@@ -56,6 +58,11 @@ class Pipeline {
   ExceptionMapper map_exception_;
   util::UuidV7Generator& ids_;
   Gateway* gateway_;
+  // Failed requests are logged one line each, but an outage or a flood of refused connections
+  // fails thousands per second: past 20 lines, at most 10 a second are written, and the next one
+  // written says how many were left out.
+  mutable TokenBucket failure_lines_{10, 20};
+  mutable std::atomic<uint64_t> failure_lines_left_out_{0};
 };
 
 }  // namespace ninja::http

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <thread>
+
 #include <spdlog/sinks/ostream_sink.h>
 #include <boost/json/parse.hpp>
 
@@ -199,6 +202,28 @@ TEST_F(PipelineTest, TheCauseOfA500IsLoggedNotSent) {
   EXPECT_EQ(response.body.find("disk I/O"), std::string::npos);
   EXPECT_NE(app_out.str().find("failed with 500: disk I/O error (secret path)"), std::string::npos) << app_out.str();
   EXPECT_NE(app_out.str().find(r.request_id), std::string::npos) << app_out.str();
+}
+
+// An outage fails every request: the log gets a bounded number of lines, and the next line
+// written says how many were left out.
+TEST_F(PipelineTest, AFloodOfFailuresIsLoggedInBoundedLines) {
+  router.add("GET", "/down", [](const Request&, const PathParams&) {
+    return api::map_exception(std::make_exception_ptr(domain::Unavailable("postgres: server closed the connection")));
+  });
+  for (int i = 0; i < 5000; ++i) {
+    auto r = request("GET", "/down");
+    ASSERT_EQ(run(r).status, 503);
+  }
+  const std::string log = app_out.str();
+  const auto lines = static_cast<size_t>(std::count(log.begin(), log.end(), '\n'));
+  EXPECT_GE(lines, 20u);
+  EXPECT_LE(lines, 40u) << log.substr(0, 2000);                 // the burst, and what the rate allows meanwhile
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // a line's worth of budget is back
+  auto after = request("GET", "/down");
+  run(after);
+  const std::string tail = app_out.str().substr(log.size());
+  EXPECT_NE(tail.find("more failed requests not logged)"), std::string::npos) << tail;
+  EXPECT_NE(tail.find(after.request_id), std::string::npos) << tail;
 }
 
 TEST_F(PipelineTest, FailingMapperStillGives500AndNeverThrows) {
