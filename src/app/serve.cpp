@@ -143,6 +143,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   options.max_body_bytes = s.max_body;
   options.max_header_bytes = s.max_header_bytes;
   options.max_connections = s.max_connections;
+  options.max_connections_per_client = s.max_connections_per_client;
   options.request_timeout = std::chrono::milliseconds(s.request_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);
   http::Server server(options, pipeline, loops, log.app);

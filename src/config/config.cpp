@@ -52,6 +52,9 @@ void add_serve_options(CLI::App& serve, Config& config) {
   option(serve, "max-body", s.max_body, "largest accepted request body in bytes (more: 413)");
   option(serve, "max-header-bytes", s.max_header_bytes, "largest request line + headers in bytes (more: 431)");
   option(serve, "max-connections", s.max_connections, "concurrent connections (more get 503)");
+  option(serve, "max-connections-per-client", s.max_connections_per_client,
+         "concurrent connections from one client address (more get 503; 0: no cap — behind a load balancer "
+         "every connection comes from its address)");
   option(serve, "idempotency-ttl", s.idempotency_ttl_seconds, "seconds an Idempotency-Key is remembered")
       ->check(CLI::PositiveNumber);
   option(serve, "shutdown-grace", s.shutdown_grace_seconds, "seconds to drain on SIGTERM/SIGINT")

@@ -46,6 +46,7 @@ struct ServeConfig {
   size_t max_body = 1048576;
   size_t max_header_bytes = 16384;
   size_t max_connections = 10000;
+  size_t max_connections_per_client = 1000;  // 0: no cap (behind a proxy, all come from one address)
   int64_t idempotency_ttl_seconds = 86400;
   int64_t shutdown_grace_seconds = 10;
   int64_t request_timeout_ms = 10000;

@@ -21,6 +21,7 @@
 #include <thread>
 #include <utility>
 
+#include "http/client_connection_limit.hpp"
 #include "http/problem.hpp"
 #include "http/response_wire.hpp"
 #include "net/event_loops.hpp"
@@ -131,6 +132,12 @@ struct Server::Impl {
         }
       });
     }
+  }
+
+  static Response overloaded(std::string_view detail) {
+    Response response = problem(503, "overloaded", "Too many connections", detail);
+    response.with_header("Retry-After", "1");
+    return response;
   }
 
   Response payload_too_large() const {
@@ -289,9 +296,14 @@ struct Server::Impl {
 
     const std::string remote = remote_address(stream);
     if (open.fetch_add(1) >= options.max_connections) {
-      Response overloaded = problem(503, "overloaded", "Too many connections", "try again later");
-      overloaded.with_header("Retry-After", "1");
-      co_await reject(stream, std::move(overloaded), "-", "-", {}, remote);
+      co_await reject(stream, overloaded("too many connections; try again later"), "-", "-", {}, remote);
+      co_return;
+    }
+    // One address may not take every slot (a slowloris from one host would lock everyone out).
+    ClientConnectionLimit::Slot slot(per_client, remote);
+    if (!slot.taken()) {
+      co_await reject(stream, overloaded("too many connections from your address; try again later"), "-", "-", {},
+                      remote);
       co_return;
     }
 
@@ -350,6 +362,7 @@ struct Server::Impl {
   std::atomic<bool> draining{false};
   std::atomic<size_t> open{0};
   std::atomic<size_t> tasks{0};  // coroutines and posted closures not finished yet
+  ClientConnectionLimit per_client{options.max_connections_per_client};
   bool stopped = false;
   std::vector<std::unique_ptr<Context>> contexts;
   std::unique_ptr<tcp::acceptor> acceptor;

@@ -23,7 +23,8 @@ struct ServerOptions {
   size_t max_body_bytes = 1048576;
   size_t max_header_bytes = 16384;                   // request line + headers; more gets 431
   size_t max_target_bytes = 8192;                    // request-target; more gets 414
-  size_t max_connections = 10000;                    // further connections get 503 and are closed
+  size_t max_connections = 10000;
+  size_t max_connections_per_client = 0;  // from one remote address; 0: no cap                    // further connections get 503 and are closed
   std::chrono::milliseconds request_timeout{10000};  // to read one request, and to write its response
   std::chrono::milliseconds idle_timeout{60000};     // keep-alive: wait for the next request
 };

@@ -155,5 +155,31 @@ TEST_F(ServerWire, TooManyConnectionsGetA503WithRetryAfter) {
   EXPECT_NE(response.find("Retry-After: 1\r\n"), std::string::npos) << response;
 }
 
+TEST_F(ServerWire, OneAddressMayNotTakeEverySlot) {
+  ServerOptions options;
+  options.max_connections_per_client = 2;
+  const auto address = start(options);
+  auto first = std::make_unique<Client>(address);
+  Client second(address);
+  for (Client* c : {first.get(), &second}) {
+    c->get("/orders/abc");
+    ASSERT_NE(c->response().find("200 OK"), std::string::npos);
+  }
+  Client third(address);
+  const std::string refused = third.response();
+  EXPECT_NE(refused.find("503 Service Unavailable"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("Retry-After: 1\r\n"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("from your address"), std::string::npos) << refused;
+  first.reset();  // a closed connection gives its place back
+  std::string served;
+  for (int attempt = 0; attempt < 50 && served.find("200 OK") == std::string::npos; ++attempt) {
+    std::this_thread::sleep_for(20ms);  // the server notices the close on its own time
+    Client fourth(address);
+    fourth.get("/orders/abc");
+    served = fourth.response();
+  }
+  EXPECT_NE(served.find("200 OK"), std::string::npos) << served;
+}
+
 }  // namespace
 }  // namespace ninja::http
