@@ -14,7 +14,12 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
   clang clang-format clang-tidy \
   python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl
 
-.PHONY: deps .deps-installed build run cluster test unit e2e e2e-cluster servers-test asan fuzz bench format tidy clean
+.PHONY: help deps .deps-installed binary build run cluster test unit e2e e2e-cluster servers-test asan fuzz bench format tidy clean
+
+# Lists the targets with the first line of the comment above each.
+help:
+	@awk '/^# / { if (doc == "") doc = substr($$0, 3); next } /^[a-z][a-z0-9-]*:/ && doc != "" { sub(/:.*/, "", $$1); \
+	  printf "  make %-14s %s\n", $$1, doc } { doc = "" }' $(MAKEFILE_LIST)
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -30,24 +35,29 @@ deps:
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DNINJA_WERROR=ON $(CMAKE_FLAGS)
 
+# Builds the service binary alone (what make run and the e2e suites need).
+binary: .deps-installed $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target ninja-orders
+
+# Builds everything: the binary, the unit and contract test binaries.
 build: .deps-installed $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Runs the service on the embedded default: SQLite file ./ninja-orders.db, in-process bus.
-run: build
+run: binary
 	$(BUILD_DIR)/ninja-orders serve
 
 # Real servers for the tests that need them: PostgreSQL and nats-server on free loopback ports in
 # a temp dir, stopped afterwards (tests/servers/README.md).
 WITH_SERVERS := tests/servers/with-servers --
 
-# Unit tests and the contract suites on every backend (SQLite, PostgreSQL, NATS).
 # The cluster on this machine (deploy/README.md): PostgreSQL, NATS JetStream, two API processes behind
 # nginx, a relay and two notifiers on loopback; prints the URL; Ctrl-C stops it and removes its temp dir.
 # E.g. make cluster CLUSTER_FLAGS="--port 0 --webhook-allow-private --keep"
-cluster: build
+cluster: binary
 	deploy/local-cluster --bin $(BUILD_DIR)/ninja-orders $(CLUSTER_FLAGS)
 
+# Unit tests and the contract suites on every backend (SQLite, PostgreSQL, NATS).
 unit: build
 	$(WITH_SERVERS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
@@ -55,11 +65,11 @@ unit: build
 CLUSTER_TESTS := tests/e2e/test_local_cluster.py tests/e2e/test_cluster_faults.py
 
 # The whole end-to-end suite on the embedded default (SQLite, in-process bus).
-e2e: build
+e2e: binary
 	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%)
 
 # The backend-neutral end-to-end tests again on PostgreSQL + NATS JetStream, then the cluster tests.
-e2e-cluster: build
+e2e-cluster: binary
 	$(WITH_SERVERS) env NINJA_E2E_STORE=postgres NINJA_E2E_BUS=nats \
 	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
 
@@ -82,14 +92,18 @@ fuzz: .deps-installed
 # Everything CI runs.
 test: servers-test unit e2e e2e-cluster asan fuzz
 
-bench: build
+# The benchmark: ratios against nginx and pgbench on this machine, in one run (bench/README.md).
+bench: binary
 	bench/run
 
+# Formats the C++ sources with clang-format.
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp')
 
+# clang-tidy over src/.
 tidy: build
 	clang-tidy -p $(BUILD_DIR) --quiet --extra-arg=-Wno-unknown-warning-option $$(git ls-files 'src/*.cpp')
 
+# Removes the build directories.
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-fuzz
