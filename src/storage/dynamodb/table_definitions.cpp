@@ -1,0 +1,63 @@
+#include "storage/dynamodb/table_definitions.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace ninja::storage::dynamodb {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object key(std::string_view hash, std::optional<std::string_view> range = std::nullopt) {
+  json::array schema{json::object{{"AttributeName", hash}, {"KeyType", "HASH"}}};
+  if (range) schema.push_back(json::object{{"AttributeName", *range}, {"KeyType", "RANGE"}});
+  return {{"KeySchema", std::move(schema)}};
+}
+
+json::object index(std::string_view name, std::string_view hash, std::string_view range) {
+  json::object definition = key(hash, range);
+  definition["IndexName"] = name;
+  definition["Projection"] = json::object{{"ProjectionType", "ALL"}};
+  return definition;
+}
+
+// Every key attribute is a string (ids are UUIDv7 text, sorting by creation time).
+json::array string_attributes(std::initializer_list<std::string_view> names) {
+  json::array attributes;
+  for (const auto name : names) attributes.push_back(json::object{{"AttributeName", name}, {"AttributeType", "S"}});
+  return attributes;
+}
+
+json::object table(const std::string& name, json::object key_schema, json::array attributes, json::array indexes = {}) {
+  json::object body{{"TableName", name},
+                    {"BillingMode", "PAY_PER_REQUEST"},
+                    {"AttributeDefinitions", std::move(attributes)},
+                    {"KeySchema", std::move(key_schema.at("KeySchema"))}};
+  if (!indexes.empty()) body["GlobalSecondaryIndexes"] = std::move(indexes);
+  return body;
+}
+
+}  // namespace
+
+std::vector<TableDefinition> table_definitions(const TableLayout& layout) {
+  std::vector<TableDefinition> tables;
+  tables.push_back({layout.users,
+                    table(layout.users, key("id"), string_attributes({"id", "kind"}),
+                          {index(TableLayout::kNewestIndex, "kind", "id")}),
+                    std::nullopt});
+  tables.push_back(
+      {layout.orders,
+       table(layout.orders, key("id"), string_attributes({"id", "user_id", "kind"}),
+             {index(TableLayout::kByUserIndex, "user_id", "id"), index(TableLayout::kNewestIndex, "kind", "id")}),
+       std::nullopt});
+  tables.push_back({layout.idempotency, table(layout.idempotency, key("id"), string_attributes({"id"})),
+                    json::object{{"TableName", layout.idempotency},
+                                 {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "expires_at"}}}}});
+  tables.push_back({layout.outbox,
+                    table(layout.outbox, key("subject", "id"), string_attributes({"subject", "id", "pending"}),
+                          {index(TableLayout::kUnpublishedIndex, "pending", "id")}),
+                    std::nullopt});
+  return tables;
+}
+
+}  // namespace ninja::storage::dynamodb
