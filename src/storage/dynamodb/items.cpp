@@ -33,6 +33,12 @@ json::object user_item(const domain::User& user) {
   return item;
 }
 
+bool is_user_item(const json::object& item) {
+  const auto* kind = item.if_contains("kind");
+  const auto* text = kind && kind->is_object() ? kind->get_object().if_contains("S") : nullptr;
+  return text && text->is_string() && text->get_string() == TableLayout::kUserKind;
+}
+
 domain::User user_from_item(const json::object& item) {
   domain::User user;
   user.id = read_string(item, "id");

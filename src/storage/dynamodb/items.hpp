@@ -15,6 +15,9 @@
 namespace ninja::storage::dynamodb {
 
 boost::json::object user_item(const domain::User& user);
+// True for a user's item, false for anything else in the users table (an email claim): a GET of
+// /v1/users/email%23… must be "not found", never a claim read as a user.
+bool is_user_item(const boost::json::object& item);
 domain::User user_from_item(const boost::json::object& item);
 
 // The users-table item that holds `email` for `user_id`: "email#" + the address in lower case
