@@ -1,0 +1,46 @@
+#include <gtest/gtest.h>
+
+#include "storage/dynamodb/outbox_requests.hpp"
+
+namespace ninja::storage::dynamodb {
+namespace {
+
+const TableLayout kLayout("p_");
+
+TEST(DynamoDbOutboxRequests, UnpublishedEventsComeOldestFirstFromTheSparseIndex) {
+  const auto q = unpublished_query(kLayout, 64);
+  EXPECT_EQ(q.at("TableName").as_string(), "p_outbox");
+  EXPECT_EQ(q.at("IndexName").as_string(), "unpublished");
+  EXPECT_TRUE(q.at("ScanIndexForward").as_bool());
+  EXPECT_EQ(q.at("Limit").as_int64(), 64);
+}
+
+// The index may lag; the subject's partition is the truth about which event comes first.
+TEST(DynamoDbOutboxRequests, TheSubjectsOldestPendingEventIsReadConsistently) {
+  const auto q = oldest_pending_of_subject_query(kLayout, "0190-order");
+  EXPECT_FALSE(q.contains("IndexName"));
+  EXPECT_TRUE(q.at("ConsistentRead").as_bool());
+  EXPECT_EQ(q.at("ExpressionAttributeValues").at(":subject").at("S").as_string(), "0190-order");
+  EXPECT_EQ(q.at("FilterExpression").as_string(), "attribute_exists(#pending)");
+  EXPECT_FALSE(q.contains("Limit"));  // Limit counts before the filter: it could hide the pending one
+}
+
+TEST(DynamoDbOutboxRequests, AClaimLeasesOnlyAFreeUnpublishedEvent) {
+  const auto u = claim_update(kLayout, "s", "e", {"relay-1", 1000, 31000});
+  EXPECT_EQ(u.at("Key").at("subject").at("S").as_string(), "s");
+  EXPECT_EQ(u.at("Key").at("id").at("S").as_string(), "e");
+  EXPECT_EQ(u.at("ConditionExpression").as_string(),
+            "attribute_exists(#pending) AND (attribute_not_exists(#until) OR #until <= :now)");
+  EXPECT_EQ(u.at("ExpressionAttributeValues").at(":owner").at("S").as_string(), "relay-1");
+  EXPECT_EQ(u.at("ExpressionAttributeValues").at(":until").at("N").as_string(), "31000");
+  EXPECT_EQ(u.at("ExpressionAttributeValues").at(":now").at("N").as_string(), "1000");
+}
+
+TEST(DynamoDbOutboxRequests, PublishedLeavesTheIndexAndIsNeverRecreated) {
+  const auto u = mark_published_update(kLayout, "s", "e", 5);
+  EXPECT_EQ(u.at("UpdateExpression").as_string(), "REMOVE #pending, #owner, #until SET #published = :now");
+  EXPECT_EQ(u.at("ConditionExpression").as_string(), "attribute_exists(#id)");
+}
+
+}  // namespace
+}  // namespace ninja::storage::dynamodb
