@@ -17,9 +17,10 @@ REPORT_LUA = os.path.join(BENCH_DIR, "wrk_report.lua")
 POST_LUA = os.path.join(BENCH_DIR, "post_order.lua")
 
 # Targets from the issue.
-GET_MIN_RATIO = 0.5
-POST_MIN_RATIO = 0.2
-GET_MAX_P99_MS = 5.0
+# The embedded product's targets (the speed issue), against nginx with its defaults.
+GET_MIN_RATIO = 0.6
+POST_MIN_RATIO = 0.25  # the whole pipeline in one process, as make run starts it
+GET_MAX_P99_RATIO = 1.5  # the service's GET p99 over nginx's, in the same run
 
 START_TIMEOUT_S = 30.0   # spawn -> ready
 STOP_GRACE_S = 15.0      # SIGTERM -> SIGKILL (service --shutdown-grace defaults to 10 s)
