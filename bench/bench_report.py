@@ -6,6 +6,7 @@ import statistics
 
 
 import cluster_report
+import instruction_cost
 import limiter_cost
 import notification_latency
 from bench_support import GET_MAX_P99_RATIO, GET_MIN_RATIO, POST_MIN_RATIO, RESULTS_FILE, log, tool_version
@@ -70,9 +71,10 @@ def report(bench, cfg, runs, st, started):
         "scenarios": scenarios,
         "notification_latency": bench.notification,
         "limiter_cost": bench.limiter,
+        "instructions_per_request": bench.instructions,
         "cluster": bench.cluster,
     }
-    for extra in (bench.notification, bench.limiter, bench.cluster):
+    for extra in (bench.notification, bench.limiter, bench.instructions, bench.cluster):
         if extra is not None:
             all_pass &= extra["pass"]
     result["pass"] = all_pass
@@ -100,6 +102,7 @@ def report(bench, cfg, runs, st, started):
     if bench.service_exit not in (0, None):
         log(f"note: service exited with status {bench.service_exit} after SIGTERM (expected 0)")
     limiter_cost.print_result(bench.limiter)
+    instruction_cost.print_result(bench.instructions)
     notification_latency.print_result(bench.notification)
     cluster_report.print_result(bench.cluster)
     log(f"medians over {cfg.rounds} round(s); ratio = median of per-round service/nginx req/s")

@@ -84,6 +84,7 @@ class Config:
         self.notify_rate = env_int("BENCH_NOTIFY_RATE", 500, 1)
         self.notify_seconds = env_int("BENCH_NOTIFY_SECONDS", 10, 0)
         self.limiter = not env_flag("BENCH_SKIP_LIMITER")
+        self.callgrind = not env_flag("BENCH_SKIP_CALLGRIND")
         if self.wrk_threads > self.connections:
             raise SetupError("BENCH_WRK_THREADS must not exceed BENCH_CONNECTIONS")
 
@@ -224,16 +225,17 @@ def parse_wrk(stdout):
 # ---------------------------------------------------------------------------------------------- bench
 
 
-def start_service(binary, tmp, name, extra_args=(), store=None, env=None):
+def start_service(binary, tmp, name, extra_args=(), store=None, env=None, prefix=(), ready_timeout=30):
     """A service of its own, by default on a fresh SQLite file (else on `store`, with `env` for its
-    process, e.g. PGPASSWORD); returns (proc, host, port, stderr path) once /readyz is 200."""
+    process, e.g. PGPASSWORD), run under `prefix` (e.g. valgrind); returns (proc, host, port, stderr
+    path) once /readyz is 200."""
     err_path = os.path.join(tmp, f"{name}-service.stderr")
     store = store or "sqlite:" + os.path.join(tmp, f"{name}.db")
-    cmd = [binary, "serve", "--listen", "127.0.0.1:0", "--store", store, "--access-log=false", *extra_args]
+    cmd = [*prefix, binary, "serve", "--listen", "127.0.0.1:0", "--store", store, "--access-log=false", *extra_args]
     with open(err_path, "wb") as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                 start_new_session=True, env=env)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SetupError(f"{name} service exited: {tail(err_path)}")
@@ -248,4 +250,4 @@ def start_service(binary, tmp, name, extra_args=(), store=None, env=None):
                 pass
         time.sleep(0.01)
     stop_process(proc, 5)
-    raise SetupError(f"{name} service not ready within 30 s")
+    raise SetupError(f"{name} service not ready within {ready_timeout} s")
