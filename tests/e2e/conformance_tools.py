@@ -17,7 +17,7 @@ NODE_MODULES = CONFORMANCE / "node_modules"
 
 
 def _missing(what, install):
-    message = f"{what} is not installed ({install})"
+    message = f"{what}: not installed ({install})"
     if os.environ.get("CI") == "true":
         pytest.fail(f"{message}: CI runs every conformance check", pytrace=False)
     pytest.skip(message)
@@ -36,7 +36,7 @@ def require_node_modules(*packages):
         _missing("node", "Debian package nodejs: make deps")
     absent = [p for p in packages if not (NODE_MODULES / p / "package.json").is_file()]
     if absent:
-        _missing(f"npm packages {', '.join(absent)} in {NODE_MODULES}",
+        _missing(f"npm package(s) {', '.join(absent)} in {NODE_MODULES}",
                  "npm ci --prefix tests/conformance, or make deps")
     return node
 

@@ -54,6 +54,11 @@ def pytest_unconfigure(config):
     CONTRACT.uninstall()
 
 
+def pytest_terminal_summary(terminalreporter):
+    if CONTRACT.judged:
+        terminalreporter.write_line(f"contract: {CONTRACT.judged} responses checked against the served /openapi.json")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -28,6 +28,7 @@ class ContractHook:
         self._contract = None
         self._origins = set()
         self.violations = []
+        self.judged = 0
         self._original_send = None
 
     # ---- servers -------------------------------------------------------------------------------
@@ -76,6 +77,8 @@ class ContractHook:
             contract = self._contract if origin in self._origins else None
         if contract is None:
             return
+        with self._lock:
+            self.judged += 1
         body = response.content if body_read else b""
         problems = contract.check(request.method, request.url, response.status_code, response.headers, body,
                                   body_read=body_read)
