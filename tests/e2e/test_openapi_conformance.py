@@ -207,3 +207,15 @@ def test_the_webhook_content_type_decision_is_written_down(doc):
     assert "application/cloudevents+json" in info  # and why not that
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "Content-Type: application/json" in readme and "application/cloudevents+json" in readme
+
+
+def test_a_429_carries_every_documented_header(doc, start_server):
+    response = deref(doc, doc["components"]["responses"]["TooManyRequests"])
+    names = {"Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"}
+    assert all(deref(doc, response["headers"][n])["required"] for n in names)
+    srv = start_server(rate_limit=1, burst=1)
+    statuses = [srv.get("/v1/users?limit=1") for _ in range(3)]  # each judged by the contract hook too
+    throttled = [r for r in statuses if r.status_code == 429]
+    assert throttled, [r.status_code for r in statuses]
+    assert_problem(throttled[0], 429, "/problems/too-many-requests")
+    assert names <= set(throttled[0].headers), describe(throttled[0])
