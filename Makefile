@@ -12,9 +12,13 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
   postgresql libpq-dev nats-server libnats-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang clang-format clang-tidy \
-  python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl
+  python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl \
+  python3-jsonschema prometheus nodejs valgrind
 
-.PHONY: help deps .deps-installed binary build run cluster test unit e2e e2e-cluster servers-test asan fuzz bench format tidy clean
+# The npm checkers of the e2e suite (tests/conformance/), exactly as package-lock.json pins them.
+CONFORMANCE_NPM := tests/conformance/node_modules/.package-lock.json
+
+.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster servers-test asan fuzz bench format tidy clean
 
 # Lists the targets with the first line of the comment above each.
 help:
@@ -27,6 +31,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES)
+	npm ci --prefix tests/conformance --no-audit --no-fund
+
+# npm ci again only when the lock file changed (npm writes node_modules/.package-lock.json last).
+conformance-deps: $(CONFORMANCE_NPM)
+$(CONFORMANCE_NPM): tests/conformance/package-lock.json
+	npm ci --prefix tests/conformance --no-audit --no-fund
 
 # Other targets install the packages once per machine, then only check for them (no network).
 .deps-installed:
@@ -65,11 +75,11 @@ unit: build
 CLUSTER_TESTS := tests/e2e/test_local_cluster.py tests/e2e/test_cluster_faults.py
 
 # The whole end-to-end suite on the embedded default (SQLite, in-process bus).
-e2e: binary
+e2e: binary conformance-deps
 	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%)
 
 # The backend-neutral end-to-end tests again on PostgreSQL + NATS JetStream, then the cluster tests.
-e2e-cluster: binary
+e2e-cluster: binary conformance-deps
 	$(WITH_SERVERS) env NINJA_E2E_STORE=postgres NINJA_E2E_BUS=nats \
 	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
 
@@ -78,7 +88,7 @@ servers-test: .deps-installed
 	$(PYTEST) -q tests/servers
 
 # The unit, contract and e2e suites again on a Debug build with AddressSanitizer + UBSan.
-asan: .deps-installed
+asan: .deps-installed conformance-deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNINJA_WERROR=ON -DNINJA_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	$(WITH_SERVERS) ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)

@@ -4,6 +4,16 @@
 
 namespace ninja::api {
 
+namespace {
+// Every 503 says when to come back (the document requires Retry-After on them all): a draining
+// server is gone by then, and a store or bus that did not answer is worth asking again.
+http::Response not_ready(std::string_view detail) {
+  http::Response response = http::problem(503, "not-ready", "Not ready", detail);
+  response.with_header("Retry-After", "1");
+  return response;
+}
+}  // namespace
+
 void add_ops_routes(http::Router& router, const util::MetricsRegistry& metrics, domain::Store& store,
                     const std::atomic<bool>& draining, events::Bus* bus) {
   router.add("GET", "/healthz", [](const http::Request&, const http::PathParams&) {
@@ -12,14 +22,14 @@ void add_ops_routes(http::Router& router, const util::MetricsRegistry& metrics, 
   router.add_async("GET", "/readyz",
                    [&store, &draining, bus](const http::Request&, const http::PathParams&, http::Respond respond) {
                      if (draining.load()) {
-                       return respond(http::problem(503, "not-ready", "Not ready", "the server is shutting down"));
+                       return respond(not_ready("the server is shutting down"));
                      }
                      store.ready([bus, respond = std::move(respond)](bool ready, const std::exception_ptr& error) {
                        if (error || !ready) {
-                         return respond(http::problem(503, "not-ready", "Not ready", "the store does not answer"));
+                         return respond(not_ready("the store does not answer"));
                        }
                        if (bus && !bus->ready()) {
-                         return respond(http::problem(503, "not-ready", "Not ready", "the event bus does not answer"));
+                         return respond(not_ready("the event bus does not answer"));
                        }
                        respond(http::Response::json(200, R"({"status":"ready"})"));
                      });

@@ -5,6 +5,10 @@ file in the test's temp dir by default; see backends.py for PostgreSQL and NATS)
 its stderr (one JSON object per line, see docs/CONVENTIONS.md) is collected by a background thread, and on
 teardown it must exit 0 after SIGTERM without any sanitizer report and without having answered 5xx
 (503 aside, which is the documented "not ready / draining" answer).
+
+Every response a test gets from such a server through `requests` is checked against the server's own
+/openapi.json (contract_hook.py): a response the document does not describe fails the test that asked for
+it. NINJA_E2E_CONTRACT=0 turns that off (to debug something else).
 """
 import json
 import os
@@ -20,6 +24,7 @@ import pytest
 import requests
 
 from backends import STORE, BUS, bus_args, sqlite_only, store_url  # noqa: F401
+from contract_hook import ContractHook
 from checks import (ORDER_KEYS, TIME_RE, USER_KEYS, UUID7_RE, assert_json, assert_problem,  # noqa: F401
                     describe, error_fields, list_all, media_type, parse_time, uuid7_millis)
 
@@ -29,6 +34,8 @@ READY_TIMEOUT = 20.0
 STOP_TIMEOUT = 15.0
 SANITIZER_MARKERS = ("AddressSanitizer", "LeakSanitizer", "ThreadSanitizer", "runtime error:")
 LISTEN_RE = re.compile(r"listening on http://(\S+?):(\d+)")
+# One per pytest run, like the requests module it hooks into (installed by pytest_configure).
+CONTRACT = ContractHook()
 
 
 def cli(*args, db, timeout=30):
@@ -39,6 +46,36 @@ def cli(*args, db, timeout=30):
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: a test that takes seconds (runs by default)")
     config.addinivalue_line("markers", "crash: kills the server with SIGKILL (runs by default)")
+    if os.environ.get("NINJA_E2E_CONTRACT", "1") != "0":
+        CONTRACT.install()
+
+
+def pytest_unconfigure(config):
+    CONTRACT.uninstall()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if CONTRACT.judged:
+        terminalreporter.write_line(f"contract: {CONTRACT.judged} responses checked against the served /openapi.json")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    if call.when == "call":
+        item.call_failed = outcome.get_result().failed
+
+
+@pytest.fixture(autouse=True)
+def _contract_violations_fail_the_test(request):
+    """A response that broke the document fails its test, even from a worker thread or when the test
+    caught the ContractViolation (if the test failed on it already, it is not reported twice)."""
+    CONTRACT.take_violations()
+    yield
+    found = CONTRACT.take_violations()
+    unseen = [message for message, raised in found if not (raised and getattr(request.node, "call_failed", False))]
+    if unseen:
+        pytest.fail("\n\n".join(unseen), pytrace=False)
 
 
 def require_binary():
@@ -115,6 +152,10 @@ class Server:
             return "\n".join(self.lines[-n:])
 
     def wait_listening(self, timeout=READY_TIMEOUT):
+        self._await_listen_line(timeout)
+        CONTRACT.register(self.base_url)
+
+    def _await_listen_line(self, timeout):
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -150,6 +191,8 @@ class Server:
     def terminate(self, sig=signal.SIGTERM, timeout=STOP_TIMEOUT):
         """Send sig and wait; returns the exit code (None if it had to be SIGKILLed)."""
         self.session.close()
+        if self.host is not None:
+            CONTRACT.unregister(self.base_url)
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
@@ -169,6 +212,8 @@ class Server:
         assert rc == 0, f"server exit code {rc} after SIGTERM (None = hung > {STOP_TIMEOUT}s):\n{self.stderr_tail()}"
 
     def kill(self):
+        if self.host is not None:
+            CONTRACT.unregister(self.base_url)
         self.proc.kill()
         self.proc.wait()
         self.killed = True
