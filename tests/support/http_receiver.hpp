@@ -110,9 +110,11 @@ class HttpReceiver {
     boost::beast::flat_buffer buffer;
     constexpr auto tuple = boost::asio::as_tuple(boost::asio::use_awaitable);
     for (;;) {
-      http::request<http::string_body> request;
-      auto [read_error, read_bytes] = co_await http::async_read(socket, buffer, request, tuple);
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(64 << 20);  // Beast's 1 MB default is below what AWS calls may carry
+      auto [read_error, read_bytes] = co_await http::async_read(socket, buffer, parser, tuple);
       if (read_error) break;
+      auto request = parser.release();
       ReceivedRequest received{
           std::string(request.method_string()), std::string(request.target()), {}, request.body(), number};
       for (const auto& field : request) {

@@ -96,14 +96,18 @@ class SigV4Signature : public ::testing::Test {
     AwsClient client(http, options);
     std::promise<void> done;
     call(client, [&] { done.set_value(); });
-    done.get_future().wait();
-    return receiver_.requests().back();
+    if (done.get_future().wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+      throw std::runtime_error("the call did not complete");
+    }
+    const auto arrived = receiver_.requests();
+    if (arrived.empty()) throw std::runtime_error("no request arrived");
+    return arrived.back();
   }
 
-  ReceivedRequest json_call(const std::string& service, const std::string& target, const std::string& token) {
+  ReceivedRequest json_call(const std::string& service, const std::string& target, const std::string& token,
+                            const std::string& body = R"({"TableName":"orders","Key":{"id":{"S":"o-1 ü"}}})") {
     return capture(service, token, [&](AwsClient& client, std::function<void()> finished) {
-      client.call_json(target, R"({"TableName":"orders","Key":{"id":{"S":"o-1 ü"}}})",
-                       [finished](boost::json::value, std::exception_ptr) { finished(); });
+      client.call_json(target, body, [finished](boost::json::value, std::exception_ptr) { finished(); });
     });
   }
 
@@ -148,6 +152,17 @@ TEST_F(SigV4Signature, DynamoDbJsonCallWithASessionToken) {
 TEST_F(SigV4Signature, SqsJsonCallWithASessionToken) {
   const auto request = json_call("sqs", "AmazonSQS.ReceiveMessage", kToken);
   expect_verified(request, kToken, "sqs", {"host", "x-amz-date", "content-type", "x-amz-target"});
+}
+
+// Over 1 MB curl adds "Expect: 100-continue" (unsigned, which AWS accepts; this receiver never says
+// Continue, so curl waits its second and sends). Suppressing it with an empty "Expect:" would break
+// the signature: curl 7.88 signs the empty header it then leaves out.
+TEST_F(SigV4Signature, ABodyOverOneMegabyteIsSigned) {
+  const std::string body =
+      R"({"RequestItems":{"orders":[{"PutRequest":{"Item":{"blob":{"S":")" + std::string(1500000, 'x') + R"("}}}}]}})";
+  const auto request = json_call("dynamodb", "DynamoDB_20120810.BatchWriteItem", "", body);
+  EXPECT_EQ(request.body.size(), body.size());
+  expect_verified(request, "", "dynamodb", {"host", "x-amz-date", "content-type", "x-amz-target"});
 }
 
 TEST_F(SigV4Signature, SnsFormCallWithLongTermKeys) {
