@@ -39,6 +39,15 @@ if "NINJA_TEST_NATS_URL" in os.environ:
     with NatsWire(os.environ["NINJA_TEST_NATS_URL"]) as client:
         report["nats_pong"] = client.ping().decode()
     report["nats_port"] = urllib.parse.urlsplit(os.environ["NINJA_TEST_NATS_URL"]).port
+if "NINJA_TEST_MOTO_URL" in os.environ:
+    import urllib.request
+    call = urllib.request.Request(os.environ["NINJA_TEST_MOTO_URL"] + "/", data=b"{}", headers={
+        "Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "DynamoDB_20120810.ListTables",
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request, "
+                         "SignedHeaders=host, Signature=0"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    report["moto_tables"] = json.loads(opener.open(call, timeout=10).read())["TableNames"]
+    report["moto_port"] = urllib.parse.urlsplit(os.environ["NINJA_TEST_MOTO_URL"]).port
 json.dump(report, open(sys.argv[1], "w"))
 if sys.argv[2] == "wait":
     import time; time.sleep(60)
@@ -55,7 +64,7 @@ def with_servers(*options, probe_args, **kwargs):
 def assert_all_gone(report):
     pids = report.get("pg_pids", [])
     assert wait_until(lambda: not any(is_alive(pid) for pid in pids), 10), f"left running: {pids}"
-    for key in ("pg_port", "nats_port"):
+    for key in ("pg_port", "nats_port", "moto_port"):
         if key in report:
             assert port_is_free(report[key]), f"{key} {report[key]} still taken"
     if "pg_dir" in report:
@@ -68,11 +77,12 @@ def test_exports_working_urls_and_returns_the_exit_code(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 3, stderr
     report = json.loads(report_path.read_text())
-    assert report["env"] == ["NINJA_TEST_NATS_MONITOR", "NINJA_TEST_NATS_URL", "NINJA_TEST_POSTGRES_ADMIN",
-                             "NINJA_TEST_POSTGRES_URL"]
-    assert report["pg_user"] == "ninja" and report["nats_pong"] == "PONG"
+    assert report["env"] == ["NINJA_TEST_MOTO_URL", "NINJA_TEST_NATS_MONITOR", "NINJA_TEST_NATS_URL",
+                             "NINJA_TEST_POSTGRES_ADMIN", "NINJA_TEST_POSTGRES_URL"]
+    assert report["pg_user"] == "ninja" and report["nats_pong"] == "PONG" and report["moto_tables"] == []
     assert f"postgres 15 on 127.0.0.1:{report['pg_port']} (data " in stderr
     assert f"nats-server 2.9.10 on 127.0.0.1:{report['nats_port']} (store " in stderr
+    assert f"moto_server on 127.0.0.1:{report['moto_port']} (log " in stderr
     assert report["password"] not in stderr
     assert_all_gone(report)
 
@@ -83,7 +93,13 @@ def test_starts_only_what_is_asked(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     assert json.loads(report_path.read_text())["env"] == ["NINJA_TEST_NATS_MONITOR", "NINJA_TEST_NATS_URL"]
-    assert "postgres" not in stderr
+    assert "postgres" not in stderr and "moto" not in stderr
+    process = with_servers("--moto", probe_args=[str(report_path), "0"])
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    report = json.loads(report_path.read_text())
+    assert report["env"] == ["NINJA_TEST_MOTO_URL"] and report["moto_tables"] == []
+    assert_all_gone(report)
 
 
 def test_sigterm_ends_the_command_then_the_servers(tmp_path):
