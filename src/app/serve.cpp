@@ -62,12 +62,12 @@ void check_roles(const config::ServeConfig& s, const events::Bus* bus) {
 // SIGTERM/SIGINT. When it returns the server has drained and every part has stopped and is gone, so
 // the caller may close the store and then stop the loops.
 void serve_until_signal(const config::Config& config, const util::Loggers& log, const sigset_t& signals,
-                        net::EventLoops& loops, storage::Storage& storage, events::Bus* bus) {
+                        net::EventLoops& loops, storage::Storage& storage, events::Bus* bus,
+                        util::MetricsRegistry& metrics) {
   const auto& s = config.serve;
   auto& store = *storage.store;
   util::UuidV7Generator ids(util::system_millis);
   const std::string owner = ids.next();  // this process's name on claims and leases
-  util::MetricsRegistry metrics;
 
   // Notifier and relay: the notifier subscribes before the relay publishes anything.
   std::unique_ptr<NotificationChannels> channels;
@@ -193,10 +193,12 @@ int serve(const config::Config& config, const util::Loggers& log) {
   // shutdown order is what makes that safe: the server drains (nothing of it stays on the loops),
   // then the store closes its connections (which run on the loops), then the loops stop.
   net::EventLoops loops(s.threads, "io");
+  util::MetricsRegistry metrics;  // before the store, which counts its failed writes in it
   {
-    storage::Storage storage = storage::open_storage(
-        {config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app, &loops});
-    serve_until_signal(config, log, signals, loops, storage, bus.get());
+    storage::Storage storage =
+        storage::open_storage({config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms),
+                               log.app, &loops, &metrics});
+    serve_until_signal(config, log, signals, loops, storage, bus.get(), metrics);
   }  // the store closes here, on loops that still run
   loops.stop();
   log.app->info("stopped");

@@ -19,6 +19,10 @@ namespace ninja::net {
 class EventLoops;
 }
 
+namespace ninja::util {
+class MetricsRegistry;
+}
+
 namespace ninja::storage {
 
 struct StorageOptions {
@@ -32,6 +36,9 @@ struct StorageOptions {
   // made on loop i then goes out and completes on loop i's thread. They must outlive the Storage.
   // Null: the backend runs a thread of its own (admin commands, tests). SQLite ignores it.
   net::EventLoops* loops = nullptr;
+  // Where the backend counts what it sees (SQLite: failed commits by cause); must outlive the
+  // Storage. Null: not counted (admin commands, tests).
+  util::MetricsRegistry* metrics = nullptr;
 };
 
 // Every view of one backend. They share the backend's connections; each keeps them open while
