@@ -52,7 +52,6 @@ def test_full_disk_answers_503_and_heals_when_space_returns(start_server, small_
     filler = fill(small_disk)
     assert free_bytes(small_disk) == 0
     acknowledged, refused = post_until_unavailable(srv, user["id"])
-    print("acknowledged on the full disk:", len(acknowledged))
     acknowledged = before + acknowledged
 
     assert_problem(refused, 503, "/problems/unavailable")
