@@ -10,6 +10,7 @@
 #include "events/outbox.hpp"
 #include "notify/delivery_store.hpp"
 #include "storage/backup.hpp"
+#include "storage/retention.hpp"
 
 namespace spdlog {
 class logger;
@@ -48,7 +49,8 @@ struct Storage {
   std::unique_ptr<events::Outbox> outbox;
   std::unique_ptr<notify::DeliveryStore> deliveries;
   std::unique_ptr<domain::ApiKeyStore> api_keys;
-  std::unique_ptr<Backup> backup;  // null when the backend has no online backup
+  std::unique_ptr<Backup> backup;        // null when the backend has no online backup
+  std::unique_ptr<Retention> retention;  // null when the backend expires nothing itself
 };
 
 // Opens the backend and brings its schema up to date (migrations). Throws std::invalid_argument
