@@ -15,8 +15,8 @@ namespace ninja::app {
 
 struct RetentionSweepOptions {
   int64_t retention_ms = 7LL * 24 * 3600 * 1000;  // keep done events this long (> 0)
-  size_t batch = 500;                             // events per transaction
-  std::chrono::milliseconds round_time{500};      // a round stops starting batches after this
+  size_t batch = 1000;                            // events per transaction
+  std::chrono::milliseconds round_time{2000};     // a round stops starting batches after this
 };
 
 class RetentionSweep {
