@@ -1,6 +1,7 @@
 #include "app/serve.hpp"
 
 #include <pthread.h>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "api/resource_api.hpp"
 #include "app/api_key_cache.hpp"
 #include "app/notification_channels.hpp"
+#include "app/retention_sweep.hpp"
 #include "domain/order_service.hpp"
 #include "domain/user_service.hpp"
 #include "events/make_bus.hpp"
@@ -58,16 +60,34 @@ void check_roles(const config::ServeConfig& s, const events::Bus* bus) {
   }
 }
 
+// Deletes done outbox events and their deliveries older than --retention-days, every second in
+// small batches (null: retention is off, or the backend has none).
+std::unique_ptr<util::PeriodicTask> start_retention(const config::ServeConfig& s, storage::Storage& storage,
+                                                    util::MetricsRegistry& metrics, const util::Loggers& log) {
+  if (s.retention_days <= 0 || !storage.retention) return nullptr;
+  RetentionSweepOptions options;
+  options.retention_ms = std::max<int64_t>(1, std::llround(s.retention_days * 86'400'000.0));
+  auto sweep = std::make_shared<RetentionSweep>(*storage.retention, options, util::system_millis, metrics);
+  return std::make_unique<util::PeriodicTask>(
+      std::chrono::seconds(1),
+      [sweep, log = log.app] {
+        const auto purged = sweep->run_round();
+        if (purged.events > 0)
+          log->debug("retention: deleted {} events, {} deliveries", purged.events, purged.deliveries);
+      },
+      [log = log.app](const std::exception& e) { log->warn("retention purge failed: {}", e.what()); });
+}
+
 // Everything that uses the store: the notifier, the relay, the services and the HTTP server, until
 // SIGTERM/SIGINT. When it returns the server has drained and every part has stopped and is gone, so
 // the caller may close the store and then stop the loops.
 void serve_until_signal(const config::Config& config, const util::Loggers& log, const sigset_t& signals,
-                        net::EventLoops& loops, storage::Storage& storage, events::Bus* bus) {
+                        net::EventLoops& loops, storage::Storage& storage, events::Bus* bus,
+                        util::MetricsRegistry& metrics) {
   const auto& s = config.serve;
   auto& store = *storage.store;
   util::UuidV7Generator ids(util::system_millis);
   const std::string owner = ids.next();  // this process's name on claims and leases
-  util::MetricsRegistry metrics;
 
   // Notifier and relay: the notifier subscribes before the relay publishes anything.
   std::unique_ptr<NotificationChannels> channels;
@@ -163,6 +183,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
         }
       },
       [&](const std::exception& e) { log.app->warn("idempotency purge failed: {}", e.what()); });
+  auto retention = start_retention(s, storage, metrics, log);
 
   int signal = 0;
   sigwait(&signals, &signal);
@@ -173,7 +194,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   if (relay) relay->stop();                                         // publishes what the last requests committed
   if (notifier_subscription) notifier_subscription->stop();         // no new batches reach the notifier
   if (notifier) notifier->stop();                                   // lets attempts in flight finish
-}  // the purge and key refresh stop here, before anything they use goes
+}  // the purges and key refresh stop here, before anything they use goes
 
 }  // namespace
 
@@ -193,10 +214,12 @@ int serve(const config::Config& config, const util::Loggers& log) {
   // shutdown order is what makes that safe: the server drains (nothing of it stays on the loops),
   // then the store closes its connections (which run on the loops), then the loops stop.
   net::EventLoops loops(s.threads, "io");
+  util::MetricsRegistry metrics;  // before the store, which counts its failed writes in it
   {
-    storage::Storage storage = storage::open_storage(
-        {config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app, &loops});
-    serve_until_signal(config, log, signals, loops, storage, bus.get());
+    storage::Storage storage =
+        storage::open_storage({config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms),
+                               log.app, &loops, &metrics});
+    serve_until_signal(config, log, signals, loops, storage, bus.get(), metrics);
   }  // the store closes here, on loops that still run
   loops.stop();
   log.app->info("stopped");

@@ -57,6 +57,10 @@ void add_serve_options(CLI::App& serve, Config& config) {
          "every connection comes from its address)");
   option(serve, "idempotency-ttl", s.idempotency_ttl_seconds, "seconds an Idempotency-Key is remembered")
       ->check(CLI::PositiveNumber);
+  option(serve, "retention-days", s.retention_days,
+         "days published outbox events with final deliveries (and those deliveries) are kept; 0: forever; "
+         "fractions allowed (0.0001 = 8.64 s, for tests)")
+      ->check(CLI::NonNegativeNumber);
   option(serve, "shutdown-grace", s.shutdown_grace_seconds, "seconds to drain on SIGTERM/SIGINT")
       ->check(CLI::NonNegativeNumber);
   option(serve, "request-timeout", s.request_timeout_ms, "milliseconds to read a request or write a response")

@@ -48,6 +48,9 @@ struct ServeConfig {
   size_t max_connections = 10000;
   size_t max_connections_per_client = 1000;  // 0: no cap (behind a proxy, all come from one address)
   int64_t idempotency_ttl_seconds = 86400;
+  // Published outbox events whose deliveries are final, and those deliveries, are deleted once older
+  // than this; 0 keeps them forever. Fractions are allowed (tests use seconds' worth).
+  double retention_days = 7;
   int64_t shutdown_grace_seconds = 10;
   int64_t request_timeout_ms = 10000;
   int64_t idle_timeout_ms = 60000;

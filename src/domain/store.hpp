@@ -57,7 +57,8 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // True when the store answers queries (readiness probe); an error means it does not either.
+  // True when the store answers queries and takes writes (readiness probe: a store whose last
+  // commits failed, e.g. on a full disk, is not ready until a write succeeds); an error means no.
   virtual void ready(util::Completion<bool> done) = 0;
 
   // Writes. With an idempotency record, the transaction itself decides: a live record with the

@@ -23,7 +23,8 @@ std::optional<std::string> sqlite_path(const std::string& url) {
 Storage open_sqlite(const std::string& path, const StorageOptions& options) {
   const size_t readers =
       options.connections > 0 ? options.connections : std::max<size_t>(2, std::thread::hardware_concurrency());
-  return sqlite::sqlite_storage(std::make_shared<sqlite::SqliteFile>(sqlite::SqliteOptions{path, readers, 256}));
+  return sqlite::sqlite_storage(
+      std::make_shared<sqlite::SqliteFile>(sqlite::SqliteOptions{path, readers, 256, options.metrics}));
 }
 
 }  // namespace

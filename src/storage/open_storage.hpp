@@ -10,6 +10,7 @@
 #include "events/outbox.hpp"
 #include "notify/delivery_store.hpp"
 #include "storage/backup.hpp"
+#include "storage/retention.hpp"
 
 namespace spdlog {
 class logger;
@@ -17,6 +18,10 @@ class logger;
 
 namespace ninja::net {
 class EventLoops;
+}
+
+namespace ninja::util {
+class MetricsRegistry;
 }
 
 namespace ninja::storage {
@@ -32,6 +37,9 @@ struct StorageOptions {
   // made on loop i then goes out and completes on loop i's thread. They must outlive the Storage.
   // Null: the backend runs a thread of its own (admin commands, tests). SQLite ignores it.
   net::EventLoops* loops = nullptr;
+  // Where the backend counts what it sees (SQLite: failed commits by cause); must outlive the
+  // Storage. Null: not counted (admin commands, tests).
+  util::MetricsRegistry* metrics = nullptr;
 };
 
 // Every view of one backend. They share the backend's connections; each keeps them open while
@@ -41,7 +49,8 @@ struct Storage {
   std::unique_ptr<events::Outbox> outbox;
   std::unique_ptr<notify::DeliveryStore> deliveries;
   std::unique_ptr<domain::ApiKeyStore> api_keys;
-  std::unique_ptr<Backup> backup;  // null when the backend has no online backup
+  std::unique_ptr<Backup> backup;        // null when the backend has no online backup
+  std::unique_ptr<Retention> retention;  // null when the backend expires nothing itself
 };
 
 // Opens the backend and brings its schema up to date (migrations). Throws std::invalid_argument

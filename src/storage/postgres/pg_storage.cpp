@@ -4,6 +4,7 @@
 #include "storage/postgres/pg_api_keys.hpp"
 #include "storage/postgres/pg_deliveries.hpp"
 #include "storage/postgres/pg_outbox.hpp"
+#include "storage/postgres/pg_retention.hpp"
 #include "storage/postgres/pg_store.hpp"
 
 namespace ninja::storage::postgres {
@@ -29,8 +30,12 @@ Storage postgres_storage(const StorageOptions& options) {
   GroupCommitOptions writes;
   writes.queue_timeout = options.request_timeout;
   auto shared = std::make_shared<PgShared>(std::move(pool), writes);
-  return {std::make_unique<PgStore>(shared), std::make_unique<PgOutbox>(shared), std::make_unique<PgDeliveries>(shared),
-          std::make_unique<PgApiKeys>(shared), nullptr};
+  return {std::make_unique<PgStore>(shared),
+          std::make_unique<PgOutbox>(shared),
+          std::make_unique<PgDeliveries>(shared),
+          std::make_unique<PgApiKeys>(shared),
+          nullptr,
+          std::make_unique<PgRetention>(shared)};
 }
 
 }  // namespace ninja::storage::postgres

@@ -14,7 +14,8 @@ Query::~Query() {
 namespace {
 [[noreturn]] void throw_for(sqlite3* db, int code) {
   throw SqliteError(sqlite3_extended_errcode(db),
-                    std::string("sqlite: ") + sqlite3_errmsg(db) + " (" + sqlite3_errstr(code) + ")");
+                    std::string("sqlite: ") + sqlite3_errmsg(db) + " (" + sqlite3_errstr(code) + ")",
+                    sqlite3_system_errno(db));
 }
 void check_bind(sqlite3_stmt* stmt, int rc) {
   if (rc != SQLITE_OK) throw_for(sqlite3_db_handle(stmt), rc);
@@ -110,7 +111,7 @@ void Database::exec(std::string_view sql) {
   if (rc != SQLITE_OK) {
     const std::string message = error ? error : sqlite3_errstr(rc);
     sqlite3_free(error);
-    throw SqliteError(sqlite3_extended_errcode(db_), "sqlite: " + message);
+    throw SqliteError(sqlite3_extended_errcode(db_), "sqlite: " + message, sqlite3_system_errno(db_));
   }
 }
 

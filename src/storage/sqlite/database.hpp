@@ -16,12 +16,16 @@ namespace ninja::storage::sqlite {
 
 class SqliteError : public std::runtime_error {
  public:
-  SqliteError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  SqliteError(int code, const std::string& message, int system_errno = 0)
+      : std::runtime_error(message), code_(code), system_errno_(system_errno) {}
   int code() const { return code_; }  // extended result code
+  // The OS error behind an I/O failure (ENOSPC, EIO…), 0 when none: tells a full disk from a broken one.
+  int system_errno() const { return system_errno_; }
   bool is_constraint() const;
 
  private:
   int code_;
+  int system_errno_;
 };
 
 // A prepared statement in use: binds by 1-based index, steps, reads columns, and resets itself

@@ -1,10 +1,13 @@
 #include "storage/sqlite/group_commit.hpp"
+
+#include <sqlite3.h>
+
 #include "util/thread_name.hpp"
 
 namespace ninja::storage::sqlite {
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Database> db, size_t max_batch)
-    : db_(std::move(db)), max_batch_(max_batch), thread_([this] {
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Database> db, size_t max_batch, WriteHealth& health)
+    : db_(std::move(db)), max_batch_(max_batch), health_(health), thread_([this] {
         util::name_this_thread("sqlite-writer");
         loop();
       }) {}
@@ -51,6 +54,8 @@ void GroupCommitWriter::loop() {
 }
 
 void GroupCommitWriter::commit_batch(std::deque<Job>& batch) {
+  sqlite3* const handle = db_->handle();
+  const int64_t changes_before = sqlite3_total_changes64(handle);
   std::exception_ptr batch_error;
   try {
     db_->query("BEGIN IMMEDIATE").run();
@@ -61,6 +66,9 @@ void GroupCommitWriter::commit_batch(std::deque<Job>& batch) {
         db_->query("RELEASE job").run();
       } catch (...) {
         job.error = std::current_exception();
+        // SQLITE_FULL and I/O errors may roll the whole transaction back on their own: the jobs
+        // before this one are gone too, so the batch fails with this job's error.
+        if (sqlite3_get_autocommit(handle) != 0) throw;
         db_->query("ROLLBACK TO job").run();
         db_->query("RELEASE job").run();
       }
@@ -68,16 +76,31 @@ void GroupCommitWriter::commit_batch(std::deque<Job>& batch) {
     db_->query("COMMIT").run();
   } catch (...) {
     batch_error = std::current_exception();
-    try {
-      db_->query("ROLLBACK").run();
-    } catch (...) {  // NOLINT(bugprone-empty-catch): nothing was open, or the rollback already happened
+    if (sqlite3_get_autocommit(handle) == 0) {
+      try {
+        db_->query("ROLLBACK").run();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): the connection rolls back when it can
+      }
     }
   }
+  report(batch, batch_error, sqlite3_total_changes64(handle) != changes_before);
   {
     std::lock_guard lock(mutex_);
     if (!batch_error) ++batches_;
   }
-  for (auto& job : batch) job.done(batch_error ? batch_error : job.error);
+  batch_error = for_caller(batch_error);
+  for (auto& job : batch) job.done(batch_error ? batch_error : for_caller(job.error));
+}
+
+void GroupCommitWriter::report(const std::deque<Job>& batch, const std::exception_ptr& batch_error, bool changed) {
+  if (batch_error) return health_.failed(classify_write_failure(batch_error));
+  // A write the disk refused inside a batch that committed without it (its statement alone rolled back).
+  for (const auto& job : batch) {
+    if (!job.error) continue;
+    const auto cause = classify_write_failure(job.error);
+    if (cause == WriteFailure::disk_full || cause == WriteFailure::io) return health_.failed(cause);
+  }
+  if (changed) health_.wrote();
 }
 
 }  // namespace ninja::storage::sqlite

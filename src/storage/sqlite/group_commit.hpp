@@ -3,6 +3,9 @@
 // queued as ONE transaction, so N concurrent creates cost one fsync instead of N. Each write runs in
 // its own savepoint: a write that throws is rolled back alone and its caller gets the exception;
 // the rest of the batch commits. A caller hears of its write (through `done`) once it is durable.
+// A commit the disk cannot take (full) fails the whole batch with StorageFull, which callers see as
+// util::Unavailable; nothing of that batch was acknowledged, so nothing acknowledged is lost, and the
+// next batch tries again: the writer heals by itself when space returns.
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -12,12 +15,14 @@
 #include <thread>
 
 #include "storage/sqlite/database.hpp"
+#include "storage/sqlite/write_health.hpp"
 
 namespace ninja::storage::sqlite {
 
 class GroupCommitWriter {
  public:
-  GroupCommitWriter(std::unique_ptr<Database> db, size_t max_batch);
+  // `health` hears of every commit and must outlive the writer.
+  GroupCommitWriter(std::unique_ptr<Database> db, size_t max_batch, WriteHealth& health);
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
   ~GroupCommitWriter();  // commits what is queued, then stops
@@ -39,9 +44,12 @@ class GroupCommitWriter {
   };
   void loop();
   void commit_batch(std::deque<Job>& batch);
+  // Tells health_ how the batch went; `changed`: the commit wrote rows.
+  void report(const std::deque<Job>& batch, const std::exception_ptr& batch_error, bool changed);
 
   std::unique_ptr<Database> db_;
   const size_t max_batch_;
+  WriteHealth& health_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;

@@ -100,6 +100,14 @@ CREATE TABLE api_keys (
   revoked_at  INTEGER
 ) WITHOUT ROWID;
 )sql"},
+      {4, "write probe", R"sql(
+-- One row the readiness check rewrites while commits are failing (a full disk): a commit that
+-- changes it proves the disk takes writes again, so /readyz recovers without client traffic.
+CREATE TABLE write_probe (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  probed_at INTEGER NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

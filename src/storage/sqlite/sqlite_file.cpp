@@ -11,10 +11,10 @@ std::unique_ptr<Database> open_writer(const std::string& path) {
   return db;
 }
 
-SqliteFile::SqliteFile(const SqliteOptions& options) : path_(options.path) {
+SqliteFile::SqliteFile(const SqliteOptions& options) : path_(options.path), health_(options.metrics) {
   auto db = open_writer(options.path);
   migrate(*db);
-  writer_ = std::make_unique<GroupCommitWriter>(std::move(db), options.max_batch);
+  writer_ = std::make_unique<GroupCommitWriter>(std::move(db), options.max_batch, health_);
   readers_ = std::make_unique<ReadPool>(options.path, options.readers);
 }
 

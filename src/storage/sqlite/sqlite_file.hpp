@@ -10,14 +10,16 @@
 #include "storage/sqlite/commit_notices.hpp"
 #include "storage/sqlite/group_commit.hpp"
 #include "storage/sqlite/read_pool.hpp"
+#include "storage/sqlite/write_health.hpp"
 #include "util/completion.hpp"
 
 namespace ninja::storage::sqlite {
 
 struct SqliteOptions {
   std::string path;
-  size_t readers = 4;      // read threads, each with its connection; near the core count
-  size_t max_batch = 256;  // writes per group commit
+  size_t readers = 4;                        // read threads, each with its connection; near the core count
+  size_t max_batch = 256;                    // writes per group commit
+  util::MetricsRegistry* metrics = nullptr;  // where write failures are counted; null: nowhere
 };
 
 class SqliteFile {
@@ -28,6 +30,7 @@ class SqliteFile {
   const std::string& path() const { return path_; }
   GroupCommitWriter& writer() { return *writer_; }
   CommitNotices& commits() { return commits_; }
+  const WriteHealth& health() const { return health_; }
 
   // Runs `work` on a read connection; `done` gets its result or what it threw.
   template <class T>
@@ -62,6 +65,7 @@ class SqliteFile {
  private:
   std::string path_;
   CommitNotices commits_;
+  WriteHealth health_;  // before writer_, which reports to it
   std::unique_ptr<GroupCommitWriter> writer_;
   std::unique_ptr<ReadPool> readers_;
 };

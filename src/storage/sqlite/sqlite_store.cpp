@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "domain/representation.hpp"
+#include "util/time.hpp"
 
 namespace ninja::storage::sqlite {
 namespace {
@@ -114,7 +115,25 @@ domain::Page<T> read_page(Query& q, size_t limit, Read read) {
 SqliteStore::SqliteStore(std::shared_ptr<SqliteFile> file) : file_(std::move(file)) {}
 
 void SqliteStore::ready(util::Completion<bool> done) {
-  file_->read<bool>([](Database& db) { return db.query("SELECT 1").step(); }, std::move(done));
+  if (!file_->health().failing()) {
+    file_->read<bool>([](Database& db) { return db.query("SELECT 1").step(); }, std::move(done));
+    return;
+  }
+  // The last commits failed (a full disk): ready again only once a write gets through. The probe
+  // is such a write, so an instance taken out of rotation heals without any client traffic.
+  file_->submit<bool>(
+      [](Database& db) {
+        db.query(
+              "INSERT INTO write_probe (id, probed_at) VALUES (1, ?1)"
+              " ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at")
+            .bind(1, util::system_millis())
+            .run();
+        return true;
+      },
+      [done = std::move(done)](bool written, const std::exception_ptr& error) {
+        if (error) return done(false, nullptr);  // still failing: not ready, and no internal error
+        done(written, nullptr);
+      });
 }
 
 template <class T>
