@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "net/event_loops.hpp"
+#include "support/closed_port.hpp"
 #include "support/http_receiver.hpp"
 
 namespace ninja::aws {
@@ -43,17 +44,7 @@ Reply sns_error(int status, const std::string& code, const std::string& message)
                {}};
 }
 
-uint16_t closed_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
+using testing_support::closed_loopback_port;
 
 template <class T>
 struct Result {

@@ -12,6 +12,7 @@
 
 #include "domain/errors.hpp"
 #include "net/event_loops.hpp"
+#include "support/closed_port.hpp"
 #include "support/http_receiver.hpp"
 
 namespace ninja::net {
@@ -36,17 +37,7 @@ struct Outcome {
   bool on_loop = false;
 };
 
-uint16_t closed_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
+using testing_support::closed_loopback_port;
 
 class CurlMultiTest : public ::testing::Test {
  protected:

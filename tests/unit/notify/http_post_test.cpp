@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "net/curl_handle.hpp"
+#include "support/closed_port.hpp"
 
 namespace ninja::notify {
 namespace {
@@ -25,18 +26,7 @@ TEST(HttpClassify, MapsStatusesOntoOutcomes) {
   EXPECT_EQ(classify({0, "destination refused", true}).outcome, Outcome::dead);
 }
 
-// A port on loopback that nothing listens on (bound, never listened, then closed).
-uint16_t closed_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
+using testing_support::closed_loopback_port;
 
 class HttpPostTest : public ::testing::Test {
  protected:
