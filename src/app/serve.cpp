@@ -94,9 +94,9 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   std::unique_ptr<notify::Notifier> notifier;
   std::unique_ptr<events::Subscription> notifier_subscription;
   if (s.has_role("notifier")) {
-    channels = std::make_unique<NotificationChannels>(s.notify);
+    channels = std::make_unique<NotificationChannels>(s.notify, loops);
     const notify::RetryPolicy retry{s.notify.retry_base_ms, s.notify.retry_max_ms, s.notify.max_attempts};
-    const notify::NotifierOptions options{owner, s.notify.workers,
+    const notify::NotifierOptions options{owner, s.notify.concurrency,
                                           std::chrono::milliseconds(s.notify.timeout_ms + 5000),
                                           std::chrono::milliseconds(1000)};
     notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,

@@ -99,7 +99,9 @@ void add_notify_options(CLI::App& serve, NotifyConfig& n) {
   option(serve, "retry-max-ms", n.retry_max_ms, "longest retry delay in ms")->check(CLI::PositiveNumber);
   option(serve, "max-attempts", n.max_attempts, "attempts per notification before it is dead-lettered")
       ->check(CLI::Range(1, 1000));
-  option(serve, "notify-workers", n.workers, "concurrent notification attempts")->check(CLI::Range(1, 256));
+  option(serve, "notify-concurrency", n.concurrency,
+         "notification attempts in flight at once (each waits on its receiver without holding a thread)")
+      ->check(CLI::Range(1, 100000));
   option(serve, "notify-timeout-ms", n.timeout_ms, "time limit of one notification attempt in ms")
       ->check(CLI::PositiveNumber);
 }
