@@ -225,8 +225,9 @@ void Notifier::finished() {
   {
     std::lock_guard lock(mutex_);
     --in_flight_;
+    // While stopping, stop() may destroy the notifier as soon as the lock is free: touch nothing after.
+    if (stopping_) return idle_.notify_all();
   }
-  idle_.notify_all();
   pump();
 }
 
