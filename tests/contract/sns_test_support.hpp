@@ -12,6 +12,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "aws/aws_client.hpp"
 #include "aws/xml_text.hpp"
@@ -37,6 +38,17 @@ inline std::string unique_prefix() {
   char buffer[32];
   std::snprintf(buffer, sizeof(buffer), "t%012llx-", static_cast<unsigned long long>(random() & 0xffffffffffffULL));
   return buffer;
+}
+
+// True once `condition` holds, false when it still does not after `timeout`.
+template <class Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
 }
 
 inline aws::Credentials moto_credentials() { return {"AKIDMOTO", "moto-secret", "", "test"}; }
