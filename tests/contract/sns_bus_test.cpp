@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -273,6 +274,39 @@ TEST_F(SnsBus, AnEntitysEventsKeepTheirOrderThroughRefusals) {
   for (const auto& id : offers.accepted) per_entity[id.back() % 2 == 0 ? "even" : "odd"].push_back(id);
   EXPECT_EQ(per_entity["even"], (std::vector<std::string>{"o0", "o2", "o4"}));
   EXPECT_EQ(per_entity["odd"], (std::vector<std::string>{"o1", "o3", "o5"}));
+}
+
+// A measurement as much as a test: 300 events of 30 entities through moto, every one delivered
+// once, each entity's in order. Prints the rates: moto's, not AWS's (moto's PublishBatch slows down
+// as its FIFO queue's history grows, ~60 ms a call at first, with boto3 just as much).
+TEST_F(SnsBus, ThreeHundredEventsOfThirtyEntitiesArriveEachEntityInOrder) {
+  Offers offers;
+  std::atomic<int> calls{0};
+  auto subscription = bus().subscribe("notifier", types(), [&](const std::vector<Event>& batch) {
+    ++calls;
+    offers.offer(batch);
+    offers.accept(batch);
+  });
+  std::vector<Event> events;
+  for (int i = 0; i < 300; ++i)
+    events.push_back(event("k" + std::to_string(1000 + i), "order-" + std::to_string(i % 30)));
+  const auto started = std::chrono::steady_clock::now();
+  for (size_t first = 0; first < events.size(); first += 100) {  // as the relay does, in claims
+    const std::vector<Event> claim(events.begin() + first, events.begin() + first + 100);
+    for (const auto& result : publish(claim)) ASSERT_FALSE(result);
+  }
+  const auto published = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return offers.accepted_count() >= 300; }, 60s)) << offers.accepted_count();
+  const auto consumed = std::chrono::steady_clock::now();
+  const auto ms = [](auto d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count() + 1; };
+  std::cout << "[ measured ] published 300 events in " << ms(published - started) << " ms ("
+            << 300 * 1000 / ms(published - started) << "/s); all consumed " << ms(consumed - started)
+            << " ms after the start, in " << calls.load() << " handler calls\n";
+  std::lock_guard lock(offers.mutex);
+  EXPECT_EQ(offers.accepted.size(), 300u);  // no duplicates either
+  std::map<std::string, std::vector<std::string>> per_entity;
+  for (const auto& id : offers.accepted) per_entity[std::to_string(std::stoi(id.substr(1)) % 30)].push_back(id);
+  for (const auto& [entity, ids] : per_entity) EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end())) << entity;
 }
 
 TEST(SnsBusStart, AnUnreachableEndpointIsUnavailable) {

@@ -180,8 +180,9 @@ struct SqsConsumer::State : std::enable_shared_from_this<State> {
   }
 
   void extend() {
+    // The whole batch, not only the events handed over: finish() answers every message of it.
     std::vector<std::string> receipts;
-    for (const size_t i : handled) receipts.push_back(batch[i].receipt_handle);
+    for (const auto& message : batch) receipts.push_back(message.receipt_handle);
     sqs.call_json("AmazonSQS.ChangeMessageVisibilityBatch",
                   visibility_batch_request(queue_url, receipts, options.visibility),
                   [self = shared_from_this()](json::value answer, std::exception_ptr error) {
