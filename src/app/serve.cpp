@@ -102,12 +102,14 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
     notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,
                                                   util::system_millis, random_unit, metrics, log.app);
     notifier_subscription =
-        bus->subscribe("notifier", {std::string(events::kOrderCreated)},
+        bus->subscribe(notify::kBusConsumer, {std::string(events::kOrderCreated)},
                        [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
     notifier->start();
   }
   std::unique_ptr<events::OutboxRelay> relay;
   if (s.has_role("relay")) {
+    // Before the first publish: the notifiers' queue must exist to keep what they have not yet read.
+    bus->prepare_consumer(notify::kBusConsumer, {std::string(events::kOrderCreated)});
     events::RelayOptions options;
     options.owner = owner;
     relay =

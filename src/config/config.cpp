@@ -39,7 +39,7 @@ void add_serve_options(CLI::App& serve, Config& config) {
   auto& s = config.serve;
   add_store_options(serve, config);
   option(serve, "listen", s.listen, "HTTP listen address HOST:PORT; port 0 picks a free port");
-  option(serve, "bus", s.bus, "event bus: inproc or nats://HOST:PORT[?prefix=P]");
+  option(serve, "bus", s.bus, "event bus: inproc, nats://HOST:PORT[?prefix=P] or sns://REGION[?endpoint=URL&prefix=P]");
   option(serve, "roles", s.roles, "roles of this process: api, relay, notifier")->delimiter(',');
   option(serve, "threads", s.threads, "HTTP I/O threads (0: number of cores)");
   option(serve, "store-connections", s.store_connections,
@@ -196,7 +196,9 @@ ParseResult parse(int argc, const char* const* argv) {
   add_serve_options(*serve, config);
   auto* migrate = app.add_subcommand("migrate", "create or upgrade the schema of a store (and a bus), idempotently");
   add_store_options(*migrate, config);
-  option(*migrate, "bus", config.serve.bus, "also create what this bus needs (nats://: its stream); serve does it too");
+  option(*migrate, "bus", config.serve.bus,
+         "also create what this bus needs (nats://: its stream; sns://: topic, notifier queue, dead-letter queue); "
+         "serve does it too");
   auto* backup = app.add_subcommand("backup", "consistent online backup of an embedded (sqlite:) store");
   add_store_options(*backup, config);
   backup->add_option("--out", config.backup_out, "file to write the backup to")->required();

@@ -33,6 +33,9 @@ class logger;
 
 namespace ninja::notify {
 
+// The notifier's durable consumer name on the bus: every notifier process shares its events.
+inline constexpr const char* kBusConsumer = "notifier";
+
 struct NotifierOptions {
   std::string owner;                       // lease owner: unique per process
   size_t concurrency = 64;                 // attempts in flight at once

@@ -115,6 +115,24 @@ TEST_F(SnsBus, SetupRunsAgainWithoutChangingAnythingButTheTypes) {
   EXPECT_EQ(json::parse(*policy), json::parse(R"({"event_type":["ninja.order.created","ninja.order.deleted"]})"));
 }
 
+// A relay that starts before any notifier (its own process) prepares the notifiers' queue through
+// the port first: SNS keeps nothing for a topic without a subscribed queue.
+TEST_F(SnsBus, EventsPublishedBeforeTheFirstSubscriberWaitInThePreparedQueue) {
+  events::Bus& port = bus();
+  port.prepare_consumer("notifier", types());
+  const auto results = publish({event("e-early-1", "order-early"), event("e-early-2", "order-early")});
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& result : results) EXPECT_FALSE(result);
+  Offers offers;
+  auto subscription = bus().subscribe("notifier", types(), [&](const std::vector<Event>& batch) {
+    offers.offer(batch);
+    offers.accept(batch);
+  });
+  ASSERT_TRUE(eventually([&] { return offers.accepted_count() == 2; })) << offers.accepted_count();
+  std::lock_guard lock(offers.mutex);
+  EXPECT_EQ(offers.accepted, (std::vector<std::string>{"e-early-1", "e-early-2"}));
+}
+
 TEST_F(SnsBus, TwentyFiveEventsGoOutInBatchesOfTenAndArriveInOrder) {
   Offers offers;
   auto subscription = bus().subscribe("notifier", types(), [&](const std::vector<Event>& batch) {

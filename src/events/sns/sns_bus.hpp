@@ -53,6 +53,9 @@ class SnsBus final : public Bus {
   // for a consumer name that cannot name a queue or no types, and what the setup throws.
   std::unique_ptr<Subscription> subscribe(std::string consumer, std::vector<std::string> types,
                                           BatchHandler handler) override;
+  void prepare_consumer(const std::string& consumer, const std::vector<std::string>& types) override {
+    prepare(consumer, types);
+  }
   bool ready() override;
   bool reaches_other_processes() const override { return true; }
 
