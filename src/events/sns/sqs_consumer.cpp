@@ -14,6 +14,7 @@
 
 #include "events/sns/on_loop.hpp"
 #include "events/sns/sqs_messages.hpp"
+#include "util/error_text.hpp"
 #include "util/thread_name.hpp"
 #include "util/unavailable.hpp"
 
@@ -33,16 +34,6 @@ bool is_unavailable(const std::exception_ptr& error) {
     return true;
   } catch (...) {
     return false;
-  }
-}
-
-std::string describe(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return e.what();
-  } catch (...) {
-    return "unknown error";
   }
 }
 
@@ -132,7 +123,7 @@ struct SqsConsumer::State : std::enable_shared_from_this<State> {
     if (is_unavailable(error)) reachable = false;
     if (!receive_failing) {
       log->warn("receiving from SQS queue {} failed; retrying every {} ms: {}", queue_url, options.retry_wait.count(),
-                describe(error));
+                util::error_text(error));
     }
     receive_failing = true;
     retry_timer.expires_after(options.retry_wait);
@@ -188,7 +179,7 @@ struct SqsConsumer::State : std::enable_shared_from_this<State> {
                   [self = shared_from_this()](json::value answer, std::exception_ptr error) {
                     if (error || failed_entries(answer) > 0) {
                       self->log->warn("extending the visibility of a batch in {} failed; it may be redelivered: {}",
-                                      self->queue_url, error ? describe(error) : "some entries failed");
+                                      self->queue_url, error ? util::error_text(error) : "some entries failed");
                     }
                   });
   }
@@ -227,7 +218,7 @@ struct SqsConsumer::State : std::enable_shared_from_this<State> {
                     // A lost answer only means a redelivery, which consumers deduplicate by event id.
                     if (error || failed_entries(answer) > 0) {
                       self->log->warn("SQS {} on {} failed for some messages; they will be offered again: {}", target,
-                                      self->queue_url, error ? describe(error) : "entries failed");
+                                      self->queue_url, error ? util::error_text(error) : "entries failed");
                     }
                     if (--self->answers_in_flight == 0) self->answered();
                   });
