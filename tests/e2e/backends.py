@@ -1,10 +1,10 @@
 """Which store and bus the end-to-end suite runs the binary on.
 
-NINJA_E2E_STORE = sqlite (default) | postgres, NINJA_E2E_BUS = inproc (default) | nats. The servers
-themselves are started by tests/servers/with-servers, which exports NINJA_TEST_POSTGRES_URL and
-NINJA_TEST_NATS_URL (`make e2e-cluster`). Each database file a test names (`tmp_path / "x.db"`) maps to
-its own PostgreSQL database and its own NATS subject prefix, so restarts of "the same database" find
-their data, and tests never see each other's. Tests check state through the API and the CLI; the few
+NINJA_E2E_STORE = sqlite (default) | postgres, NINJA_E2E_BUS = inproc (default) | nats | sns. The
+servers themselves are started by tests/servers/with-servers, which exports NINJA_TEST_POSTGRES_URL,
+NINJA_TEST_NATS_URL and NINJA_TEST_MOTO_URL (`make e2e-cluster`, `make e2e-aws`). Each database file a
+test names (`tmp_path / "x.db"`) maps to its own PostgreSQL database and its own NATS subject prefix or
+SNS/SQS name prefix, so restarts of "the same database" find their data, and tests never see each other's. Tests check state through the API and the CLI; the few
 that are about the SQLite file itself are marked `sqlite_only`.
 """
 import hashlib
@@ -18,10 +18,14 @@ STORE = os.environ.get("NINJA_E2E_STORE", "sqlite")
 BUS = os.environ.get("NINJA_E2E_BUS", "inproc")
 if STORE not in ("sqlite", "postgres"):
     raise RuntimeError(f"NINJA_E2E_STORE={STORE!r}: expected sqlite or postgres")
-if BUS not in ("inproc", "nats"):
-    raise RuntimeError(f"NINJA_E2E_BUS={BUS!r}: expected inproc or nats")
+if BUS not in ("inproc", "nats", "sns"):
+    raise RuntimeError(f"NINJA_E2E_BUS={BUS!r}: expected inproc, nats or sns")
 
 sqlite_only = pytest.mark.skipif(STORE != "sqlite", reason="about the SQLite file itself")
+# moto's SNS and SQS carry about a hundred events a second here (AWS far more): tests that push
+# thousands through the pipeline to look at something else (the file's growth) would only wait.
+thousands_through_the_bus = pytest.mark.skipif(
+    BUS == "sns", reason="pushes thousands of events through the bus; moto relays ~100 a second")
 _created = set()
 
 
@@ -62,4 +66,9 @@ def bus_args(db_path):
     """The --bus flag for the test database `db_path` (nothing for the default in-process bus)."""
     if BUS == "nats":
         return ["--bus", f"{_server_url('NINJA_TEST_NATS_URL', 'bus')}?prefix={_name(db_path)}."]
+    if BUS == "sns":  # moto: any credentials (the environment's, else these), one region
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "e2e")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "e2e")
+        endpoint = _server_url("NINJA_TEST_MOTO_URL", "bus")
+        return ["--bus", f"sns://us-east-1?endpoint={endpoint}&prefix={_name(db_path)}-"]
     return []
