@@ -1,6 +1,6 @@
 """Which store and bus the end-to-end suite runs the binary on.
 
-NINJA_E2E_STORE = sqlite (default) | postgres, NINJA_E2E_BUS = inproc (default) | nats | sns. The
+NINJA_E2E_STORE = sqlite (default) | postgres | dynamodb, NINJA_E2E_BUS = inproc (default) | nats | sns. The
 servers themselves are started by tests/servers/with-servers, which exports NINJA_TEST_POSTGRES_URL,
 NINJA_TEST_NATS_URL and NINJA_TEST_MOTO_URL (`make e2e-cluster`, `make e2e-aws`). Each database file a
 test names (`tmp_path / "x.db"`) maps to its own PostgreSQL database and its own NATS subject prefix or
@@ -16,8 +16,8 @@ import pytest
 
 STORE = os.environ.get("NINJA_E2E_STORE", "sqlite")
 BUS = os.environ.get("NINJA_E2E_BUS", "inproc")
-if STORE not in ("sqlite", "postgres"):
-    raise RuntimeError(f"NINJA_E2E_STORE={STORE!r}: expected sqlite or postgres")
+if STORE not in ("sqlite", "postgres", "dynamodb"):
+    raise RuntimeError(f"NINJA_E2E_STORE={STORE!r}: expected sqlite, postgres or dynamodb")
 if BUS not in ("inproc", "nats", "sns"):
     raise RuntimeError(f"NINJA_E2E_BUS={BUS!r}: expected inproc, nats or sns")
 
@@ -55,10 +55,20 @@ def _postgres_database(db_path):
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
+def _moto_url(db_path, scheme, what):
+    """A dynamodb:// or sns:// URL on moto, its names under a prefix of `db_path`'s own."""
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "e2e")  # moto takes any credentials
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "e2e")
+    endpoint = _server_url("NINJA_TEST_MOTO_URL", what)
+    return f"{scheme}://us-east-1?endpoint={endpoint}&prefix={_name(db_path)}-"
+
+
 def store_url(db_path):
     """The --store URL for the test database `db_path`."""
     if STORE == "postgres":
         return _postgres_database(db_path)
+    if STORE == "dynamodb":
+        return _moto_url(db_path, "dynamodb", "store")
     return f"sqlite:{db_path}"
 
 
@@ -66,9 +76,6 @@ def bus_args(db_path):
     """The --bus flag for the test database `db_path` (nothing for the default in-process bus)."""
     if BUS == "nats":
         return ["--bus", f"{_server_url('NINJA_TEST_NATS_URL', 'bus')}?prefix={_name(db_path)}."]
-    if BUS == "sns":  # moto: any credentials (the environment's, else these), one region
-        os.environ.setdefault("AWS_ACCESS_KEY_ID", "e2e")
-        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "e2e")
-        endpoint = _server_url("NINJA_TEST_MOTO_URL", "bus")
-        return ["--bus", f"sns://us-east-1?endpoint={endpoint}&prefix={_name(db_path)}-"]
+    if BUS == "sns":
+        return ["--bus", _moto_url(db_path, "sns", "bus")]
     return []
