@@ -55,6 +55,8 @@ class Query {
 
   int64_t int64(int column) const;
   std::string text(int column) const;
+  // The column's text without a copy: valid until the next step() or the query's end.
+  std::string_view text_view(int column) const;
   std::optional<std::string> optional_text(int column) const;
   std::optional<int64_t> optional_int64(int column) const;
   double real(int column) const;
