@@ -177,6 +177,15 @@ TEST_F(PostgresConnection, StatementsArePreparedOncePerConnection) {
   EXPECT_EQ(pool.run(statement("SELECT count(*) FROM pg_prepared_statements")).int64(0, 0), 3);
 }
 
+TEST_F(PostgresConnection, SessionsRunWithoutJit) {
+  PgPool pool(options(1));
+  // PostgreSQL's default is on (it JIT-compiled a 0.1 ms purge for 212 ms); our sessions start with it off.
+  EXPECT_EQ(pool.run(statement("SELECT boot_val FROM pg_settings WHERE name = 'jit'")).string(0, 0), "on");
+  EXPECT_EQ(pool.run(statement("SHOW jit")).string(0, 0), "off");
+  // The connection string's own options (this test's search_path) still apply.
+  EXPECT_NE(pool.run(statement("SELECT current_schema()")).string(0, 0), "public");
+}
+
 TEST_F(PostgresConnection, BadSqlFailsWithItsSqlstateAndCanBeRetried) {
   PgPool pool(options(1));
   for (int attempt = 0; attempt < 2; ++attempt) {

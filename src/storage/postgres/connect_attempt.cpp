@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include "storage/postgres/conninfo.hpp"
 #include "storage/postgres/pg_errors.hpp"
 
 #include <vector>
@@ -41,9 +42,11 @@ void ConnectAttempt::connect(const Keywords& resolved, NoticeSink notices) {
   // notice a vanished server within about half a minute even while idle); those after it override
   // the string (the addresses looked up for its host names). The fallback name applies only when
   // the string sets no application_name.
-  std::vector<const char*> keywords = {"keepalives_idle", "keepalives_interval", "keepalives_count", "dbname",
-                                       "fallback_application_name"};
-  std::vector<const char*> values = {"15", "5", "3", conninfo_.c_str(), kApplicationName};
+  // `options` after it: ours, then the string's own (session_options()).
+  const std::string options = session_options(conninfo_, kSessionOptions);
+  std::vector<const char*> keywords = {"keepalives_idle", "keepalives_interval",       "keepalives_count",
+                                       "dbname",          "fallback_application_name", "options"};
+  std::vector<const char*> values = {"15", "5", "3", conninfo_.c_str(), kApplicationName, options.c_str()};
   for (const auto& [keyword, value] : resolved) {
     keywords.push_back(keyword.c_str());
     values.push_back(value.c_str());

@@ -40,6 +40,16 @@ std::string value_or_default(const PQconninfoOption* options, std::string_view k
   return "";
 }
 
+}  // namespace
+
+std::string session_options(const std::string& conninfo, std::string_view defaults) {
+  const Options options = parse(conninfo);
+  const std::string own = value_or_default(options.get(), "options");
+  return own.empty() ? std::string(defaults) : std::string(defaults) + " " + own;
+}
+
+namespace {
+
 std::string percent_decode(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {

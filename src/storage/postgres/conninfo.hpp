@@ -19,6 +19,10 @@ std::string describe(const std::string& conninfo);
 // The same for a connection libpq has tried (the host and port it actually tried).
 std::string describe(const pg_conn* conn);
 
+// The `options` our connections start with: `defaults`, then what the string (or PGOPTIONS) sets,
+// so the operator's settings win. Throws PgStartupError for a malformed string.
+std::string session_options(const std::string& conninfo, std::string_view defaults);
+
 // Throws PgStartupError ("postgres: invalid connection string: ...") unless libpq can parse it.
 void check_syntax(const std::string& conninfo);
 

@@ -39,8 +39,9 @@ PgConn connect_blocking(const std::string& conninfo, std::chrono::seconds timeou
   const std::string seconds = std::to_string(std::max<int64_t>(1, timeout.count()));
   // Keywords before `dbname` are defaults the string may override; the fallback name only applies
   // when the string sets no application_name.
-  const char* const keywords[] = {"connect_timeout", "dbname", "fallback_application_name", nullptr};
-  const char* const values[] = {seconds.c_str(), conninfo.c_str(), kApplicationName, nullptr};
+  const std::string options = session_options(conninfo, kSessionOptions);
+  const char* const keywords[] = {"connect_timeout", "dbname", "fallback_application_name", "options", nullptr};
+  const char* const values[] = {seconds.c_str(), conninfo.c_str(), kApplicationName, options.c_str(), nullptr};
   PgConn conn(PQconnectdbParams(keywords, values, 1));
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) throw PgStartupError(connect_failure(conn.get(), conninfo));
   route_notices(conn.get(), notices);
