@@ -29,6 +29,14 @@ inline std::unique_ptr<storage::dynamodb::DynamoDbClients> moto_clients() {
   options.endpoint = aws::service_endpoint("dynamodb", "us-east-1", *moto_url());
   options.credentials = {"AKIDMOTOTEST", "moto-test-secret", "", "test"};
   options.retry = {3, std::chrono::milliseconds(10), std::chrono::milliseconds(100)};
+  // moto runs each request on a thread of its own, and its TransactWriteItems deep-copies the
+  // tables it touches, unlocked, to restore them if the transaction is cancelled: a concurrent write
+  // fails that copy (HTTP 500, "dictionary changed size during iteration", seen in its log) or is
+  // undone by the restore. AWS has no such fault (it answers TransactionConflict, which the store
+  // retries). So this process sends moto one request at a time; the calls themselves stay
+  // asynchronous, hundreds in flight, queued in curl.
+  options.http.max_host_connections = 1;
+  options.timeout = std::chrono::milliseconds(60000);  // the queue's wait counts too
   return std::make_unique<storage::dynamodb::DynamoDbClients>(std::move(options));
 }
 

@@ -23,8 +23,8 @@ net::EventLoops& loops_or_own(net::EventLoops* given, std::unique_ptr<net::Event
 }  // namespace
 
 struct DynamoDbClients::Loop {
-  Loop(boost::asio::io_context& io, aws::AwsClientOptions options)
-      : http(io), client(std::make_unique<aws::AwsClient>(http, std::move(options))) {}
+  Loop(boost::asio::io_context& io, const net::CurlMultiOptions& http_options, aws::AwsClientOptions options)
+      : http(io, http_options), client(std::make_unique<aws::AwsClient>(http, std::move(options))) {}
   net::CurlMulti http;
   std::unique_ptr<aws::AwsClient> client;
 };
@@ -40,7 +40,7 @@ DynamoDbClients::DynamoDbClients(ClientsOptions options)
     client.timeout_ms = static_cast<long>(options.timeout.count());
     client.retry = options.retry;
     client.log = options.log;
-    clients_.push_back(std::make_unique<Loop>(loops_.context(i), std::move(client)));
+    clients_.push_back(std::make_unique<Loop>(loops_.context(i), options.http, std::move(client)));
   }
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "aws/aws_client.hpp"
+#include "net/curl_multi.hpp"
 #include "util/completion.hpp"
 
 namespace ninja::net {
@@ -31,6 +32,7 @@ struct ClientsOptions {
   aws::RetryPolicy retry;
   std::shared_ptr<spdlog::logger> log;  // may be null
   net::EventLoops* loops = nullptr;     // must outlive the clients; null: a loop thread of their own
+  net::CurlMultiOptions http;           // of each loop's CurlMulti
 };
 
 class DynamoDbClients {
