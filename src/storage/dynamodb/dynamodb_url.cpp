@@ -3,9 +3,11 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
+#include <regex>
 #include <stdexcept>
 
 #include "storage/dynamodb/table_layout.hpp"
+#include "util/redact.hpp"
 
 namespace ninja::storage::dynamodb {
 
@@ -13,6 +15,12 @@ namespace {
 
 constexpr std::string_view kScheme = "dynamodb://";
 constexpr size_t kMaxTableName = 255;
+
+// The URL for messages, with any user and password (also an endpoint's, inside the query) as ***.
+std::string shown(const std::string& url) {
+  static const std::regex kUserInfo("//[^/?#@&]*@");
+  return std::regex_replace(util::redact_credentials(url), kUserInfo, "//***@");
+}
 
 bool table_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
@@ -36,13 +44,14 @@ void check_prefix(const std::string& prefix, const std::string& url) {
 
 bool is_dynamodb_url(const std::string& url) { return url.rfind(kScheme, 0) == 0; }
 
-DynamoDbUrl parse_dynamodb_url(const std::string& url) {
-  if (!is_dynamodb_url(url)) throw std::invalid_argument("store " + url + " is not a dynamodb:// URL");
-  const auto parsed = boost::urls::parse_uri(url);
+DynamoDbUrl parse_dynamodb_url(const std::string& given) {
+  const std::string url = shown(given);
+  if (!is_dynamodb_url(given)) throw std::invalid_argument("store " + url + " is not a dynamodb:// URL");
+  const auto parsed = boost::urls::parse_uri(given);
   if (!parsed) throw std::invalid_argument("store " + url + " is not a URL: " + parsed.error().message());
   const boost::urls::url_view view = *parsed;
   if (view.has_userinfo()) {
-    throw std::invalid_argument("store dynamodb://…: keys come from the environment or ~/.aws, never the URL");
+    throw std::invalid_argument("store " + url + ": keys come from the environment or ~/.aws, never the URL");
   }
   if (view.has_port() || (!view.path().empty() && view.path() != "/") || view.has_fragment()) {
     throw std::invalid_argument("store " + url + ": expected dynamodb://REGION?endpoint=URL&prefix=P");
@@ -60,6 +69,13 @@ DynamoDbUrl parse_dynamodb_url(const std::string& url) {
     }
   }
   if (out.endpoint && out.endpoint->empty()) throw std::invalid_argument("store " + url + ": endpoint is empty");
+  if (out.endpoint) {
+    // aws::service_endpoint checks the rest; a user or password must not reach its message.
+    const auto endpoint = boost::urls::parse_uri(*out.endpoint);
+    if (endpoint && endpoint->has_userinfo()) {
+      throw std::invalid_argument("store " + url + ": the endpoint may not carry a user or password");
+    }
+  }
   check_prefix(out.prefix, url);
   return out;
 }

@@ -54,12 +54,22 @@ TEST(DynamoDbUrl, APrefixKeepsEveryTableNameWithin255Characters) {
   EXPECT_THROW(parse_dynamodb_url("dynamodb://?prefix=" + longest_allowed + "p"), std::invalid_argument);
 }
 
+TEST(DynamoDbUrl, AnEndpointWithAPasswordIsRefusedWithoutEchoingIt) {
+  try {
+    parse_dynamodb_url("dynamodb://us-east-1?endpoint=http://user:hunter2pw@127.0.0.1:8000");
+    FAIL() << "accepted a password in the endpoint";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).find("hunter2pw"), std::string::npos) << e.what();
+  }
+}
+
 TEST(DynamoDbUrl, ErrorsNeverEchoKeys) {
   try {
     parse_dynamodb_url("dynamodb://AKIDEXAMPLE:wJalrXUtnFEMI@us-east-1");
     FAIL() << "accepted keys in the URL";
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).find("wJalrXUtnFEMI"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("***"), std::string::npos) << e.what();  // still says which URL
   }
 }
 
