@@ -39,7 +39,7 @@ class Deliveries : public StoreContract<Backend> {
     return out;
   }
 };
-TYPED_TEST_SUITE(Deliveries, AllPortsBackends, BackendName);
+TYPED_TEST_SUITE(Deliveries, StoreBackends, BackendName);
 
 void expect_same_delivery(const Delivery& expected, const Delivery& actual) {
   SCOPED_TRACE("delivery " + expected.event_id);

@@ -1,7 +1,7 @@
 #pragma once
-// Every backend the storage contract suites run against. StoreBackends: the Store and Outbox
-// ports (the store_*, outbox_claim suites); AllPortsBackends: those that also keep delivery
-// records, API keys and retention (DynamoDB does not yet: its Storage has no such ports).
+// Every backend the storage contract suites run against. StoreBackends: the Store, Outbox and
+// DeliveryStore ports (the store_*, outbox_claim and deliveries suites); AllPortsBackends: those
+// that also keep API keys and expire old rows (DynamoDB does not yet: its Storage has neither).
 #include "dynamodb_backend.hpp"
 #include "postgres_backend.hpp"
 #include "store_backends.hpp"

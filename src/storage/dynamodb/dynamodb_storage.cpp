@@ -3,6 +3,7 @@
 #include <spdlog/logger.h>
 
 #include "aws/credentials.hpp"
+#include "storage/dynamodb/dynamodb_deliveries.hpp"
 #include "storage/dynamodb/dynamodb_outbox.hpp"
 #include "storage/dynamodb/dynamodb_store.hpp"
 #include "storage/dynamodb/dynamodb_url.hpp"
@@ -17,7 +18,8 @@ Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::st
   Storage storage;
   storage.store = std::make_unique<DynamoDbStore>(shared);
   storage.outbox = std::make_unique<DynamoDbOutbox>(shared);
-  return storage;  // no deliveries, API keys, backup or retention yet (see the header)
+  storage.deliveries = std::make_unique<DynamoDbDeliveries>(shared);
+  return storage;  // no API keys, backup or retention yet (see the header)
 }
 
 Storage dynamodb_storage(const StorageOptions& options) {

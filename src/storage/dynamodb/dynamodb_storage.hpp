@@ -4,9 +4,9 @@
 // that are missing and waits until they are ACTIVE (table_setup.hpp), as opening PostgreSQL
 // migrates its schema: so `ninja-orders migrate` prepares them, and a first `serve` works too.
 //
-// Not yet on DynamoDB: the notifier's delivery records and the API keys. Storage::deliveries and
-// Storage::api_keys are null here, and the roles and commands that need them refuse to start
-// (storage::require_deliveries / require_api_keys say so in one line).
+// Not yet on DynamoDB: the API keys (Storage::api_keys is null: `--auth api-key` and the apikey
+// commands refuse such a store in one line, see storage::require_api_keys), online backup and
+// retention (DynamoDB's own backups and TTL are the tools there).
 #include "storage/dynamodb/dynamodb_clients.hpp"
 #include "storage/open_storage.hpp"
 
