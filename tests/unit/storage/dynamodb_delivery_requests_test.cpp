@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "storage/dynamodb/attribute_value.hpp"
 #include "storage/dynamodb/delivery_requests.hpp"
 
 namespace ninja::storage::dynamodb {
