@@ -23,7 +23,7 @@ class ApiKeys : public StoreContract<Backend> {
   }
 };
 
-TYPED_TEST_SUITE(ApiKeys, AllPortsBackends, BackendName);
+TYPED_TEST_SUITE(ApiKeys, StoreBackends, BackendName);
 
 TYPED_TEST(ApiKeys, RoundTripWithAndWithoutUsagePlans) {
   this->api_keys().add_api_key(this->make_key("0000000000000001", 2.5, 10));

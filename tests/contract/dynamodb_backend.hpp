@@ -45,7 +45,8 @@ inline void delete_tables(const std::string& prefix) {
   try {
     auto clients = moto_clients();
     const storage::dynamodb::TableLayout layout(prefix);
-    for (const auto* table : {&layout.users, &layout.orders, &layout.idempotency, &layout.outbox, &layout.deliveries}) {
+    for (const auto* table :
+         {&layout.users, &layout.orders, &layout.idempotency, &layout.outbox, &layout.deliveries, &layout.api_keys}) {
       try {
         clients->call_blocking("DeleteTable", {{"TableName", *table}});
       } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): not created, or moto is gone

@@ -1,7 +1,7 @@
 #pragma once
-// Every backend the storage contract suites run against. StoreBackends: the Store, Outbox and
-// DeliveryStore ports (the store_*, outbox_claim and deliveries suites); AllPortsBackends: those
-// that also keep API keys and expire old rows (DynamoDB does not yet: its Storage has neither).
+// Every backend the storage contract suites run against. StoreBackends: the Store, Outbox,
+// DeliveryStore and ApiKeyStore ports; RetentionBackends: those that also expire old events and
+// deliveries themselves (DynamoDB does not: its Storage has no Retention).
 #include "dynamodb_backend.hpp"
 #include "postgres_backend.hpp"
 #include "store_backends.hpp"
@@ -9,6 +9,6 @@
 namespace ninja::contract {
 
 using StoreBackends = ::testing::Types<SqliteBackend, PostgresBackend, DynamoDbBackend>;
-using AllPortsBackends = ::testing::Types<SqliteBackend, PostgresBackend>;
+using RetentionBackends = ::testing::Types<SqliteBackend, PostgresBackend>;
 
 }  // namespace ninja::contract

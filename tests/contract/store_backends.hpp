@@ -11,7 +11,7 @@
 //   void reopen();                           // drop every handle and reconnect to the same data
 //
 // Adding a backend = adding a struct (in its own header) and appending it to `StoreBackends` (and
-// to `AllPortsBackends` once it offers every port), in store_backend_list.hpp.
+// to `RetentionBackends` if it expires old rows itself), in store_backend_list.hpp.
 // The contract tests use nothing but the members above and the ports.
 #include <gtest/gtest.h>
 

@@ -3,6 +3,7 @@
 #include <spdlog/logger.h>
 
 #include "aws/credentials.hpp"
+#include "storage/dynamodb/dynamodb_api_keys.hpp"
 #include "storage/dynamodb/dynamodb_deliveries.hpp"
 #include "storage/dynamodb/dynamodb_outbox.hpp"
 #include "storage/dynamodb/dynamodb_store.hpp"
@@ -19,7 +20,8 @@ Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::st
   storage.store = std::make_unique<DynamoDbStore>(shared);
   storage.outbox = std::make_unique<DynamoDbOutbox>(shared);
   storage.deliveries = std::make_unique<DynamoDbDeliveries>(shared);
-  return storage;  // no API keys, backup or retention yet (see the header)
+  storage.api_keys = std::make_unique<DynamoDbApiKeys>(shared);
+  return storage;  // no backup or retention (see the header)
 }
 
 Storage dynamodb_storage(const StorageOptions& options) {

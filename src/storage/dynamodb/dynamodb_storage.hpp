@@ -4,9 +4,8 @@
 // that are missing and waits until they are ACTIVE (table_setup.hpp), as opening PostgreSQL
 // migrates its schema: so `ninja-orders migrate` prepares them, and a first `serve` works too.
 //
-// Not yet on DynamoDB: the API keys (Storage::api_keys is null: `--auth api-key` and the apikey
-// commands refuse such a store in one line, see storage::require_api_keys), online backup and
-// retention (DynamoDB's own backups and TTL are the tools there).
+// Not on DynamoDB: online backup (DynamoDB's own point-in-time recovery is the tool) and
+// retention of published events and their deliveries (Storage::backup and ::retention are null).
 #include "storage/dynamodb/dynamodb_clients.hpp"
 #include "storage/open_storage.hpp"
 

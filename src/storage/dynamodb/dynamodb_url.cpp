@@ -34,7 +34,8 @@ void check_prefix(const std::string& prefix, const std::string& url) {
   }
   const TableLayout layout(prefix);
   size_t longest = 0;
-  for (const auto* name : {&layout.users, &layout.orders, &layout.idempotency, &layout.outbox, &layout.deliveries}) {
+  for (const auto* name :
+       {&layout.users, &layout.orders, &layout.idempotency, &layout.outbox, &layout.deliveries, &layout.api_keys}) {
     longest = std::max(longest, name->size());
   }
   if (longest > kMaxTableName) throw std::invalid_argument("store " + url + ": the prefix is too long");

@@ -63,6 +63,7 @@ std::vector<TableDefinition> table_definitions(const TableLayout& layout) {
                            index(TableLayout::kDeadIndex, "dead", "updated_at"),
                            index(TableLayout::kByOrderIndex, "order_id", "event_id")}),
                     std::nullopt});
+  tables.push_back({layout.api_keys, table(layout.api_keys, key("id"), string_attributes({"id"})), std::nullopt});
   tables.push_back({layout.outbox,
                     table(layout.outbox, key("subject", "id"), string_attributes({"subject", "id", "pending"}),
                           {index(TableLayout::kUnpublishedIndex, "pending", "id")}),

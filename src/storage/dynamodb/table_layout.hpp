@@ -19,6 +19,7 @@
 //                   next_attempt_at (N) — what notifiers claim, earliest first. Sparse GSI dead:
 //                   PK dead (S, "1" on dead letters), SK updated_at (N) — newest first. GSI
 //                   by_order: PK order_id, SK event_id — an order's notifications.
+//   <P>api_keys     PK id (S): hashes and usage plans; servers read the few items with a Scan.
 //
 // The constant partition keys of the `newest` indexes are a deliberate trade: one partition
 // serves "list everything newest first", which DynamoDB otherwise cannot (a Scan has no order);
@@ -33,13 +34,15 @@ struct TableLayout {
         orders(prefix + "orders"),
         idempotency(prefix + "idempotency"),
         outbox(prefix + "outbox"),
-        deliveries(prefix + "deliveries") {}
+        deliveries(prefix + "deliveries"),
+        api_keys(prefix + "api_keys") {}
 
   std::string users;
   std::string orders;
   std::string idempotency;
   std::string outbox;
   std::string deliveries;
+  std::string api_keys;
 
   static constexpr const char* kNewestIndex = "newest";
   static constexpr const char* kByUserIndex = "by_user";

@@ -35,7 +35,8 @@ const json::object& index_named(const json::object& create, std::string_view nam
 
 TEST(DynamoDbTables, TheLayoutAsCreateTableBodies) {
   const auto tables = by_name();
-  ASSERT_EQ(tables.size(), 5u);
+  ASSERT_EQ(tables.size(), 6u);
+  EXPECT_EQ(key_of(tables.at("p_api_keys").create, "HASH"), "id");
   const auto& users = tables.at("p_users").create;
   EXPECT_EQ(key_of(users, "HASH"), "id");
   EXPECT_EQ(users.at("BillingMode").as_string(), "PAY_PER_REQUEST");
