@@ -142,5 +142,36 @@ TEST_F(DynamoDbStorage, APageCutAtOneMegabyteIsCompletedFromTheLastKey) {
   EXPECT_FALSE(page.has_more);
 }
 
+// A transaction holds at most 100 parts; the relay hands the notifier up to 256 events at once.
+TEST_F(DynamoDbStorage, MoreDeliveriesThanATransactionHoldsGoInSeveralWithExactAnswers) {
+  auto storage = storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, nullptr);
+  testing_support::BlockingDeliveries deliveries(*storage.deliveries);
+  util::UuidV7Generator ids(util::system_millis);
+  std::vector<domain::Delivery> batch;
+  for (int i = 0; i < 250; ++i) {
+    domain::Delivery d;
+    d.event_id = ids.next();
+    d.channel = "email";
+    d.order_id = "o-" + std::to_string(i % 7);
+    d.user_id = "u";
+    d.payload = "{}";
+    d.next_attempt_at_ms = 1000;
+    batch.push_back(std::move(d));
+  }
+  // Some exist already (in the second and third hundred), and one is repeated within the batch.
+  ASSERT_EQ(deliveries.add_deliveries({batch[150], batch[249]}, {"intake", 0, 0}), (std::vector<bool>{true, true}));
+  batch.push_back(batch[3]);
+  const auto inserted = deliveries.add_deliveries(batch, {"intake", 0, 0});
+  ASSERT_EQ(inserted.size(), 251U);
+  for (size_t i = 0; i < inserted.size(); ++i) {
+    EXPECT_EQ(inserted[i], i != 150 && i != 249 && i != 250) << i;
+  }
+  size_t stored = 0;
+  for (int order = 0; order < 7; ++order)
+    stored += deliveries.deliveries_for_order("o-" + std::to_string(order)).size();
+  EXPECT_EQ(stored, 250U);
+  EXPECT_EQ(deliveries.claim_due(300, {"notifier", 1000, 2000}).size(), 250U);
+}
+
 }  // namespace
 }  // namespace ninja::contract

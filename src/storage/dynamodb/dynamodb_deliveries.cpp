@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <mutex>
+#include <set>
+#include <utility>
 
 #include "storage/dynamodb/attribute_value.hpp"
 #include "storage/dynamodb/cancellation.hpp"
@@ -54,14 +56,26 @@ struct AddCall {
   DynamoDbShared* shared;
   std::vector<Delivery> deliveries;
   util::Lease lease;
-  std::vector<bool> inserted;  // per input
-  std::vector<size_t> trying;  // the inputs of the transaction under way
+  std::vector<bool> inserted;             // per input
+  std::vector<std::vector<size_t>> todo;  // the inputs of each transaction still to send, last first
+  std::vector<size_t> trying;             // those of the transaction under way
   int conflicts = 0;
   util::Completion<std::vector<bool>> done;
 };
 
+void send_add(std::shared_ptr<AddCall> call);
+
+// The next transaction, or the answer when none is left.
+void next_chunk(std::shared_ptr<AddCall> call) {
+  if (call->todo.empty()) return call->done(std::move(call->inserted), nullptr);
+  call->trying = std::move(call->todo.back());
+  call->todo.pop_back();
+  call->conflicts = 0;
+  send_add(std::move(call));
+}
+
 void send_add(std::shared_ptr<AddCall> call) {
-  if (call->trying.empty()) return call->done(std::move(call->inserted), nullptr);
+  if (call->trying.empty()) return next_chunk(std::move(call));
   json::array parts;
   for (const size_t i : call->trying) {
     const auto& d = call->deliveries[i];
@@ -72,7 +86,7 @@ void send_add(std::shared_ptr<AddCall> call) {
                 [call = std::move(call)](json::object, std::exception_ptr error) mutable {
                   if (!error) {
                     for (const size_t i : call->trying) call->inserted[i] = true;
-                    return call->done(std::move(call->inserted), nullptr);
+                    return next_chunk(std::move(call));
                   }
                   const auto reasons = cancellation_reasons(error);
                   if (!reasons) return call->done({}, error);
@@ -226,26 +240,24 @@ DynamoDbDeliveries::DynamoDbDeliveries(std::shared_ptr<DynamoDbShared> shared) :
 void DynamoDbDeliveries::add_deliveries(std::vector<Delivery> deliveries, util::Lease lease,
                                         util::Completion<std::vector<bool>> done) {
   if (deliveries.empty()) return done({}, nullptr);
-  if (deliveries.size() > kMaxTransactItems) {
-    return done({}, std::make_exception_ptr(std::invalid_argument(
-                        "dynamodb: at most " + std::to_string(kMaxTransactItems) + " deliveries in one transaction")));
-  }
   auto call = std::make_shared<AddCall>();
   call->shared = shared_.get();
   call->lease = std::move(lease);
   call->inserted.assign(deliveries.size(), false);
-  // A repeated (event, channel) within the batch: the first one counts, as in a table.
+  // A repeated (event, channel) within the batch: the first one counts, as in a table. A
+  // transaction holds at most 100 parts: a larger batch goes in several, one after another.
+  std::set<std::pair<std::string, std::string>> keys;
+  std::vector<size_t> chunk;
   for (size_t i = 0; i < deliveries.size(); ++i) {
-    bool repeated = false;
-    for (const size_t j : call->trying) {
-      repeated = repeated ||
-                 (deliveries[j].event_id == deliveries[i].event_id && deliveries[j].channel == deliveries[i].channel);
-    }
-    if (!repeated) call->trying.push_back(i);
+    if (!keys.emplace(deliveries[i].event_id, deliveries[i].channel).second) continue;
+    chunk.push_back(i);
+    if (chunk.size() == kMaxTransactItems) call->todo.push_back(std::exchange(chunk, {}));
   }
+  if (!chunk.empty()) call->todo.push_back(std::move(chunk));
+  std::reverse(call->todo.begin(), call->todo.end());  // taken from the back: in input order
   call->deliveries = std::move(deliveries);
   call->done = std::move(done);
-  send_add(std::move(call));
+  next_chunk(std::move(call));
 }
 
 void DynamoDbDeliveries::claim_due(size_t limit, util::Lease lease, util::Completion<std::vector<Delivery>> done) {

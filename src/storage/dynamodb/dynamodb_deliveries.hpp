@@ -2,7 +2,11 @@
 // The notifier's delivery records on DynamoDB (<P>deliveries; delivery_requests.hpp has the items
 // and conditions). New deliveries go in with one TransactWriteItems, each Put on the condition that
 // its (event, channel) is new: the CancellationReasons name the ones that existed, and the others
-// are written again without them, so the answer per input is exact. Claims read the sparse `due`
+// are written again without them, so the answer per input is exact. A transaction holds at most
+// 100 parts, so a larger batch (the relay hands over up to 256 events) takes one per 100, in
+// order: should one fail, the earlier ones stay written, and the notifier's retry of the batch
+// finds them deduplicated (answered false) and their leases running out, to be claimed as due.
+// Claims read the sparse `due`
 // index earliest first and lease each delivery with a conditional UpdateItem, so notifiers in
 // several processes never attempt one delivery at once and a crashed one's leases run out.
 #include <memory>
