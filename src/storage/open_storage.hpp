@@ -1,6 +1,6 @@
 #pragma once
 // Opens the backend a store URL names and hands out its ports, so the wiring in app/ never names a
-// backend. Each backend lives in its own folder (sqlite/, postgres/) behind the ports.
+// backend. Each backend lives in its own folder (sqlite/, postgres/, dynamodb/) behind the ports.
 #include <chrono>
 #include <memory>
 #include <string>

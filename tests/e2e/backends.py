@@ -1,6 +1,7 @@
 """Which store and bus the end-to-end suite runs the binary on.
 
-NINJA_E2E_STORE = sqlite (default) | postgres, NINJA_E2E_BUS = inproc (default) | nats. The servers
+NINJA_E2E_STORE = sqlite (default) | postgres | dynamodb (on moto: NINJA_TEST_MOTO_URL, a table prefix per
+database file, any keys), NINJA_E2E_BUS = inproc (default) | nats. The servers
 themselves are started by tests/servers/with-servers, which exports NINJA_TEST_POSTGRES_URL and
 NINJA_TEST_NATS_URL (`make e2e-cluster`). Each database file a test names (`tmp_path / "x.db"`) maps to
 its own PostgreSQL database and its own NATS subject prefix, so restarts of "the same database" find
@@ -16,8 +17,11 @@ import pytest
 
 STORE = os.environ.get("NINJA_E2E_STORE", "sqlite")
 BUS = os.environ.get("NINJA_E2E_BUS", "inproc")
-if STORE not in ("sqlite", "postgres"):
-    raise RuntimeError(f"NINJA_E2E_STORE={STORE!r}: expected sqlite or postgres")
+if STORE not in ("sqlite", "postgres", "dynamodb"):
+    raise RuntimeError(f"NINJA_E2E_STORE={STORE!r}: expected sqlite, postgres or dynamodb")
+if STORE == "dynamodb":  # moto takes any keys; the binary reads them from the standard chain
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIDE2ETEST")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "e2e-test-secret")
 if BUS not in ("inproc", "nats"):
     raise RuntimeError(f"NINJA_E2E_BUS={BUS!r}: expected inproc or nats")
 
@@ -55,6 +59,8 @@ def store_url(db_path):
     """The --store URL for the test database `db_path`."""
     if STORE == "postgres":
         return _postgres_database(db_path)
+    if STORE == "dynamodb":
+        return f"dynamodb://us-east-1?endpoint={_server_url('NINJA_TEST_MOTO_URL', 'store')}&prefix={_name(db_path)}_"
     return f"sqlite:{db_path}"
 
 
