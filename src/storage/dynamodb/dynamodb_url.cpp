@@ -50,7 +50,7 @@ DynamoDbUrl parse_dynamodb_url(const std::string& given) {
   if (!is_dynamodb_url(given)) throw std::invalid_argument("store " + url + " is not a dynamodb:// URL");
   const auto parsed = boost::urls::parse_uri(given);
   if (!parsed) throw std::invalid_argument("store " + url + " is not a URL: " + parsed.error().message());
-  const boost::urls::url_view view = *parsed;
+  const boost::urls::url_view& view = *parsed;
   if (view.has_userinfo()) {
     throw std::invalid_argument("store " + url + ": keys come from the environment or ~/.aws, never the URL");
   }

@@ -57,7 +57,7 @@ struct TableLayout {
 
 // DynamoDB's limits that the store checks before a call, so a request that could never be
 // written gets a clear error instead of a ValidationException from the service.
-constexpr size_t kMaxItemBytes = 400 * 1024;
+constexpr size_t kMaxItemBytes = size_t{400} * 1024;
 constexpr size_t kMaxPartitionKeyBytes = 2048;
 constexpr size_t kMaxSortKeyBytes = 1024;
 constexpr size_t kMaxTransactItems = 100;
