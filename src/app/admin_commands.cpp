@@ -32,9 +32,8 @@ int backup(const config::Config& config, const util::Loggers& log) {
 
 int dlq_list(const config::Config& config, std::ostream& out, const util::Loggers& log) {
   auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
-  auto& deliveries = storage::require_deliveries(storage, config.store, "dlq list");
   const auto dead = util::await_result<std::vector<domain::Delivery>>(
-      [&](auto done) { deliveries.dead_deliveries(config.dlq.limit, std::move(done)); });
+      [&](auto done) { storage.deliveries->dead_deliveries(config.dlq.limit, std::move(done)); });
   for (const auto& d : dead) {
     auto line = domain::to_json(d);
     line["order_id"] = d.order_id;
@@ -47,10 +46,9 @@ int dlq_list(const config::Config& config, std::ostream& out, const util::Logger
 
 int dlq_replay(const config::Config& config, std::ostream& out, const util::Loggers& log) {
   auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
-  auto& deliveries = storage::require_deliveries(storage, config.store, "dlq replay");
   const auto event_id = config.dlq.all ? std::nullopt : std::optional<std::string>(config.dlq.event_id);
   const size_t requeued = util::await_result<size_t>(
-      [&](auto done) { deliveries.requeue_dead(event_id, util::system_millis(), std::move(done)); });
+      [&](auto done) { storage.deliveries->requeue_dead(event_id, util::system_millis(), std::move(done)); });
   out << requeued << (requeued == 1 ? " notification" : " notifications") << " queued for another attempt\n";
   if (event_id && requeued == 0) {
     log.app->error("no dead notification for event {}", *event_id);

@@ -36,8 +36,7 @@ int apikey_create(const config::Config& config, std::ostream& out, const util::L
   const auto& k = config.apikey;
   auto issued = domain::issue_api_key(k.name, k.rate, k.burst, util::system_millis(), util::random_bytes);
   auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
-  auto& store = storage::require_api_keys(storage, config.store, "apikey create");
-  util::await_done([&](auto done) { store.add_api_key(issued.key, std::move(done)); });
+  util::await_done([&](auto done) { storage.api_keys->add_api_key(issued.key, std::move(done)); });
   auto shown = describe(issued.key);
   shown["key"] = issued.secret;
   out << boost::json::serialize(shown) << '\n';
@@ -47,9 +46,8 @@ int apikey_create(const config::Config& config, std::ostream& out, const util::L
 
 int apikey_list(const config::Config& config, std::ostream& out, const util::Loggers& log) {
   auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
-  auto& store = storage::require_api_keys(storage, config.store, "apikey list");
-  const auto keys =
-      util::await_result<std::vector<domain::ApiKey>>([&](auto done) { store.list_api_keys(std::move(done)); });
+  const auto keys = util::await_result<std::vector<domain::ApiKey>>(
+      [&](auto done) { storage.api_keys->list_api_keys(std::move(done)); });
   for (const auto& key : keys) out << boost::json::serialize(describe(key)) << '\n';
   out.flush();
   return 0;
@@ -57,9 +55,8 @@ int apikey_list(const config::Config& config, std::ostream& out, const util::Log
 
 int apikey_revoke(const config::Config& config, std::ostream& out, const util::Loggers& log) {
   auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
-  auto& store = storage::require_api_keys(storage, config.store, "apikey revoke");
   const bool revoked = util::await_result<bool>(
-      [&](auto done) { store.revoke_api_key(config.apikey.id, util::system_millis(), std::move(done)); });
+      [&](auto done) { storage.api_keys->revoke_api_key(config.apikey.id, util::system_millis(), std::move(done)); });
   if (!revoked) {
     log.app->error("no API key with id {}", config.apikey.id);
     return 1;

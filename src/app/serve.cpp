@@ -99,8 +99,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
     const notify::NotifierOptions options{owner, s.notify.workers,
                                           std::chrono::milliseconds(s.notify.timeout_ms + 5000),
                                           std::chrono::milliseconds(1000)};
-    auto& deliveries = storage::require_deliveries(storage, config.store, "the notifier role");
-    notifier = std::make_unique<notify::Notifier>(store, deliveries, channels->set(), retry, options,
+    notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,
                                                   util::system_millis, random_unit, metrics, log.app);
     notifier_subscription =
         bus->subscribe("notifier", {std::string(events::kOrderCreated)},
@@ -126,22 +125,20 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   if (s.has_role("api")) {
     api::add_user_routes(router, users, orders);
     api::add_order_routes(router, orders);
-    api::add_notification_routes(
-        router, storage::require_deliveries(storage, config.store, "the api role (an order's notifications)"), orders);
+    api::add_notification_routes(router, *storage.deliveries, orders);
   }
   api::add_ops_routes(router, metrics, store, draining, bus);
 
   // The gateway: API keys (re-read every 500 ms, so revocations apply within a second) and
   // throttling; absent when neither is configured, so it costs nothing then.
   const bool require_key = s.auth == "api-key";
-  std::optional<ApiKeyCache> api_keys;
+  ApiKeyCache api_keys(*storage.api_keys);
   std::unique_ptr<util::PeriodicTask> key_refresh;
   if (require_key) {
-    api_keys.emplace(storage::require_api_keys(storage, config.store, "--auth api-key"));
-    api_keys->reload();
-    log.app->info("API keys required on /v1 ({} live keys)", api_keys->live_keys());
+    api_keys.reload();
+    log.app->info("API keys required on /v1 ({} live keys)", api_keys.live_keys());
     key_refresh = std::make_unique<util::PeriodicTask>(
-        std::chrono::milliseconds(500), [&] { api_keys->reload(); },
+        std::chrono::milliseconds(500), [&] { api_keys.reload(); },
         [&](const std::exception& e) { log.app->warn("API key refresh failed: {}", e.what()); });
   }
   const http::RateLimits limits{s.rate_limit.rate, s.rate_limit.burst, s.rate_limit.per_client_rate,
@@ -150,7 +147,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   if (require_key || limits.rate > 0 || limits.per_client_rate > 0) {
     gateway = std::make_unique<http::Gateway>(
         http::GatewayOptions{require_key, limits},
-        [&api_keys](std::string_view presented) { return api_keys->find(presented); },
+        [&api_keys](std::string_view presented) { return api_keys.find(presented); },
         [] {
           return std::chrono::duration_cast<std::chrono::nanoseconds>(
                      std::chrono::steady_clock::now().time_since_epoch())

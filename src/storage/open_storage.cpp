@@ -31,25 +31,6 @@ Storage open_sqlite(const std::string& path, const StorageOptions& options) {
 
 }  // namespace
 
-namespace {
-
-std::invalid_argument lacks(const std::string& url, std::string_view what, std::string_view needed_by) {
-  return std::invalid_argument("store " + util::redact_credentials(url) + " keeps no " + std::string(what) +
-                               " yet, which " + std::string(needed_by) + " needs");
-}
-
-}  // namespace
-
-notify::DeliveryStore& require_deliveries(const Storage& storage, const std::string& url, std::string_view needed_by) {
-  if (!storage.deliveries) throw lacks(url, "delivery records", needed_by);
-  return *storage.deliveries;
-}
-
-domain::ApiKeyStore& require_api_keys(const Storage& storage, const std::string& url, std::string_view needed_by) {
-  if (!storage.api_keys) throw lacks(url, "API keys", needed_by);
-  return *storage.api_keys;
-}
-
 Storage open_storage(const StorageOptions& options) {
   if (auto path = sqlite_path(options.url)) return open_sqlite(*path, options);
   if (postgres::is_postgres_url(options.url)) return postgres::postgres_storage(options);

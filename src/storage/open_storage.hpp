@@ -4,7 +4,6 @@
 #include <chrono>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "domain/api_key_store.hpp"
 #include "domain/store.hpp"
@@ -53,12 +52,6 @@ struct Storage {
   std::unique_ptr<Backup> backup;        // null when the backend has no online backup
   std::unique_ptr<Retention> retention;  // null when the backend expires nothing itself
 };
-
-// The delivery records or API keys of `storage`, opened from `url`, for `needed_by` ("the notifier
-// role"); std::invalid_argument in one line when the backend keeps none (DynamoDB, so far), so a
-// role or command that needs them refuses to start instead of failing later.
-notify::DeliveryStore& require_deliveries(const Storage& storage, const std::string& url, std::string_view needed_by);
-domain::ApiKeyStore& require_api_keys(const Storage& storage, const std::string& url, std::string_view needed_by);
 
 // Opens the backend and brings its schema up to date (migrations). Throws std::invalid_argument
 // for a URL no backend understands, and the backend's error (with a one-line reason that names

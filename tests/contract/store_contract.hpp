@@ -245,9 +245,8 @@ class StoreContract : public ::testing::Test {
     auto& s = backend_->storage();
     store_.emplace(*s.store);
     outbox_.emplace(*s.outbox);
-    // Absent on a backend without them (DynamoDB so far), whose suites do not use them.
-    if (s.deliveries) deliveries_.emplace(*s.deliveries);
-    if (s.api_keys) api_keys_.emplace(*s.api_keys);
+    deliveries_.emplace(*s.deliveries);
+    api_keys_.emplace(*s.api_keys);
   }
   std::optional<testing_support::BlockingStore> store_;
   std::optional<testing_support::BlockingOutbox> outbox_;
