@@ -18,7 +18,7 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
 # The npm checkers of the e2e suite (tests/conformance/), exactly as package-lock.json pins them.
 CONFORMANCE_NPM := tests/conformance/node_modules/.package-lock.json
 
-.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster servers-test asan fuzz bench format tidy clean
+.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test asan fuzz bench format tidy clean
 
 # Lists the targets with the first line of the comment above each.
 help:
@@ -83,6 +83,11 @@ e2e-cluster: binary conformance-deps
 	$(WITH_SERVERS) env NINJA_E2E_STORE=postgres NINJA_E2E_BUS=nats \
 	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
 
+# The backend-neutral end-to-end tests on the AWS engines, on moto: the SNS + SQS bus.
+e2e-aws: binary conformance-deps
+	$(WITH_SERVERS) env NINJA_E2E_BUS=sns \
+	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%)
+
 # The test servers' own tests.
 servers-test: .deps-installed
 	$(PYTEST) -q tests/servers
@@ -100,7 +105,7 @@ fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
 # Everything CI runs.
-test: servers-test unit e2e e2e-cluster asan fuzz
+test: servers-test unit e2e e2e-cluster e2e-aws asan fuzz
 
 # The benchmark: ratios against nginx and pgbench on this machine, in one run (bench/README.md).
 bench: binary

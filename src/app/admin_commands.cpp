@@ -4,7 +4,9 @@
 #include <boost/json/serialize.hpp>
 
 #include "domain/representation.hpp"
+#include "events/event.hpp"
 #include "events/make_bus.hpp"
+#include "notify/notifier.hpp"
 #include "storage/open_storage.hpp"
 #include "util/redact.hpp"
 #include "util/time.hpp"
@@ -15,7 +17,8 @@ int migrate(const config::Config& config, const util::Loggers& log) {
   storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
   log.app->info("store {} is up to date", util::redact_credentials(config.store));
   // Opening a bus creates what it needs (a JetStream stream, say).
-  events::make_bus({config.serve.bus, std::chrono::milliseconds(30000), log.app});
+  const auto bus = events::make_bus({config.serve.bus, std::chrono::milliseconds(30000), log.app});
+  bus->prepare_consumer(notify::kBusConsumer, {std::string(events::kOrderCreated)});
   if (config.serve.bus != "inproc") log.app->info("bus {} is ready", util::redact_credentials(config.serve.bus));
   return 0;
 }

@@ -94,20 +94,22 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   std::unique_ptr<notify::Notifier> notifier;
   std::unique_ptr<events::Subscription> notifier_subscription;
   if (s.has_role("notifier")) {
-    channels = std::make_unique<NotificationChannels>(s.notify);
+    channels = std::make_unique<NotificationChannels>(s.notify, loops);
     const notify::RetryPolicy retry{s.notify.retry_base_ms, s.notify.retry_max_ms, s.notify.max_attempts};
-    const notify::NotifierOptions options{owner, s.notify.workers,
+    const notify::NotifierOptions options{owner, s.notify.concurrency,
                                           std::chrono::milliseconds(s.notify.timeout_ms + 5000),
                                           std::chrono::milliseconds(1000)};
     notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,
                                                   util::system_millis, random_unit, metrics, log.app);
     notifier_subscription =
-        bus->subscribe("notifier", {std::string(events::kOrderCreated)},
+        bus->subscribe(notify::kBusConsumer, {std::string(events::kOrderCreated)},
                        [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
     notifier->start();
   }
   std::unique_ptr<events::OutboxRelay> relay;
   if (s.has_role("relay")) {
+    // Before the first publish: the notifiers' queue must exist to keep what they have not yet read.
+    bus->prepare_consumer(notify::kBusConsumer, {std::string(events::kOrderCreated)});
     events::RelayOptions options;
     options.owner = owner;
     relay =

@@ -21,7 +21,7 @@ namespace asio = boost::asio;
 namespace {
 
 std::exception_ptr shutting_down(const std::string& service) {
-  return std::make_exception_ptr(domain::Unavailable("aws: the " + service + " client is shutting down"));
+  return std::make_exception_ptr(util::Unavailable("aws: the " + service + " client is shutting down"));
 }
 
 uint64_t seed_or_random(uint64_t seed) {

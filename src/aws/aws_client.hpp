@@ -6,8 +6,8 @@
 // not a reason to try again.
 //
 // Completions run on the loop's thread. Errors: AwsError (what the service refused), AwsUnavailable
-// (a domain::Unavailable: throttled, failing or unreachable after the last attempt; also logged as
-// one warn line), domain::Unavailable when the client or its CurlMulti is shutting down.
+// (a util::Unavailable: throttled, failing or unreachable after the last attempt; also logged as
+// one warn line), util::Unavailable when the client or its CurlMulti is shutting down.
 #include <boost/json/value.hpp>
 
 #include <chrono>
@@ -49,7 +49,7 @@ class AwsClient {
   AwsClient(net::CurlMulti& http, AwsClientOptions options);
   AwsClient(const AwsClient&) = delete;
   AwsClient& operator=(const AwsClient&) = delete;
-  // Calls waiting for a retry complete with domain::Unavailable; those on the wire complete when
+  // Calls waiting for a retry complete with util::Unavailable; those on the wire complete when
   // their transfer does. On another thread than the loop's, the loop must still be running.
   ~AwsClient();
 

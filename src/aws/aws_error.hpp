@@ -4,12 +4,12 @@
 // AwsError goes back to the caller as it is: a conditional check that failed, a cancelled
 // transaction (its body holds the CancellationReasons), a validation error. AwsUnavailable is what
 // throttling, 5xx answers and transport failures become once the retries are used up: a
-// domain::Unavailable, so the API answers 503 with Retry-After. Neither message holds a secret:
+// util::Unavailable, so the API answers 503 with Retry-After. Neither message holds a secret:
 // they are built from the service, the operation, the endpoint's host and the service's answer.
 #include <string>
 
-#include "domain/errors.hpp"
 #include "net/curl_multi.hpp"
+#include "util/unavailable.hpp"
 
 namespace ninja::aws {
 
@@ -36,9 +36,9 @@ class AwsError : public std::runtime_error {
   std::string body_;
 };
 
-class AwsUnavailable : public domain::Unavailable {
+class AwsUnavailable : public util::Unavailable {
  public:
-  AwsUnavailable(const std::string& what, std::string type) : domain::Unavailable(what), type_(std::move(type)) {}
+  AwsUnavailable(const std::string& what, std::string type) : util::Unavailable(what), type_(std::move(type)) {}
   const std::string& type() const { return type_; }
 
  private:

@@ -39,7 +39,7 @@ void add_serve_options(CLI::App& serve, Config& config) {
   auto& s = config.serve;
   add_store_options(serve, config);
   option(serve, "listen", s.listen, "HTTP listen address HOST:PORT; port 0 picks a free port");
-  option(serve, "bus", s.bus, "event bus: inproc or nats://HOST:PORT[?prefix=P]");
+  option(serve, "bus", s.bus, "event bus: inproc, nats://HOST:PORT[?prefix=P] or sns://REGION[?endpoint=URL&prefix=P]");
   option(serve, "roles", s.roles, "roles of this process: api, relay, notifier")->delimiter(',');
   option(serve, "threads", s.threads, "HTTP I/O threads (0: number of cores)");
   option(serve, "store-connections", s.store_connections,
@@ -99,7 +99,9 @@ void add_notify_options(CLI::App& serve, NotifyConfig& n) {
   option(serve, "retry-max-ms", n.retry_max_ms, "longest retry delay in ms")->check(CLI::PositiveNumber);
   option(serve, "max-attempts", n.max_attempts, "attempts per notification before it is dead-lettered")
       ->check(CLI::Range(1, 1000));
-  option(serve, "notify-workers", n.workers, "concurrent notification attempts")->check(CLI::Range(1, 256));
+  option(serve, "notify-concurrency", n.concurrency,
+         "notification attempts in flight at once (each waits on its receiver without holding a thread)")
+      ->check(CLI::Range(1, 100000));
   option(serve, "notify-timeout-ms", n.timeout_ms, "time limit of one notification attempt in ms")
       ->check(CLI::PositiveNumber);
 }
@@ -194,7 +196,9 @@ ParseResult parse(int argc, const char* const* argv) {
   add_serve_options(*serve, config);
   auto* migrate = app.add_subcommand("migrate", "create or upgrade the schema of a store (and a bus), idempotently");
   add_store_options(*migrate, config);
-  option(*migrate, "bus", config.serve.bus, "also create what this bus needs (nats://: its stream); serve does it too");
+  option(*migrate, "bus", config.serve.bus,
+         "also create what this bus needs (nats://: its stream; sns://: topic, notifier queue, dead-letter queue); "
+         "serve does it too");
   auto* backup = app.add_subcommand("backup", "consistent online backup of an embedded (sqlite:) store");
   add_store_options(*backup, config);
   backup->add_option("--out", config.backup_out, "file to write the backup to")->required();

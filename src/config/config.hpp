@@ -21,7 +21,7 @@ struct NotifyConfig {
   int64_t retry_base_ms = 1000;
   int64_t retry_max_ms = 600000;
   int64_t max_attempts = 10;
-  size_t workers = 8;          // concurrent delivery attempts
+  size_t concurrency = 64;     // delivery attempts in flight at once
   int64_t timeout_ms = 10000;  // one attempt, connect to last byte
 };
 

@@ -1,6 +1,8 @@
 #include "domain/representation.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
 
 #include "util/time.hpp"
 
@@ -14,14 +16,13 @@ boost::json::value optional_string(const std::optional<std::string>& value) {
 }  // namespace
 
 boost::json::object to_json(const User& user, SecretVisibility secret) {
-  boost::json::object out;
-  out["id"] = user.id;
-  out["name"] = user.name;
-  out["email"] = user.email;
-  out["phone"] = optional_string(user.phone);
-  out["notify_channel"] = to_string(user.notify_channel);
-  out["webhook_url"] = optional_string(user.webhook_url);
-  out["created_at"] = util::format_rfc3339_millis(user.created_at_ms);
+  boost::json::object out{{"id", user.id},
+                          {"name", user.name},
+                          {"email", user.email},
+                          {"phone", optional_string(user.phone)},
+                          {"notify_channel", to_string(user.notify_channel)},
+                          {"webhook_url", optional_string(user.webhook_url)},
+                          {"created_at", util::format_rfc3339_millis(user.created_at_ms)}};
   if (secret == SecretVisibility::shown && user.webhook_secret) out["webhook_secret"] = *user.webhook_secret;
   return out;
 }
@@ -35,17 +36,31 @@ boost::json::array items_to_json(const std::vector<OrderItem>& items) {
   return out;
 }
 
-boost::json::object to_json(const Order& order) {
-  boost::json::object out;
-  out["id"] = order.id;
-  out["user_id"] = order.user_id;
-  out["items"] = items_to_json(order.items);
-  out["currency"] = order.currency;
-  out["total"] = order.total;
-  out["status"] = order.status;
-  out["note"] = optional_string(order.note);
-  out["created_at"] = util::format_rfc3339_millis(order.created_at_ms);
+std::vector<OrderItem> items_from_json(std::string_view text) {
+  // Parsed into a buffer on the stack: a few items need no heap allocation (every read of an order).
+  unsigned char buffer[2048];
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
+  const boost::json::value items = boost::json::parse(text, &arena);
+  std::vector<OrderItem> out;
+  out.reserve(items.as_array().size());
+  for (const auto& item : items.as_array()) {
+    const auto& o = item.as_object();
+    out.push_back({std::string(o.at("sku").as_string()), o.at("quantity").to_number<int64_t>(),
+                   o.at("unit_price").to_number<int64_t>()});
+  }
   return out;
+}
+
+boost::json::object to_json(const Order& order) {
+  // Built in one go (one allocation for the table, no lookup per key): this runs for every GET.
+  return boost::json::object{{"id", order.id},
+                             {"user_id", order.user_id},
+                             {"items", items_to_json(order.items)},
+                             {"currency", order.currency},
+                             {"total", order.total},
+                             {"status", order.status},
+                             {"note", optional_string(order.note)},
+                             {"created_at", util::format_rfc3339_millis(order.created_at_ms)}};
 }
 
 boost::json::object to_json(const Delivery& delivery) {

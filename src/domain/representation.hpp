@@ -3,6 +3,9 @@
 // returns it") and idempotent replays all use it, so they cannot drift apart.
 #include <boost/json/object.hpp>
 
+#include <string_view>
+#include <vector>
+
 #include "domain/delivery.hpp"
 #include "domain/order.hpp"
 #include "domain/user.hpp"
@@ -14,6 +17,9 @@ enum class SecretVisibility { hidden, shown };
 boost::json::object to_json(const User& user, SecretVisibility secret = SecretVisibility::hidden);
 boost::json::object to_json(const Order& order);
 boost::json::array items_to_json(const std::vector<OrderItem>& items);
+// The inverse, for stores that keep the items as that JSON text (they wrote it themselves: throws
+// on anything else).
+std::vector<OrderItem> items_from_json(std::string_view text);
 // A notification delivery as GET /v1/orders/{id}/notifications lists it.
 boost::json::object to_json(const Delivery& delivery);
 

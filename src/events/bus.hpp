@@ -35,6 +35,12 @@ class Bus {
   // with one consumer name share its events. Subscribe before the relay publishes.
   virtual std::unique_ptr<Subscription> subscribe(std::string consumer, std::vector<std::string> types,
                                                   BatchHandler handler) = 0;
+  // Creates what consumer `consumer` of `types` needs to receive every event published from now on,
+  // without consuming: `migrate` and a relay call it before anything is published, because a bus
+  // that keeps only what a consumer's queue holds (SNS) would drop the events a relay publishes
+  // before the first notifier started. Idempotent. A bus whose stream keeps every event anyway
+  // (JetStream, in-process) needs nothing.
+  virtual void prepare_consumer(const std::string& /*consumer*/, const std::vector<std::string>& /*types*/) {}
   // True while the bus is reachable (readiness). Never blocks: it reports the last known state.
   virtual bool ready() = 0;
   // False when only this process can consume what it publishes (the in-process bus): the relay

@@ -13,7 +13,7 @@
 #include <future>
 #include <unordered_map>
 
-#include "domain/errors.hpp"
+#include "util/unavailable.hpp"
 
 namespace ninja::net {
 
@@ -22,7 +22,7 @@ namespace asio = boost::asio;
 namespace {
 
 std::exception_ptr shutting_down() {
-  return std::make_exception_ptr(domain::Unavailable("http: the client is shutting down"));
+  return std::make_exception_ptr(util::Unavailable("http: the client is shutting down"));
 }
 
 std::string trimmed(std::string_view text) {

@@ -7,7 +7,7 @@
 // Everything happens on the loop's thread: perform() may be called from any thread (it hops onto
 // the loop), the completion always runs on the loop (or inline when the client is shut down).
 // What happened on the wire (a status, or the transport error) is the result; the error argument is
-// only used when the client is shutting down (domain::Unavailable), so callers can tell "retry this"
+// only used when the client is shutting down (util::Unavailable), so callers can tell "retry this"
 // from "stop".
 #include <cstddef>
 #include <cstdint>
@@ -72,7 +72,7 @@ class CurlMulti {
   // Starts the transfer; `done` is called exactly once, on the loop's thread.
   void perform(HttpTransfer transfer, util::Completion<HttpExchange> done);
 
-  // Transfers in flight complete with domain::Unavailable, later ones at once; open connections
+  // Transfers in flight complete with util::Unavailable, later ones at once; open connections
   // close. Idempotent; from any thread (waits for the loop to do it).
   void shutdown();
 

@@ -1,12 +1,14 @@
 #pragma once
 // One way of telling a user about a new order (webhook, email, sms, log). The notifier decides
 // which channel to use and what to do with the outcome (record, retry, dead-letter); a channel
-// only makes one attempt and says how it went. Channels are called from several delivery threads
-// at once and must be safe for that; they block (with timeouts), never on HTTP I/O threads.
+// only makes one attempt and says how it went. Attempts are asynchronous (the network ones run on
+// an event loop through libcurl's multi interface), so an attempt in flight holds no thread, and
+// channels are called from several threads at once and must be safe for that.
 #include <cstdint>
 #include <string>
 
 #include "domain/user.hpp"
+#include "util/completion.hpp"
 
 namespace ninja::notify {
 
@@ -35,8 +37,9 @@ struct Attempt {
 class Channel {
  public:
   virtual ~Channel() = default;
-  // One attempt; never throws (failures are reported as retry or dead).
-  virtual Attempt deliver(const Notification& notification) = 0;
+  // Starts one attempt; `done` gets how it went, exactly once (maybe before deliver returns), and
+  // never an error: failures are reported as retry or dead. Never throws.
+  virtual void deliver(const Notification& notification, util::Completion<Attempt> done) = 0;
 };
 
 }  // namespace ninja::notify

@@ -2,8 +2,11 @@
 
 #include <sys/socket.h>
 
+#include <memory>
+
 #include "net/address_guard.hpp"
 #include "net/curl_handle.hpp"
+#include "net/curl_multi.hpp"
 
 namespace ninja::notify {
 namespace {
@@ -25,44 +28,52 @@ curl_socket_t open_guarded_socket(void* context, curlsocktype purpose, curl_sock
   return socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
 }
 
-size_t discard_body(char*, size_t size, size_t count, void*) { return size * count; }
-
-}  // namespace
-
-HttpResult post(const HttpPost& request) {
+HttpResult result_of(const net::HttpExchange& exchange, const SocketGuard& guard) {
   HttpResult result;
-  net::CurlEasy easy = net::new_curl_easy(static_cast<long>(request.timeout_ms));
-  CURL* h = easy.get();
-  SocketGuard guard{request.allow_private, false};
-  net::CurlList headers;
-  headers.append("Content-Type: " + request.content_type);
-  headers.append("Expect:");  // no 100-continue round trip
-  for (const auto& header : request.headers) headers.append(header);
-
-  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect could lead past the guard
-  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_guarded_socket);
-  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &guard);
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_body);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "ninja-orders-notifier/" NINJA_ORDERS_VERSION);
-
-  const CURLcode code = curl_easy_perform(h);
   if (guard.refused) {
     result.permanent = true;
     result.transport_error = "destination refused: not a public address (see --webhook-allow-private)";
     return result;
   }
-  if (code != CURLE_OK) {
-    result.transport_error = curl_easy_strerror(code);
-    result.permanent = code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL;
+  if (exchange.code != CURLE_OK) {
+    result.transport_error = exchange.error;
+    result.permanent = exchange.code == CURLE_URL_MALFORMAT || exchange.code == CURLE_UNSUPPORTED_PROTOCOL;
     return result;
   }
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
+  result.status = exchange.status;
   return result;
+}
+
+}  // namespace
+
+void post(net::CurlMulti& client, const HttpPost& request, util::Completion<HttpResult> done) {
+  net::HttpTransfer transfer;
+  transfer.easy = net::new_curl_easy(static_cast<long>(request.timeout_ms));
+  CURL* h = transfer.easy.get();
+  // The completion lives as long as the transfer, and so does the guard curl points to.
+  auto guard = std::make_shared<SocketGuard>(SocketGuard{request.allow_private, false});
+  transfer.headers.append("Content-Type: " + request.content_type);
+  transfer.headers.append("Expect:");  // no 100-continue round trip
+  for (const auto& header : request.headers) transfer.headers.append(header);
+  transfer.body = request.body;
+  transfer.post = true;
+
+  curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // a redirect could lead past the guard
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_guarded_socket);
+  curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, guard.get());
+  curl_easy_setopt(h, CURLOPT_USERAGENT, "ninja-orders-notifier/" NINJA_ORDERS_VERSION);
+
+  client.perform(std::move(transfer),
+                 [guard, done = std::move(done)](net::HttpExchange exchange, const std::exception_ptr& error) {
+                   if (error) {
+                     HttpResult stopped;
+                     stopped.transport_error = "the notifier is shutting down";
+                     return done(std::move(stopped), nullptr);
+                   }
+                   done(result_of(exchange, *guard), nullptr);
+                 });
 }
 
 Attempt classify(const HttpResult& result) {

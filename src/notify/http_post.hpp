@@ -1,11 +1,21 @@
 #pragma once
-// One HTTP POST for the webhook and SMS channels (libcurl, blocking, with a deadline), and how
-// its result maps onto a delivery outcome (API.md §3).
+// One HTTP POST for the webhook and SMS channels, asynchronous on a net::CurlMulti (keep-alive
+// connections reused, a deadline per request), and how its result maps onto a delivery outcome
+// (API.md §3).
+//
+// The address guard (see net/address_guard.hpp) runs when a connection is opened, so a multi whose
+// cached connections were opened without the guard must never carry guarded requests: give each
+// channel its own CurlMulti.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "notify/channel.hpp"
+#include "util/completion.hpp"
+
+namespace ninja::net {
+class CurlMulti;
+}
 
 namespace ninja::notify {
 
@@ -26,8 +36,9 @@ struct HttpResult {
   bool permanent = false;
 };
 
-// Never throws for network failures; they are reported in the result.
-HttpResult post(const HttpPost& request);
+// Starts the POST; `done` gets the result, never an error (network failures, and the client shutting
+// down, are reported in the result).
+void post(net::CurlMulti& client, const HttpPost& request, util::Completion<HttpResult> done);
 
 // 2xx delivered; 408, 429, 5xx, timeouts and connection errors retried; other answers and a
 // permanent failure dead.

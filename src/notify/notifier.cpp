@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "util/error_text.hpp"
 #include "util/thread_name.hpp"
 
 namespace ninja::notify {
@@ -55,7 +56,7 @@ std::optional<domain::User> Notifier::find_user(const std::string& id) {
   return util::await_result<std::optional<domain::User>>([&](auto done) { store_.find_user(id, std::move(done)); });
 }
 
-domain::Delivery Notifier::intake(const events::Event& event, std::string user_id, int64_t now_ms) {
+domain::Delivery Notifier::intake(const events::Event& event, const std::optional<domain::User>& user, int64_t now_ms) {
   domain::Delivery d;
   d.event_id = event.id;
   d.order_id = event.subject;
@@ -63,8 +64,6 @@ domain::Delivery Notifier::intake(const events::Event& event, std::string user_i
   d.payload = event.payload;
   d.created_at_ms = now_ms;
   d.updated_at_ms = now_ms;
-  d.user_id = std::move(user_id);
-  const auto user = find_user(d.user_id);  // a store failure propagates: the batch is refused
   if (!user || user->notify_channel == domain::NotifyChannel::none) {
     d.channel = "none";
     d.status = domain::DeliveryStatus::skipped;
@@ -84,7 +83,7 @@ void Notifier::accept(const std::vector<events::Event>& events) {
     room_.wait(lock, [this] { return stopping_ || queue_.size() < std::max<size_t>(options_.max_queued, 1); });
   }
   const int64_t now = clock_();
-  std::vector<domain::Delivery> batch;
+  std::vector<Job> batch;
   for (const auto& event : events) {
     if (event.type != events::kOrderCreated) continue;
     std::string user_id;
@@ -97,16 +96,22 @@ void Notifier::accept(const std::vector<events::Event>& events) {
     }
     // Anything else that fails here (the store, while it is down) refuses the whole batch, which
     // the bus then offers again: an event is never acknowledged without its delivery record.
-    batch.push_back(intake(event, std::move(user_id), now));
+    auto user = find_user(user_id);
+    Job job{intake(event, user, now), std::move(user)};
+    job.delivery.user_id = std::move(user_id);
+    batch.push_back(std::move(job));
   }
+  std::vector<domain::Delivery> records;
+  records.reserve(batch.size());
+  for (const auto& job : batch) records.push_back(job.delivery);
   const auto inserted = util::await_result<std::vector<bool>>([&](auto done) {
-    deliveries_.add_deliveries(batch, {options_.owner, now, now + options_.lease.count()}, std::move(done));
+    deliveries_.add_deliveries(records, {options_.owner, now, now + options_.lease.count()}, std::move(done));
   });
-  std::vector<domain::Delivery> fresh;
+  std::vector<Job> fresh;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!inserted[i]) continue;  // a redelivered event: its delivery exists already
-    if (batch[i].is_final()) {
-      outcomes_.inc({batch[i].channel, "skipped"});
+    if (batch[i].delivery.is_final()) {
+      outcomes_.inc({batch[i].delivery.channel, "skipped"});
     } else {
       fresh.push_back(std::move(batch[i]));
     }
@@ -114,96 +119,156 @@ void Notifier::accept(const std::vector<events::Event>& events) {
   enqueue(std::move(fresh));
 }
 
-void Notifier::attempt(domain::Delivery delivery) {
-  try {
-    const auto user = find_user(delivery.user_id);
-    Channel* channel = user ? channels_.pick(user->notify_channel) : nullptr;
-    if (!user || !channel) {
-      delivery.status = domain::DeliveryStatus::skipped;
-      delivery.last_error = user ? "channel none" : "user not found";
-      delivery.updated_at_ms = clock_();
-      delivery.next_attempt_at_ms.reset();
-      record(delivery, "skipped");
-      return;
-    }
-    const auto facts = order_facts(delivery.payload);
-    const Notification notification{delivery.event_id,
-                                    delivery.payload,
-                                    delivery.event_time_ms,
-                                    delivery.order_id,
-                                    facts.total,
-                                    facts.currency,
-                                    *user};
-    const Attempt result = channel->deliver(notification);
-    retry_.apply(delivery, result, clock_(), random_unit_());
-    record(delivery, result.outcome == Outcome::delivered              ? "delivered"
-                     : delivery.status == domain::DeliveryStatus::dead ? "dead"
-                                                                       : "retry");
-  } catch (const std::exception& e) {
-    // The store failed: the claim lapses and the attempt is made again later.
-    log_->error("notification {} attempt could not be recorded: {}", delivery.event_id, e.what());
-  }
-}
-
-void Notifier::record(const domain::Delivery& delivery, std::string_view outcome) {
-  util::await_done([&](auto done) { deliveries_.record_attempt(delivery, std::move(done)); });
-  outcomes_.inc({delivery.channel, outcome});
-  if (delivery.status == domain::DeliveryStatus::delivered && delivery.delivered_at_ms) {
-    latency_.observe({delivery.channel},
-                     static_cast<double>(*delivery.delivered_at_ms - delivery.event_time_ms) / 1000.0);
-  } else if (delivery.status == domain::DeliveryStatus::dead) {
-    log_->warn("notification {} for order {} is dead after {} attempts: {}", delivery.event_id, delivery.order_id,
-               delivery.attempts, delivery.last_error.value_or(""));
-  } else if (delivery.status == domain::DeliveryStatus::failed) {
-    wake();  // the scheduler must learn about the new due time
-  }
-}
-
-void Notifier::enqueue(std::vector<domain::Delivery> deliveries) {
-  if (deliveries.empty()) return;
+void Notifier::enqueue(std::vector<Job> jobs) {
+  if (jobs.empty()) return;
   {
     std::lock_guard lock(mutex_);
-    for (auto& d : deliveries) queue_.push_back(std::move(d));
+    for (auto& job : jobs) queue_.push_back(std::move(job));
   }
-  queued_.notify_all();
+  pump();
 }
 
-void Notifier::start() {
-  std::lock_guard lock(mutex_);
-  if (scheduler_.joinable()) return;
-  stopping_ = false;
-  for (size_t i = 0; i < std::max<size_t>(options_.workers, 1); ++i) {
-    workers_.emplace_back([this, i] {
-      util::name_this_thread("notify-" + std::to_string(i));
-      work();
-    });
+void Notifier::pump() {
+  std::unique_lock lock(mutex_);
+  if (pumping_) {
+    pump_again_ = true;  // an attempt finished inside the loop below: it picks up the room
+    return;
   }
-  scheduler_ = std::thread([this] {
-    util::name_this_thread("notify-sched");
-    schedule();
+  pumping_ = true;
+  const size_t concurrency = std::max<size_t>(options_.concurrency, 1);
+  do {
+    pump_again_ = false;
+    while (started_ && !stopping_ && in_flight_ < concurrency && !queue_.empty()) {
+      Job job = std::move(queue_.front());
+      queue_.pop_front();
+      ++in_flight_;
+      lock.unlock();
+      room_.notify_one();
+      attempt(std::move(job));  // may finish before it returns (the log channel, a closed client)
+      lock.lock();
+    }
+  } while (pump_again_);
+  pumping_ = false;
+}
+
+void Notifier::attempt(Job job) {
+  if (job.user) return send(std::move(job.delivery), job.user);
+  const std::string user_id = job.delivery.user_id;
+  store_.find_user(user_id, [this, delivery = std::move(job.delivery)](std::optional<domain::User> user,
+                                                                       const std::exception_ptr& error) mutable {
+    if (error) {
+      // The store failed: the claim lapses and the attempt is made again later.
+      log_->error("notification {} attempt could not read its user: {}", delivery.event_id, util::error_text(error));
+      return finished();
+    }
+    send(std::move(delivery), user);
   });
 }
 
-void Notifier::stop() {
-  std::deque<domain::Delivery> unstarted;
+void Notifier::send(domain::Delivery delivery, const std::optional<domain::User>& user) {
+  Channel* channel = user ? channels_.pick(user->notify_channel) : nullptr;
+  if (!user || !channel) {
+    delivery.status = domain::DeliveryStatus::skipped;
+    delivery.last_error = user ? "channel none" : "user not found";
+    delivery.updated_at_ms = clock_();
+    delivery.next_attempt_at_ms.reset();
+    return record(std::move(delivery), "skipped");
+  }
+  Notification notification;
+  try {
+    const auto facts = order_facts(delivery.payload);
+    notification = {delivery.event_id,
+                    delivery.payload,
+                    delivery.event_time_ms,
+                    delivery.order_id,
+                    facts.total,
+                    facts.currency,
+                    *user};
+  } catch (const std::exception& e) {
+    log_->error("notification {} has an unreadable payload: {}", delivery.event_id, e.what());
+    return finished();
+  }
+  channel->deliver(notification,
+                   [this, delivery = std::move(delivery)](Attempt result, const std::exception_ptr&) mutable {
+                     retry_.apply(delivery, result, clock_(), random_unit_());
+                     const char* outcome = result.outcome == Outcome::delivered              ? "delivered"
+                                           : delivery.status == domain::DeliveryStatus::dead ? "dead"
+                                                                                             : "retry";
+                     record(std::move(delivery), outcome);
+                   });
+}
+
+void Notifier::record(domain::Delivery delivery, std::string outcome) {
+  // The completion gets a copy made before the store takes the record: argument order is unspecified.
+  auto on_recorded = [this, delivery, outcome = std::move(outcome)](const std::exception_ptr& error) {
+    if (error) {
+      // The claim lapses and the attempt is made again later.
+      log_->error("notification {} attempt could not be recorded: {}", delivery.event_id, util::error_text(error));
+      return finished();
+    }
+    outcomes_.inc({delivery.channel, outcome});
+    if (delivery.status == domain::DeliveryStatus::delivered && delivery.delivered_at_ms) {
+      latency_.observe({delivery.channel},
+                       static_cast<double>(*delivery.delivered_at_ms - delivery.event_time_ms) / 1000.0);
+    } else if (delivery.status == domain::DeliveryStatus::dead) {
+      log_->warn("notification {} for order {} is dead after {} attempts: {}", delivery.event_id, delivery.order_id,
+                 delivery.attempts, delivery.last_error.value_or(""));
+    } else if (delivery.status == domain::DeliveryStatus::failed) {
+      wake();  // the scheduler must learn about the new due time
+    }
+    finished();
+  };
+  deliveries_.record_attempt(std::move(delivery), std::move(on_recorded));
+}
+
+void Notifier::finished() {
   {
     std::lock_guard lock(mutex_);
+    --in_flight_;
+    // While stopping, stop() may destroy the notifier as soon as the lock is free: touch nothing after.
+    if (stopping_) return idle_.notify_all();
+  }
+  pump();
+}
+
+void Notifier::start() {
+  {
+    std::lock_guard lock(mutex_);
+    if (scheduler_.joinable()) return;
+    started_ = true;
+    stopping_ = false;
+    scheduler_ = std::thread([this] {
+      util::name_this_thread("notify-sched");
+      schedule();
+    });
+  }
+  pump();  // what accept() queued before the start
+}
+
+void Notifier::stop() {
+  std::deque<Job> unstarted;
+  {
+    std::unique_lock lock(mutex_);
     if (!scheduler_.joinable()) return;
     stopping_ = true;
+    schedule_.notify_all();
+    room_.notify_all();
+    idle_.wait(lock, [this] { return in_flight_ == 0; });
     unstarted.swap(queue_);
   }
-  queued_.notify_all();
-  schedule_.notify_all();
-  room_.notify_all();
   scheduler_.join();
-  for (auto& worker : workers_) worker.join();
-  workers_.clear();
+  {
+    std::lock_guard lock(mutex_);
+    started_ = false;
+    for (auto& job : queue_) unstarted.push_back(std::move(job));  // what the scheduler claimed meanwhile
+    queue_.clear();
+  }
   // Release the claims of queued deliveries so another notifier (or our restart) takes them now.
-  for (const auto& d : unstarted) {
+  for (const auto& job : unstarted) {
     try {
-      util::await_done([&](auto done) { deliveries_.record_attempt(d, std::move(done)); });
+      util::await_done([&](auto done) { deliveries_.record_attempt(job.delivery, std::move(done)); });
     } catch (const std::exception& e) {
-      log_->warn("could not release notification {} (its claim will lapse): {}", d.event_id, e.what());
+      log_->warn("could not release notification {} (its claim will lapse): {}", job.delivery.event_id, e.what());
     }
   }
 }
@@ -216,25 +281,10 @@ void Notifier::wake() {
   schedule_.notify_all();
 }
 
-void Notifier::work() {
-  for (;;) {
-    domain::Delivery delivery;
-    {
-      std::unique_lock lock(mutex_);
-      queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (stopping_) return;
-      delivery = std::move(queue_.front());
-      queue_.pop_front();
-    }
-    room_.notify_one();
-    attempt(std::move(delivery));
-  }
-}
-
 void Notifier::schedule() {
-  // Keeps enough claimed work queued to keep every worker busy, no more: claims are leases, and
+  // Keeps enough claimed work queued to keep every attempt slot busy, no more: claims are leases, and
   // a delivery that waits in our queue past its lease could be claimed twice.
-  const size_t target = std::max<size_t>(options_.workers, 1) * 2;
+  const size_t target = std::max<size_t>(options_.concurrency, 1) * 2;
   for (;;) {
     auto wait = options_.poll;
     try {
@@ -242,7 +292,7 @@ void Notifier::schedule() {
       {
         std::lock_guard lock(mutex_);
         if (stopping_) return;
-        queued = queue_.size();
+        queued = queue_.size() + in_flight_;
       }
       if (queued < target) {
         const int64_t now = clock_();
@@ -250,7 +300,10 @@ void Notifier::schedule() {
           deliveries_.claim_due(target - queued, {options_.owner, now, now + options_.lease.count()}, std::move(done));
         });
         const bool full = claimed.size() == target - queued;
-        enqueue(std::move(claimed));
+        std::vector<Job> jobs;
+        jobs.reserve(claimed.size());
+        for (auto& delivery : claimed) jobs.push_back({std::move(delivery), std::nullopt});
+        enqueue(std::move(jobs));
         if (full) wait = std::chrono::milliseconds(10);
       } else {
         wait = std::chrono::milliseconds(10);

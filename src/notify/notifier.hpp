@@ -1,9 +1,13 @@
 #pragma once
 // The notifier (role `notifier`): turns each ninja.order.created event into one delivery record
-// (deduplicated by event id) and works through the records on its own thread pool: one attempt at
-// a time per delivery, outcome recorded, retries scheduled, dead-lettered at the end. Everything it
-// knows lives in the DeliveryStore, so pending retries survive restarts and several notifiers can
-// share the work through claim leases.
+// (deduplicated by event id) and works through the records: one attempt at a time per delivery,
+// outcome recorded, retries scheduled, dead-lettered at the end. Everything it knows lives in the
+// DeliveryStore, so pending retries survive restarts and several notifiers can share the work
+// through claim leases.
+//
+// Attempts are asynchronous from end to end (the user's read, the channel, the outcome's write), so
+// an attempt waiting on a slow receiver holds no thread: up to `concurrency` of them are in flight
+// at once. One thread of its own looks for due retries and replays.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -29,9 +33,12 @@ class logger;
 
 namespace ninja::notify {
 
+// The notifier's durable consumer name on the bus: every notifier process shares its events.
+inline constexpr const char* kBusConsumer = "notifier";
+
 struct NotifierOptions {
   std::string owner;                       // lease owner: unique per process
-  size_t workers = 8;                      // concurrent attempts
+  size_t concurrency = 64;                 // attempts in flight at once
   std::chrono::milliseconds lease{15000};  // must outlast one attempt (channel timeouts)
   std::chrono::milliseconds poll{1000};    // longest the scheduler sleeps (sees other processes' replays)
   // Backpressure: accept() waits while this many deliveries are queued, so a burst stays in the
@@ -52,23 +59,33 @@ class Notifier {
   // one delivery per new event in one commit and queues the new ones for an attempt. Returns once
   // recorded; throws if the store failed.
   void accept(const std::vector<events::Event>& events);
-  // One attempt at a claimed delivery; records the outcome and releases the claim. Never throws.
-  void attempt(domain::Delivery delivery);
 
-  void start();  // the worker pool and the retry scheduler
+  void start();  // attempts begin; the retry scheduler's thread starts
   // Lets attempts in flight finish, hands queued ones back (their claims are released), stops.
   void stop();
   // Makes the scheduler look for due deliveries now (after a replay, say).
   void wake();
 
  private:
-  domain::Delivery intake(const events::Event& event, std::string user_id, int64_t now_ms);
-  void enqueue(std::vector<domain::Delivery> deliveries);
-  void work();
+  // A claimed delivery waiting for its attempt, with its user when intake just loaded it (the first
+  // attempt then needs no read; a retry reads the user again, who may have changed).
+  struct Job {
+    domain::Delivery delivery;
+    std::optional<domain::User> user;
+  };
+
+  domain::Delivery intake(const events::Event& event, const std::optional<domain::User>& user, int64_t now_ms);
+  void enqueue(std::vector<Job> jobs);
+  // Starts queued attempts while fewer than `concurrency` are in flight.
+  void pump();
+  // The stages of one attempt; each ends in finished(), exactly once.
+  void attempt(Job job);
+  void send(domain::Delivery delivery, const std::optional<domain::User>& user);
+  void record(domain::Delivery delivery, std::string outcome);
+  void finished();
   void schedule();
-  void record(const domain::Delivery& delivery, std::string_view outcome);
-  // The notifier runs on its own threads, so it waits for the store's answers (holding its own
-  // thread, never a request's).
+  // Accept and the scheduler run on threads of their own, so they wait for the store's answers
+  // (holding their own thread, never a request's).
   std::optional<domain::User> find_user(const std::string& id);
 
   domain::Store& store_;
@@ -83,13 +100,16 @@ class Notifier {
   std::shared_ptr<spdlog::logger> log_;
 
   std::mutex mutex_;
-  std::condition_variable queued_;    // workers wait for work
   std::condition_variable room_;      // accept() waits for the queue to drain below max_queued
+  std::condition_variable idle_;      // stop() waits for the attempts in flight
   std::condition_variable schedule_;  // the scheduler waits for a wake-up or its next due time
-  std::deque<domain::Delivery> queue_;
+  std::deque<Job> queue_;             // claimed, not started
+  size_t in_flight_ = 0;
+  bool started_ = false;
   bool stopping_ = false;
   bool wake_ = false;
-  std::vector<std::thread> workers_;
+  bool pumping_ = false;  // pump() is running (a completion inside it only asks for another round)
+  bool pump_again_ = false;
   std::thread scheduler_;
 };
 

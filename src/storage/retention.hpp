@@ -1,8 +1,11 @@
 #pragma once
 // An optional backend capability: forgetting what the pipeline is done with, so the outbox and the
 // delivery records stay bounded under sustained load. An outbox event is done once it is published
-// and every delivery it caused is final (delivered, dead or skipped, i.e. none is due again); it
-// and its deliveries may then go once it is older than the retention. Orders and users are never
+// and every delivery it caused is final (delivered, dead or skipped, i.e. none is due again); an
+// OrderCreated event, which the notifier always records a delivery for, is done only once that
+// record exists (on a bus between processes it is published well before a notifier reads it, and a
+// purge in between would leave the later record behind for ever). It and its deliveries may then go
+// once it is older than the retention. Orders and users are never
 // touched. It spans two ports' tables (events::Outbox and notify::DeliveryStore) because the rule
 // joins them, so it is a capability of the backend that holds both, not of either port; a backend
 // with its own expiry (a table TTL) offers none.

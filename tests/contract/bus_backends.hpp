@@ -7,6 +7,7 @@
 //
 // NATS needs NINJA_TEST_NATS_URL; each test gets its own prefix (its own stream and durables),
 // deleted afterwards, with short redelivery timers so refusals come back within a test's time.
+// SNS needs NINJA_TEST_MOTO_URL, and likewise gets a prefix (its own topic and queues).
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 #include "events/inproc/inproc_bus.hpp"
 #include "events/nats/nats_bus.hpp"
 #include "nats_test_support.hpp"
+#include "sns_test_support.hpp"
 
 namespace ninja::contract {
 
@@ -79,7 +81,17 @@ struct NatsBackend {
   std::unique_ptr<events::nats::NatsBus> bus_;
 };
 
-using BusBackends = ::testing::Types<InprocBackend, NatsBackend>;
+// SNS + SQS on moto (NINJA_TEST_MOTO_URL): a topic and queues under a prefix of the test's own.
+struct SnsBackend {
+  static constexpr const char* kName = "Sns";
+  std::optional<std::string> unavailable() const { return moto_.why; }
+  events::Bus& bus() { return *moto_.bus; }
+
+ private:
+  sns_support::MotoBus moto_;
+};
+
+using BusBackends = ::testing::Types<InprocBackend, NatsBackend, SnsBackend>;
 
 struct BusBackendName {
   template <class Backend>

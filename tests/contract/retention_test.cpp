@@ -1,6 +1,7 @@
 // Retention contract (storage::Retention, on every backend): a published event whose deliveries are
 // all final (delivered, dead, skipped), older than the cut-off, goes with its deliveries; an
-// unpublished event, one with a delivery still due, and a newer one stay until they are done too;
+// unpublished event, one with a delivery still due, an OrderCreated no notifier has recorded yet,
+// and a newer one stay until they are done too;
 // batches honour their limit, oldest first; orders and other events' deliveries are never touched.
 // What stayed is observed through the ports: it is purged as soon as it becomes done.
 #include "store_contract.hpp"
@@ -72,7 +73,7 @@ TYPED_TEST(Retention, DeletesOldDoneEventsWithTheirDeliveriesAndKeepsTheRest) {
   // Committed in time order, as events are.
   const auto [delivered, delivered_event] = this->order_at(kCut - 5000);
   const auto [dead, dead_event] = this->order_at(kCut - 4000);
-  const auto [quiet, quiet_event] = this->order_at(kCut - 3000);  // no delivery at all (no channel)
+  const auto [unread, unread_event] = this->order_at(kCut - 3000);  // published, no notifier has it yet
   const auto [pending, pending_event] = this->order_at(kCut - 2000);
   this->outbox_view().drain();  // these, and the user's event, are published
   const auto [unpublished, unpublished_event] = this->order_at(kCut - 1000);
@@ -94,20 +95,22 @@ TYPED_TEST(Retention, DeletesOldDoneEventsWithTheirDeliveriesAndKeepsTheRest) {
       DeliveryStatus::delivered);
 
   const auto first = this->purge(kCut);
-  EXPECT_EQ(first.events, 4U);      // the user's, delivered, dead, quiet
+  EXPECT_EQ(first.events, 3U);      // the user's (no delivery for its type), delivered, dead
   EXPECT_EQ(first.deliveries, 2U);  // delivered's and dead's
   EXPECT_EQ(this->deliveries_of(delivered), 0U);
   EXPECT_EQ(this->deliveries_of(dead), 0U);
   EXPECT_EQ(this->deliveries_of(pending), 1U);
   EXPECT_EQ(this->deliveries_of(fresh), 1U);
   EXPECT_EQ(this->deliveries_of(stranger), 1U);
-  for (const auto* order : {&delivered, &dead, &quiet, &pending, &unpublished, &stranger, &fresh}) {
+  for (const auto* order : {&delivered, &dead, &unread, &pending, &unpublished, &stranger, &fresh}) {
     EXPECT_TRUE(this->store().find_order(order->id).has_value()) << "orders are never purged";
   }
   EXPECT_TRUE(this->store().find_user(this->user_.id).has_value());
   EXPECT_EQ(this->purge(kCut).events, 0U);  // nothing else is done yet
 
-  // The pending delivery becomes final: its event goes with it.
+  // The notifier records the unread one (skipped: its user wants none) and the pending delivery
+  // becomes final: both events go with their deliveries.
+  this->delivery_for(unread, unread_event, DeliveryStatus::skipped);
   due.status = DeliveryStatus::delivered;
   due.attempts = 1;
   due.delivered_at_ms = kT0;
@@ -115,15 +118,18 @@ TYPED_TEST(Retention, DeletesOldDoneEventsWithTheirDeliveriesAndKeepsTheRest) {
   due.next_attempt_at_ms.reset();
   this->deliveries().record_attempt(due);
   const auto second = this->purge(kCut);
-  EXPECT_EQ(second.events, 1U);
-  EXPECT_EQ(second.deliveries, 1U);
+  EXPECT_EQ(second.events, 2U);
+  EXPECT_EQ(second.deliveries, 2U);
   EXPECT_EQ(this->deliveries_of(pending), 0U);
+  EXPECT_EQ(this->deliveries_of(unread), 0U);
 
-  // The unpublished two go once published.
+  // The unpublished two go once published and notified.
   EXPECT_EQ(this->outbox_view().drain().size(), 2U);
+  this->delivery_for(unpublished, unpublished_event, DeliveryStatus::delivered);
+  this->delivery_for(stranger, stranger_event, DeliveryStatus::delivered);
   const auto third = this->purge(kCut);
   EXPECT_EQ(third.events, 2U);
-  EXPECT_EQ(third.deliveries, 0U);
+  EXPECT_EQ(third.deliveries, 2U);
   EXPECT_EQ(this->deliveries_of(stranger), 1U);
 
   // The fresh one goes once the cut-off passes it; then nothing is left to purge.
@@ -164,8 +170,10 @@ TYPED_TEST(Retention, AnEventInsideTheWindowHoldsBackLaterOnes) {
   // purge reads a handful of rows. An event committed later with an older time (a clock stepped
   // back) therefore waits until the one before it is old enough: late, never lost, never early.
   constexpr int64_t kCut = TestFixture::kT0 - TestFixture::kDayMs;
-  this->order_at(kCut + 500);
-  this->order_at(kCut - 500);
+  for (const int64_t at : {kCut + 500, kCut - 500}) {
+    const auto [order, event] = this->order_at(at);
+    this->delivery_for(order, event, DeliveryStatus::delivered);
+  }
   this->outbox_view().drain();
   EXPECT_EQ(this->purge(kCut).events, 1U);  // the user's event only
   EXPECT_EQ(this->purge(kCut + 501).events, 2U);

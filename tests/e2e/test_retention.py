@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from backends import sqlite_only
+from backends import sqlite_only, thousands_through_the_bus
 from conftest import create_user, order_payload
 
 pytestmark = sqlite_only
@@ -101,6 +101,7 @@ def growth_per_order(srv, db, user_id, n):
 
 
 @pytest.mark.slow
+@thousands_through_the_bus
 def test_with_retention_the_file_grows_by_the_orders_alone(start_server, tmp_path):
     kept = start_server(db=tmp_path / "kept.db", retention_days=0, notify_log=str(tmp_path / "kept.log"))
     kept_growth, _ = growth_per_order(kept, tmp_path / "kept.db", create_user(kept)["id"], 2000)

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "net/curl_handle.hpp"
+#include "net/curl_multi.hpp"
 #include "notify/email_message.hpp"
 #include "notify/message_text.hpp"
 
@@ -22,6 +24,25 @@ size_t read_upload(char* buffer, size_t size, size_t count, void* context) {
   return n;
 }
 
+struct Mail {
+  std::string data;
+  Upload upload;
+  std::string from;
+  net::CurlList recipients;
+};
+
+// What the SMTP exchange means for the delivery: the reply code is the last one the relay sent.
+Attempt outcome_of(const net::HttpExchange& exchange) {
+  if (exchange.code == CURLE_OK) return {Outcome::delivered, {}};
+  std::string error = "SMTP: " + exchange.error;
+  if (exchange.status != 0) error += " (reply " + std::to_string(exchange.status) + ")";
+  // 5xx replies are permanent (unknown mailbox, refused sender); 4xx and lost connections pass.
+  if (exchange.status >= 500 || exchange.code == CURLE_URL_MALFORMAT || exchange.code == CURLE_UNSUPPORTED_PROTOCOL) {
+    return {Outcome::dead, error};
+  }
+  return {Outcome::retry, error};
+}
+
 // The part after '@' of --smtp-from names our domain in Message-IDs.
 std::string message_id_domain(const std::string& from) {
   const auto at = from.rfind('@');
@@ -30,11 +51,11 @@ std::string message_id_domain(const std::string& from) {
 
 }  // namespace
 
-EmailChannel::EmailChannel(EmailOptions options, util::MillisClock clock)
-    : options_(std::move(options)), clock_(std::move(clock)) {}
+EmailChannel::EmailChannel(net::CurlMulti& client, EmailOptions options, util::MillisClock clock)
+    : client_(client), options_(std::move(options)), clock_(std::move(clock)) {}
 
-Attempt EmailChannel::deliver(const Notification& n) {
-  if (n.user.email.empty()) return {Outcome::dead, "user has no email address"};
+void EmailChannel::deliver(const Notification& n, util::Completion<Attempt> done) {
+  if (n.user.email.empty()) return done({Outcome::dead, "user has no email address"}, {});
   EmailMessage message;
   message.from = options_.from;
   message.to = n.user.email;
@@ -43,32 +64,30 @@ Attempt EmailChannel::deliver(const Notification& n) {
   // Stable across retries, so a repeat around a crash can be recognised by the receiver.
   message.message_id = n.event_id + "@" + message_id_domain(options_.from);
   message.date_ms = clock_();
-  const std::string data = render(message);
 
-  net::CurlEasy easy = net::new_curl_easy(static_cast<long>(options_.timeout_ms));
-  CURL* h = easy.get();
-  net::CurlList recipients;
-  recipients.append("<" + n.user.email + ">");
-  const std::string from = "<" + options_.from + ">";
-  Upload upload{data};
+  // What curl points to (the message, the envelope) lives in the completion, as long as the transfer.
+  auto mail = std::make_shared<Mail>();
+  mail->data = render(message);
+  mail->upload.remaining = mail->data;
+  mail->from = "<" + options_.from + ">";
+  mail->recipients.append("<" + n.user.email + ">");
+
+  net::HttpTransfer transfer;  // an SMTP transfer: no HTTP headers, the message as the upload
+  transfer.easy = net::new_curl_easy(static_cast<long>(options_.timeout_ms));
+  CURL* h = transfer.easy.get();
   curl_easy_setopt(h, CURLOPT_URL, options_.smtp_url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt(h, CURLOPT_MAIL_FROM, from.c_str());
-  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, recipients.get());
+  curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail->from.c_str());
+  curl_easy_setopt(h, CURLOPT_MAIL_RCPT, mail->recipients.get());
   curl_easy_setopt(h, CURLOPT_READFUNCTION, read_upload);
-  curl_easy_setopt(h, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(h, CURLOPT_READDATA, &mail->upload);
   curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
+  curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(mail->data.size()));
 
-  const CURLcode code = curl_easy_perform(h);
-  if (code == CURLE_OK) return {Outcome::delivered, {}};
-  long reply = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
-  std::string error = std::string("SMTP: ") + curl_easy_strerror(code);
-  if (reply != 0) error += " (reply " + std::to_string(reply) + ")";
-  // 5xx replies are permanent (unknown mailbox, refused sender); 4xx and lost connections pass.
-  if (reply >= 500 || code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL) return {Outcome::dead, error};
-  return {Outcome::retry, error};
+  client_.perform(std::move(transfer), [mail, done = std::move(done)](const net::HttpExchange& exchange,
+                                                                      const std::exception_ptr& error) {
+    done(error ? Attempt{Outcome::retry, "SMTP: the notifier is shutting down"} : outcome_of(exchange), {});
+  });
 }
 
 }  // namespace ninja::notify

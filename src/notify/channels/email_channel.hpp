@@ -6,6 +6,10 @@
 #include "notify/channel.hpp"
 #include "util/uuid.hpp"
 
+namespace ninja::net {
+class CurlMulti;
+}
+
 namespace ninja::notify {
 
 struct EmailOptions {
@@ -16,10 +20,12 @@ struct EmailOptions {
 
 class EmailChannel final : public Channel {
  public:
-  EmailChannel(EmailOptions options, util::MillisClock clock);
-  Attempt deliver(const Notification& notification) override;
+  // `client` is this channel's alone and outlives it.
+  EmailChannel(net::CurlMulti& client, EmailOptions options, util::MillisClock clock);
+  void deliver(const Notification& notification, util::Completion<Attempt> done) override;
 
  private:
+  net::CurlMulti& client_;
   EmailOptions options_;
   util::MillisClock clock_;
 };

@@ -5,7 +5,9 @@
 
 namespace ninja::notify {
 
-Attempt LogChannel::deliver(const Notification& n) {
+void LogChannel::deliver(const Notification& n, util::Completion<Attempt> done) { done(write_line(n), {}); }
+
+Attempt LogChannel::write_line(const Notification& n) {
   boost::json::object line;
   line["event_id"] = n.event_id;
   line["channel"] = domain::to_string(n.user.notify_channel);

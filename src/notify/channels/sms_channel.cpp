@@ -36,17 +36,18 @@ std::string form_encode(std::initializer_list<std::pair<std::string_view, std::s
   return out;
 }
 
-SmsChannel::SmsChannel(SmsOptions options) : options_(std::move(options)) {}
+SmsChannel::SmsChannel(net::CurlMulti& client, SmsOptions options) : client_(client), options_(std::move(options)) {}
 
-Attempt SmsChannel::deliver(const Notification& n) {
-  if (!n.user.phone || n.user.phone->empty()) return {Outcome::dead, "user has no phone number"};
+void SmsChannel::deliver(const Notification& n, util::Completion<Attempt> done) {
+  if (!n.user.phone || n.user.phone->empty()) return done({Outcome::dead, "user has no phone number"}, {});
   HttpPost request;
   request.url = options_.url;
   request.content_type = "application/x-www-form-urlencoded";
   request.body = form_encode({{"To", *n.user.phone}, {"From", options_.from}, {"Body", notification_text(n)}});
   request.timeout_ms = options_.timeout_ms;
   request.allow_private = true;
-  return classify(post(request));
+  post(client_, request,
+       [done = std::move(done)](const HttpResult& result, const std::exception_ptr&) { done(classify(result), {}); });
 }
 
 }  // namespace ninja::notify

@@ -8,6 +8,10 @@
 
 #include "notify/channel.hpp"
 
+namespace ninja::net {
+class CurlMulti;
+}
+
 namespace ninja::notify {
 
 struct SmsOptions {
@@ -18,10 +22,12 @@ struct SmsOptions {
 
 class SmsChannel final : public Channel {
  public:
-  explicit SmsChannel(SmsOptions options);
-  Attempt deliver(const Notification& notification) override;
+  // `client` is this channel's alone (see http_post.hpp) and outlives it.
+  SmsChannel(net::CurlMulti& client, SmsOptions options);
+  void deliver(const Notification& notification, util::Completion<Attempt> done) override;
 
  private:
+  net::CurlMulti& client_;
   SmsOptions options_;
 };
 

@@ -3,6 +3,10 @@
 #include "notify/channel.hpp"
 #include "util/uuid.hpp"
 
+namespace ninja::net {
+class CurlMulti;
+}
+
 namespace ninja::notify {
 
 struct WebhookOptions {
@@ -12,10 +16,12 @@ struct WebhookOptions {
 
 class WebhookChannel final : public Channel {
  public:
-  WebhookChannel(WebhookOptions options, util::MillisClock clock);
-  Attempt deliver(const Notification& notification) override;
+  // `client` is this channel's alone (see http_post.hpp) and outlives it.
+  WebhookChannel(net::CurlMulti& client, WebhookOptions options, util::MillisClock clock);
+  void deliver(const Notification& notification, util::Completion<Attempt> done) override;
 
  private:
+  net::CurlMulti& client_;
   WebhookOptions options_;
   util::MillisClock clock_;
 };

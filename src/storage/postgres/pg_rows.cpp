@@ -1,6 +1,5 @@
 #include "storage/postgres/pg_rows.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "domain/representation.hpp"
@@ -24,12 +23,7 @@ domain::Order read_order(const PgResult& r, int row) {
   domain::Order order;
   order.id = r.string(row, 0);
   order.user_id = r.string(row, 1);
-  const boost::json::value items = boost::json::parse(r.text(row, 2));
-  for (const auto& item : items.as_array()) {
-    const auto& o = item.as_object();
-    order.items.push_back({std::string(o.at("sku").as_string()), o.at("quantity").to_number<int64_t>(),
-                           o.at("unit_price").to_number<int64_t>()});
-  }
+  order.items = domain::items_from_json(r.text(row, 2));
   order.currency = r.string(row, 3);
   order.total = r.int64(row, 4);
   order.status = r.string(row, 5);

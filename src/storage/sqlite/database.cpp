@@ -65,10 +65,12 @@ void Query::run() {
 
 int64_t Query::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
-std::string Query::text(int column) const {
+std::string_view Query::text_view(int column) const {
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  return data ? std::string(data, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
+  return data ? std::string_view(data, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string_view();
 }
+
+std::string Query::text(int column) const { return std::string(text_view(column)); }
 
 std::optional<std::string> Query::optional_text(int column) const {
   if (is_null(column)) return std::nullopt;

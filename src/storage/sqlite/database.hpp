@@ -39,9 +39,13 @@ class Query {
 
   Query& bind(int index, std::string_view text);
   Query& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+  // Text is bound without a copy (SQLITE_STATIC): it must outlive the statement's step, so a
+  // temporary string cannot be bound.
+  Query& bind(int index, std::string&& text) = delete;
   Query& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Query& bind(int index, int64_t value);
   Query& bind(int index, const std::optional<std::string>& text);
+  Query& bind(int index, std::optional<std::string>&& text) = delete;  // as above
   Query& bind(int index, const std::optional<int64_t>& value);
   Query& bind(int index, const std::optional<double>& value);
   Query& bind_null(int index);
@@ -51,6 +55,8 @@ class Query {
 
   int64_t int64(int column) const;
   std::string text(int column) const;
+  // The column's text without a copy: valid until the next step() or the query's end.
+  std::string_view text_view(int column) const;
   std::optional<std::string> optional_text(int column) const;
   std::optional<int64_t> optional_int64(int column) const;
   double real(int column) const;

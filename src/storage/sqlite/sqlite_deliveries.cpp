@@ -43,6 +43,8 @@ void SqliteDeliveries::add_deliveries(std::vector<domain::Delivery> deliveries, 
       [deliveries = std::move(deliveries), lease = std::move(lease)](Database& db) {
         std::vector<bool> inserted;
         inserted.reserve(deliveries.size());
+        const std::optional<std::string> claim_owner = lease.owner;
+        const std::optional<std::string> no_owner;
         for (const auto& d : deliveries) {
           const bool needs_attempt = !d.is_final();
           const std::string status(domain::to_string(d.status));
@@ -62,7 +64,7 @@ void SqliteDeliveries::add_deliveries(std::vector<domain::Delivery> deliveries, 
               .bind(11, d.updated_at_ms)
               .bind(12, d.delivered_at_ms)
               .bind(13, d.next_attempt_at_ms)
-              .bind(14, needs_attempt ? std::optional<std::string>(lease.owner) : std::nullopt)
+              .bind(14, needs_attempt ? claim_owner : no_owner)
               .bind(15, needs_attempt ? std::optional<int64_t>(lease.until_ms) : std::nullopt)
               .run();
           inserted.push_back(db.changes() == 1);

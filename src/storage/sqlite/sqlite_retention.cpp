@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "events/event.hpp"
+
 namespace ninja::storage::sqlite {
 namespace {
 
@@ -36,16 +38,19 @@ void SqliteRetention::purge_done(int64_t before_ms, size_t limit, util::Completi
   file_->submit<Purged>(
       [before_ms, limit](Database& db) {
         // Oldest first, and never past the start of the retention window, so a caught-up purge reads
-        // a handful of rows. A delivery still due keeps its event; an unpublished one stays for the relay.
+        // a handful of rows. A delivery still due keeps its event; an unpublished one stays for the
+        // relay; an OrderCreated no notifier has recorded yet stays for it.
         auto q = db.query(
             "DELETE FROM outbox WHERE seq IN ("
             " SELECT o.seq FROM outbox o"
             " WHERE o.seq < ?3 AND o.published_at IS NOT NULL AND o.created_at < ?1"
             "  AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = o.event_id"
             "   AND d.next_attempt_at IS NOT NULL)"
+            "  AND (o.type <> ?4 OR EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = o.event_id))"
             " ORDER BY o.seq LIMIT ?2)"
             " RETURNING event_id");
         q.bind(1, before_ms).bind(2, static_cast<int64_t>(limit)).bind(3, window_start(db, before_ms));
+        q.bind(4, events::kOrderCreated);
         std::vector<std::string> events;
         while (q.step()) events.push_back(q.text(0));
         Purged purged{events.size(), 0};

@@ -1,6 +1,5 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -38,12 +37,7 @@ domain::Order read_order(const Query& q) {
   domain::Order order;
   order.id = q.text(0);
   order.user_id = q.text(1);
-  const boost::json::value items = boost::json::parse(q.text(2));
-  for (const auto& item : items.as_array()) {
-    const auto& o = item.as_object();
-    order.items.push_back({std::string(o.at("sku").as_string()), o.at("quantity").to_number<int64_t>(),
-                           o.at("unit_price").to_number<int64_t>()});
-  }
+  order.items = domain::items_from_json(q.text_view(2));
   order.currency = q.text(3);
   order.total = q.int64(4);
   order.status = q.text(5);

@@ -198,7 +198,7 @@ TEST_F(AwsClientTest, ServerErrorsUntilTheLastAttemptBecomeUnavailableWithOneWar
     EXPECT_EQ(std::string(e.what()), expected);
     EXPECT_EQ(e.type(), "InternalServerError");
   }
-  EXPECT_THROW(std::rethrow_exception(result.error), domain::Unavailable);
+  EXPECT_THROW(std::rethrow_exception(result.error), util::Unavailable);
   EXPECT_EQ(receiver.request_count(), 4u);
   const std::string logged = log_lines.str();
   EXPECT_NE(logged.find("[warning] " + expected), std::string::npos) << logged;
@@ -294,7 +294,7 @@ TEST_F(AwsClientTest, ACallWaitingForItsRetryEndsWhenTheClientGoes) {
   auto future = promise.get_future();
   ASSERT_EQ(future.wait_for(2s), std::future_status::ready);
   EXPECT_LT(std::chrono::steady_clock::now() - began, 1s);
-  EXPECT_THROW(std::rethrow_exception(future.get()), domain::Unavailable);
+  EXPECT_THROW(std::rethrow_exception(future.get()), util::Unavailable);
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(calls.load(), 1);
   EXPECT_EQ(receiver.request_count(), 1u);

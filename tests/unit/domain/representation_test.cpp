@@ -73,6 +73,20 @@ TEST(OrderJson, HasExactlyTheContractFields) {
   EXPECT_EQ(to_json(o).at("note"), "leave at door");
 }
 
+TEST(OrderItemsJson, RoundTripsThroughTheStoredText) {
+  std::vector<OrderItem> items = {{"A", 2, 1999}, {"B-\u00e9", 1, 0}};
+  for (int i = 0; i < 40; ++i) items.push_back({"SKU-" + std::to_string(i), i + 1, 100 * i});  // past the stack buffer
+  const auto back = items_from_json(boost::json::serialize(items_to_json(items)));
+  ASSERT_EQ(back.size(), items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    EXPECT_EQ(back[i].sku, items[i].sku);
+    EXPECT_EQ(back[i].quantity, items[i].quantity);
+    EXPECT_EQ(back[i].unit_price, items[i].unit_price);
+  }
+  EXPECT_TRUE(items_from_json("[]").empty());
+  EXPECT_ANY_THROW(items_from_json("{\"sku\":1}"));
+}
+
 TEST(WebhookSecret, IsWhsecPlusBase64) {
   EXPECT_EQ(format_webhook_secret("foobar"), "whsec_Zm9vYmFy");
   EXPECT_EQ(format_webhook_secret(std::string(32, '\0')).size(), 6u + 44u);

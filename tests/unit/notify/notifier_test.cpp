@@ -26,33 +26,43 @@ namespace {
 
 using domain::DeliveryStatus;
 
-// Answers attempts from a script (then `delivered`) and records what it was asked to send.
+// Answers attempts from a script (then `delivered`) and records what it was asked to send. While
+// held, attempts stay in flight (a slow receiver) until release(): no thread waits for them.
 class ScriptedChannel final : public Channel {
  public:
   void script(std::deque<Outcome> outcomes) {
     std::lock_guard lock(mutex_);
     script_ = std::move(outcomes);
   }
-  // While held, attempts wait (a slow receiver).
   void hold() {
     std::lock_guard lock(mutex_);
     held_ = true;
   }
   void release() {
+    std::vector<std::pair<Attempt, util::Completion<Attempt>>> waiting;
     {
       std::lock_guard lock(mutex_);
       held_ = false;
+      waiting.swap(waiting_);
     }
-    released_.notify_all();
+    for (auto& [attempt, done] : waiting) done(attempt, nullptr);
   }
-  Attempt deliver(const Notification& n) override {
-    std::unique_lock lock(mutex_);
-    released_.wait(lock, [this] { return !held_; });
-    sent_.push_back(n);
-    if (script_.empty()) return {Outcome::delivered, ""};
-    const Outcome next = script_.front();
-    script_.pop_front();
-    return {next, next == Outcome::retry ? "HTTP 503" : "HTTP 400"};
+  void deliver(const Notification& n, util::Completion<Attempt> done) override {
+    Attempt attempt{Outcome::delivered, ""};
+    {
+      std::lock_guard lock(mutex_);
+      sent_.push_back(n);
+      if (!script_.empty()) {
+        const Outcome next = script_.front();
+        script_.pop_front();
+        attempt = {next, next == Outcome::retry ? "HTTP 503" : "HTTP 400"};
+      }
+      if (held_) {
+        waiting_.emplace_back(attempt, std::move(done));
+        return;
+      }
+    }
+    done(attempt, nullptr);
   }
   std::vector<Notification> sent() {
     std::lock_guard lock(mutex_);
@@ -61,10 +71,10 @@ class ScriptedChannel final : public Channel {
 
  private:
   std::mutex mutex_;
-  std::condition_variable released_;
   bool held_ = false;
   std::deque<Outcome> script_;
   std::vector<Notification> sent_;
+  std::vector<std::pair<Attempt, util::Completion<Attempt>>> waiting_;
 };
 
 class NotifierTest : public ::testing::Test {
@@ -74,9 +84,9 @@ class NotifierTest : public ::testing::Test {
             {"sqlite:" + (dir.path() / "notify.db").string(), 4, std::chrono::seconds(10), nullptr})),
         log(std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>())) {}
 
-  std::unique_ptr<Notifier> make_notifier(RetryPolicy retry = {10, 40, 3}, size_t workers = 2,
+  std::unique_ptr<Notifier> make_notifier(RetryPolicy retry = {10, 40, 3}, size_t concurrency = 2,
                                           size_t max_queued = 256) {
-    NotifierOptions options{"notifier-under-test", workers, std::chrono::milliseconds(5000),
+    NotifierOptions options{"notifier-under-test", concurrency, std::chrono::milliseconds(5000),
                             std::chrono::milliseconds(50), max_queued};
     return std::make_unique<Notifier>(
         *storage.store, *storage.deliveries, ChannelSet{webhook, log_channel}, retry, options, util::system_millis,
@@ -353,7 +363,7 @@ TEST_F(NotifierTest, AcceptWaitsWhileTheQueueIsFull) {
   auto notifier = make_notifier({10, 40, 3}, 1, 1);
   webhook.hold();
   notifier->start();
-  notifier->accept({first});  // the only worker takes it and waits on the receiver
+  notifier->accept({first});  // the only attempt slot takes it and waits on the receiver
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   while (webhook.sent().empty() && deliveries_of(first).empty() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -373,6 +383,49 @@ TEST_F(NotifierTest, AcceptWaitsWhileTheQueueIsFull) {
   EXPECT_TRUE(accepted.load());
   for (const auto& event : {first, second, third}) EXPECT_EQ(final_delivery(event).status, DeliveryStatus::delivered);
   EXPECT_EQ(webhook.sent().size(), 3U);
+}
+
+TEST_F(NotifierTest, AttemptsUpToTheConcurrencyAreInFlightAtOnce) {
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  std::vector<events::Event> orders;
+  for (int i = 0; i < 5; ++i) orders.push_back(order_event(user.id));
+  auto notifier = make_notifier({10, 40, 3}, 3);
+  webhook.hold();
+  notifier->start();
+  notifier->accept(orders);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (webhook.sent().size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Three receivers are waited on at once (no thread each), the other two wait for a slot.
+  EXPECT_EQ(webhook.sent().size(), 3U);
+  webhook.release();
+  for (const auto& event : orders) EXPECT_EQ(final_delivery(event).status, DeliveryStatus::delivered);
+  EXPECT_EQ(webhook.sent().size(), 5U);
+}
+
+TEST_F(NotifierTest, StopWaitsForTheAttemptsInFlight) {
+  const auto user = add_user(domain::NotifyChannel::webhook);
+  const auto event = order_event(user.id);
+  auto notifier = make_notifier();
+  webhook.hold();
+  notifier->start();
+  notifier->accept({event});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (webhook.sent().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::atomic<bool> stopped{false};
+  std::thread stopping([&] {
+    notifier->stop();
+    stopped = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(stopped.load()) << "stop() returned while an attempt was in flight";
+  webhook.release();
+  stopping.join();
+  EXPECT_EQ(final_delivery(event).status, DeliveryStatus::delivered);  // its outcome was recorded
 }
 
 }  // namespace

@@ -25,6 +25,10 @@ TEST(FormatRfc3339Millis, LeapDayAndYearBoundaries) {
   EXPECT_EQ(format_rfc3339_millis(253402300799999), "9999-12-31T23:59:59.999Z");
 }
 
+TEST(FormatRfc3339Millis, YearsPastFourDigitsStillFormat) {
+  EXPECT_EQ(format_rfc3339_millis(253402300800000), "10000-01-01T00:00:00.000Z");
+}
+
 TEST(FormatRfc3339Millis, BeforeEpochRoundsTowardsPast) {
   EXPECT_EQ(format_rfc3339_millis(-1), "1969-12-31T23:59:59.999Z");
   EXPECT_EQ(format_rfc3339_millis(-86400000), "1969-12-31T00:00:00.000Z");
