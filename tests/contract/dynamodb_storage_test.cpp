@@ -11,6 +11,7 @@
 #include "support/blocking_ports.hpp"
 #include "support/closed_port.hpp"
 #include "util/time.hpp"
+#include "util/unavailable.hpp"
 #include "util/uuid.hpp"
 
 namespace ninja::contract {
@@ -103,7 +104,7 @@ TEST_F(DynamoDbStorage, AnUnreachableEndpointIsUnavailableInOneLine) {
     storage::dynamodb::dynamodb_storage(std::make_unique<storage::dynamodb::DynamoDbClients>(options), prefix_,
                                         nullptr);
     FAIL() << "opened a store nobody answers for";
-  } catch (const domain::Unavailable& e) {
+  } catch (const util::Unavailable& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("DescribeTable"), std::string::npos) << what;
     EXPECT_NE(what.find("127.0.0.1"), std::string::npos) << what;

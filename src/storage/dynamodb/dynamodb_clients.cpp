@@ -5,6 +5,7 @@
 #include "net/curl_handle.hpp"
 #include "net/curl_multi.hpp"
 #include "net/event_loops.hpp"
+#include "util/unavailable.hpp"
 
 namespace ninja::storage::dynamodb {
 
@@ -58,7 +59,7 @@ DynamoDbClients::~DynamoDbClients() {
 
 void DynamoDbClients::call(std::string_view operation, const json::object& body, util::Completion<json::object> done) {
   if (closing_) {
-    return done({}, std::make_exception_ptr(domain::Unavailable("dynamodb: the store is shutting down")));
+    return done({}, std::make_exception_ptr(util::Unavailable("dynamodb: the store is shutting down")));
   }
   const auto current = loops_.current();
   const size_t index = current ? *current : next_.fetch_add(1, std::memory_order_relaxed) % clients_.size();

@@ -40,12 +40,12 @@ class DynamoDbClients {
   explicit DynamoDbClients(ClientsOptions options);
   DynamoDbClients(const DynamoDbClients&) = delete;
   DynamoDbClients& operator=(const DynamoDbClients&) = delete;
-  // Calls in flight complete with domain::Unavailable, and so do calls made meanwhile (by those
+  // Calls in flight complete with util::Unavailable, and so do calls made meanwhile (by those
   // completions, say). Never on one of the loops' threads.
   ~DynamoDbClients();
 
   // One DynamoDB operation ("GetItem", "TransactWriteItems") with `body`; the answer's JSON object.
-  // Errors as AwsClient's (aws::AwsError, aws::AwsUnavailable, domain::Unavailable).
+  // Errors as AwsClient's (aws::AwsError, aws::AwsUnavailable, util::Unavailable).
   void call(std::string_view operation, const boost::json::object& body, util::Completion<boost::json::object> done);
 
   // The same, waiting for the answer: for setup (migrate) and tools, never on a loop's thread.
