@@ -92,6 +92,7 @@ struct CurlMulti::State : std::enable_shared_from_this<State> {
     curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &State::on_timer);
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_cached_connections);
+    curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
   }
 
   // --- curl's callbacks: they only record what to watch; curl may not be re-entered from them ---

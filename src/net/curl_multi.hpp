@@ -53,6 +53,10 @@ struct HttpExchange {
 struct CurlMultiOptions {
   long max_cached_connections = 256;             // idle keep-alive connections the multi keeps open
   size_t max_response_bytes = size_t{32} << 20;  // a longer answer fails the transfer (CURLE_WRITE_ERROR)
+  // Connections open to one host at a time, 0 for no limit. Beyond it transfers wait in curl's
+  // queue (their timeout runs meanwhile) for a connection to come free: for a server that cannot
+  // take concurrent requests safely (moto's DynamoDB transactions, say).
+  long max_host_connections = 0;
 };
 
 class CurlMulti {

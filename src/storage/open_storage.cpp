@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "storage/dynamodb/dynamodb_storage.hpp"
+#include "storage/dynamodb/dynamodb_url.hpp"
 #include "storage/postgres/pg_storage.hpp"
 #include "storage/sqlite/sqlite_storage.hpp"
 #include "util/redact.hpp"
@@ -32,12 +34,9 @@ Storage open_sqlite(const std::string& path, const StorageOptions& options) {
 Storage open_storage(const StorageOptions& options) {
   if (auto path = sqlite_path(options.url)) return open_sqlite(*path, options);
   if (postgres::is_postgres_url(options.url)) return postgres::postgres_storage(options);
-  if (options.url.rfind("dynamodb:", 0) == 0) {
-    throw std::invalid_argument("store " + util::redact_credentials(options.url) +
-                                " is not supported by this build yet");
-  }
+  if (dynamodb::is_dynamodb_url(options.url)) return dynamodb::dynamodb_storage(options);
   throw std::invalid_argument("unknown store URL " + util::redact_credentials(options.url) +
-                              " (expected sqlite:PATH or postgres://...)");
+                              " (expected sqlite:PATH, postgres://... or dynamodb://REGION?endpoint=URL&prefix=P)");
 }
 
 }  // namespace ninja::storage

@@ -1,6 +1,6 @@
 #pragma once
 // Opens the backend a store URL names and hands out its ports, so the wiring in app/ never names a
-// backend. Each backend lives in its own folder (sqlite/, postgres/) behind the ports.
+// backend. Each backend lives in its own folder (sqlite/, postgres/, dynamodb/) behind the ports.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -27,7 +27,7 @@ class MetricsRegistry;
 namespace ninja::storage {
 
 struct StorageOptions {
-  std::string url;  // sqlite:PATH | postgres://… (any libpq URI)
+  std::string url;  // sqlite:PATH | postgres://… (any libpq URI) | dynamodb://REGION?endpoint=URL&prefix=P
   // Connections to the store (SQLite: read threads, each with its connection; PostgreSQL: pooled
   // connections); 0 picks the backend's default.
   size_t connections = 0;

@@ -65,7 +65,7 @@ class Retention : public StoreContract<Backend> {
 
   domain::User user_;
 };
-TYPED_TEST_SUITE(Retention, StoreBackends, BackendName);
+TYPED_TEST_SUITE(Retention, RetentionBackends, BackendName);
 
 TYPED_TEST(Retention, DeletesOldDoneEventsWithTheirDeliveriesAndKeepsTheRest) {
   constexpr int64_t kT0 = TestFixture::kT0;

@@ -10,7 +10,8 @@
 //   storage::Storage& storage();             // the ports under test
 //   void reopen();                           // drop every handle and reconnect to the same data
 //
-// Adding a backend = adding a struct (in its own header) and appending it to `StoreBackends`.
+// Adding a backend = adding a struct (in its own header) and appending it to `StoreBackends` (and
+// to `RetentionBackends` if it expires old rows itself), in store_backend_list.hpp.
 // The contract tests use nothing but the members above and the ports.
 #include <gtest/gtest.h>
 

@@ -41,12 +41,23 @@ json::object claim_update(const TableLayout& layout, const std::string& subject,
   return {{"TableName", layout.outbox},
           {"Key", event_key(subject, event_id)},
           {"UpdateExpression", "SET #owner = :owner, #until = :until"},
-          {"ConditionExpression", "attribute_exists(#pending) AND (attribute_not_exists(#until) OR #until <= :now)"},
+          {"ConditionExpression",
+           "attribute_exists(#pending) AND (attribute_not_exists(#until) OR #until <= :now OR #owner = :owner)"},
           {"ExpressionAttributeNames", {{"#owner", "lease_owner"}, {"#until", "lease_until"}, {"#pending", "pending"}}},
           {"ExpressionAttributeValues",
            {{":owner", string_value(lease.owner)},
             {":until", number_value(lease.until_ms)},
-            {":now", number_value(lease.now_ms)}}}};
+            {":now", number_value(lease.now_ms)}}},
+          {"ReturnValues", "ALL_NEW"}};
+}
+
+json::object unpublished_event_query(const TableLayout& layout, const std::string& event_id) {
+  return {{"TableName", layout.outbox},
+          {"IndexName", TableLayout::kUnpublishedIndex},
+          {"KeyConditionExpression", "#pending = :pending AND #id = :id"},
+          {"ExpressionAttributeNames", {{"#pending", "pending"}, {"#id", "id"}}},
+          {"ExpressionAttributeValues",
+           {{":pending", string_value(TableLayout::kPending)}, {":id", string_value(event_id)}}}};
 }
 
 json::object mark_published_update(const TableLayout& layout, const std::string& subject, const std::string& event_id,

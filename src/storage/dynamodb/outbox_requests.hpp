@@ -23,10 +23,14 @@ boost::json::object unpublished_query(const TableLayout& layout, size_t limit);
 boost::json::object oldest_pending_of_subject_query(const TableLayout& layout, const std::string& subject);
 
 // Leases the event to `lease.owner` until `lease.until_ms`, if it is still unpublished and no live
-// lease holds it at `lease.now_ms` (ConditionalCheckFailed: another relay was first, or it was
-// published meanwhile).
+// lease of another owner holds it at `lease.now_ms` (a relay retrying gets its own claims back;
+// ConditionalCheckFailed: another relay was first, or it was published meanwhile). The answer's
+// Attributes are the event as it now is.
 boost::json::object claim_update(const TableLayout& layout, const std::string& subject, const std::string& event_id,
                                  const util::Lease& lease);
+
+// The unpublished event `event_id` from the index, whose item names its subject (the table's key).
+boost::json::object unpublished_event_query(const TableLayout& layout, const std::string& event_id);
 
 // Published: `pending` and the lease go, `published_at` records when.
 boost::json::object mark_published_update(const TableLayout& layout, const std::string& subject,

@@ -53,6 +53,17 @@ std::vector<TableDefinition> table_definitions(const TableLayout& layout) {
   tables.push_back({layout.idempotency, table(layout.idempotency, key("id"), string_attributes({"id"})),
                     json::object{{"TableName", layout.idempotency},
                                  {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "expires_at"}}}}});
+  json::array delivery_attributes = string_attributes({"event_id", "channel", "due", "dead", "order_id"});
+  for (const char* number : {"next_attempt_at", "updated_at"}) {
+    delivery_attributes.push_back(json::object{{"AttributeName", number}, {"AttributeType", "N"}});
+  }
+  tables.push_back({layout.deliveries,
+                    table(layout.deliveries, key("event_id", "channel"), std::move(delivery_attributes),
+                          {index(TableLayout::kDueIndex, "due", "next_attempt_at"),
+                           index(TableLayout::kDeadIndex, "dead", "updated_at"),
+                           index(TableLayout::kByOrderIndex, "order_id", "event_id")}),
+                    std::nullopt});
+  tables.push_back({layout.api_keys, table(layout.api_keys, key("id"), string_attributes({"id"})), std::nullopt});
   tables.push_back({layout.outbox,
                     table(layout.outbox, key("subject", "id"), string_attributes({"subject", "id", "pending"}),
                           {index(TableLayout::kUnpublishedIndex, "pending", "id")}),

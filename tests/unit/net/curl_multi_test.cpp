@@ -215,5 +215,27 @@ TEST_F(CurlMultiTest, ACompletionMayStartTheNextTransfer) {
   EXPECT_EQ(receiver.connections(), 1);
 }
 
+// A server that cannot take requests side by side (moto's DynamoDB transactions) gets them one at
+// a time: the transfers are all started at once, curl holds the rest until the connection is free.
+TEST_F(CurlMultiTest, AHostConnectionLimitQueuesTransfersInsteadOfOpeningMore) {
+  client = std::make_unique<CurlMulti>(loops.context(0), CurlMultiOptions{256, size_t{1} << 20, 1});
+  HttpReceiver receiver([](const ReceivedRequest&) { return Reply{200, "text/plain", "ok", {}, 20ms}; });
+  constexpr int kTransfers = 10;
+  std::atomic<int> ok{0};
+  std::atomic<int> remaining{kTransfers};
+  std::promise<void> all_done;
+  for (int i = 0; i < kTransfers; ++i) {
+    client->perform(post_to(receiver.url() + "/one-at-a-time", std::to_string(i)),
+                    [&](HttpExchange exchange, std::exception_ptr error) {
+                      if (!error && exchange.status == 200) ++ok;
+                      if (--remaining == 0) all_done.set_value();
+                    });
+  }
+  ASSERT_EQ(all_done.get_future().wait_for(20s), std::future_status::ready);
+  EXPECT_EQ(ok.load(), kTransfers);
+  EXPECT_EQ(receiver.peak_connections(), 1);
+  EXPECT_EQ(receiver.request_count(), static_cast<size_t>(kTransfers));
+}
+
 }  // namespace
 }  // namespace ninja::net

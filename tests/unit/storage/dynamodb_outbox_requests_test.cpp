@@ -30,10 +30,18 @@ TEST(DynamoDbOutboxRequests, AClaimLeasesOnlyAFreeUnpublishedEvent) {
   EXPECT_EQ(u.at("Key").at("subject").at("S").as_string(), "s");
   EXPECT_EQ(u.at("Key").at("id").at("S").as_string(), "e");
   EXPECT_EQ(u.at("ConditionExpression").as_string(),
-            "attribute_exists(#pending) AND (attribute_not_exists(#until) OR #until <= :now)");
+            "attribute_exists(#pending) AND (attribute_not_exists(#until) OR #until <= :now OR #owner = :owner)");
+  EXPECT_EQ(u.at("ReturnValues").as_string(), "ALL_NEW");
   EXPECT_EQ(u.at("ExpressionAttributeValues").at(":owner").at("S").as_string(), "relay-1");
   EXPECT_EQ(u.at("ExpressionAttributeValues").at(":until").at("N").as_string(), "31000");
   EXPECT_EQ(u.at("ExpressionAttributeValues").at(":now").at("N").as_string(), "1000");
+}
+
+TEST(DynamoDbOutboxRequests, AnUnpublishedEventIsFoundByIdOnTheIndex) {
+  const auto q = unpublished_event_query(kLayout, "e-7");
+  EXPECT_EQ(q.at("IndexName").as_string(), "unpublished");
+  EXPECT_EQ(q.at("KeyConditionExpression").as_string(), "#pending = :pending AND #id = :id");
+  EXPECT_EQ(q.at("ExpressionAttributeValues").at(":id").at("S").as_string(), "e-7");
 }
 
 TEST(DynamoDbOutboxRequests, PublishedLeavesTheIndexAndIsNeverRecreated) {

@@ -35,7 +35,8 @@ const json::object& index_named(const json::object& create, std::string_view nam
 
 TEST(DynamoDbTables, TheLayoutAsCreateTableBodies) {
   const auto tables = by_name();
-  ASSERT_EQ(tables.size(), 4u);
+  ASSERT_EQ(tables.size(), 6u);
+  EXPECT_EQ(key_of(tables.at("p_api_keys").create, "HASH"), "id");
   const auto& users = tables.at("p_users").create;
   EXPECT_EQ(key_of(users, "HASH"), "id");
   EXPECT_EQ(users.at("BillingMode").as_string(), "PAY_PER_REQUEST");
@@ -48,6 +49,12 @@ TEST(DynamoDbTables, TheLayoutAsCreateTableBodies) {
   EXPECT_EQ(key_of(outbox, "HASH"), "subject");
   EXPECT_EQ(key_of(outbox, "RANGE"), "id");
   EXPECT_EQ(key_of(index_named(outbox, "unpublished"), "HASH"), "pending");
+  const auto& deliveries = tables.at("p_deliveries").create;
+  EXPECT_EQ(key_of(deliveries, "HASH"), "event_id");
+  EXPECT_EQ(key_of(deliveries, "RANGE"), "channel");
+  EXPECT_EQ(key_of(index_named(deliveries, "due"), "RANGE"), "next_attempt_at");
+  EXPECT_EQ(key_of(index_named(deliveries, "dead"), "RANGE"), "updated_at");
+  EXPECT_EQ(key_of(index_named(deliveries, "by_order"), "HASH"), "order_id");
   ASSERT_TRUE(tables.at("p_idempotency").ttl);
   EXPECT_EQ(tables.at("p_idempotency").ttl->at("TimeToLiveSpecification").at("AttributeName").as_string(),
             "expires_at");
@@ -60,7 +67,9 @@ TEST(DynamoDbTables, AttributeDefinitionsMatchTheKeysAndTheItems) {
     std::set<std::string> defined, keys;
     for (const auto& a : table.create.at("AttributeDefinitions").as_array()) {
       defined.insert(std::string(a.at("AttributeName").as_string()));
-      EXPECT_EQ(a.at("AttributeType").as_string(), "S") << name;
+      // Strings, but for the deliveries' times, which their indexes sort as numbers.
+      const bool number = a.at("AttributeName") == "next_attempt_at" || a.at("AttributeName") == "updated_at";
+      EXPECT_EQ(a.at("AttributeType").as_string(), number ? "N" : "S") << name;
     }
     keys.insert(key_of(table.create, "HASH"));
     if (auto range = key_of(table.create, "RANGE"); !range.empty()) keys.insert(range);

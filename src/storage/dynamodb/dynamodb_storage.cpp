@@ -1,0 +1,43 @@
+#include "storage/dynamodb/dynamodb_storage.hpp"
+
+#include <spdlog/logger.h>
+
+#include "aws/credentials.hpp"
+#include "storage/dynamodb/dynamodb_api_keys.hpp"
+#include "storage/dynamodb/dynamodb_deliveries.hpp"
+#include "storage/dynamodb/dynamodb_outbox.hpp"
+#include "storage/dynamodb/dynamodb_store.hpp"
+#include "storage/dynamodb/dynamodb_url.hpp"
+#include "storage/dynamodb/table_setup.hpp"
+
+namespace ninja::storage::dynamodb {
+
+Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::string& prefix, spdlog::logger* log) {
+  TableLayout layout(prefix);
+  ensure_tables(*clients, layout, log);
+  auto shared = std::make_shared<DynamoDbShared>(std::move(layout), std::move(clients));
+  Storage storage;
+  storage.store = std::make_unique<DynamoDbStore>(shared);
+  storage.outbox = std::make_unique<DynamoDbOutbox>(shared);
+  storage.deliveries = std::make_unique<DynamoDbDeliveries>(shared);
+  storage.api_keys = std::make_unique<DynamoDbApiKeys>(shared);
+  return storage;  // no backup or retention (see the header)
+}
+
+Storage dynamodb_storage(const StorageOptions& options) {
+  const auto url = parse_dynamodb_url(options.url);
+  const auto environment = aws::process_environment();
+  ClientsOptions clients;
+  clients.endpoint = aws::service_endpoint("dynamodb", aws::resolve_region(url.region, environment), url.endpoint);
+  clients.credentials = aws::resolve_credentials(environment, aws::file_system_reader());
+  clients.timeout = options.request_timeout;
+  clients.log = options.log;
+  clients.loops = options.loops;
+  if (options.log) {
+    options.log->info("dynamodb: {} in {} at {}, tables {}*, keys from {}", clients.endpoint.service,
+                      clients.endpoint.region, clients.endpoint.host, url.prefix, clients.credentials.source);
+  }
+  return dynamodb_storage(std::make_unique<DynamoDbClients>(std::move(clients)), url.prefix, options.log.get());
+}
+
+}  // namespace ninja::storage::dynamodb

@@ -1,0 +1,24 @@
+#pragma once
+// Every port the DynamoDB backend offers (see storage/open_storage.hpp), for
+// `--store dynamodb://REGION?endpoint=URL&prefix=P` (dynamodb_url.hpp). Opening creates the tables
+// that are missing and waits until they are ACTIVE (table_setup.hpp), as opening PostgreSQL
+// migrates its schema: so `ninja-orders migrate` prepares them, and a first `serve` works too.
+//
+// Not on DynamoDB: online backup (DynamoDB's own point-in-time recovery is the tool) and
+// retention of published events and their deliveries (Storage::backup and ::retention are null).
+#include "storage/dynamodb/dynamodb_clients.hpp"
+#include "storage/open_storage.hpp"
+
+namespace ninja::storage::dynamodb {
+
+// The backend with the given clients (their endpoint, credentials and loops decided by the
+// caller: tests pass moto's and fixed keys) and table prefix.
+Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::string& prefix, spdlog::logger* log);
+
+// From the store URL: the region (or AWS_REGION), the endpoint, the prefix; the credentials from
+// the standard chain (aws/credentials.hpp). Throws std::invalid_argument for a bad URL,
+// aws::ConfigurationError without credentials or region, aws::AwsUnavailable when DynamoDB cannot
+// be reached.
+Storage dynamodb_storage(const StorageOptions& options);
+
+}  // namespace ninja::storage::dynamodb
