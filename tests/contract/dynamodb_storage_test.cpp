@@ -29,8 +29,11 @@ class DynamoDbStorage : public ::testing::Test {
  protected:
   void SetUp() override {
     if (auto reason = DynamoDbBackend::unavailable()) NINJA_SKIP_OR_FAIL_WITHOUT_SERVER(*reason);
+    clients_ = ddb::moto_clients();  // only once moto is known to be there
   }
-  void TearDown() override { ddb::delete_tables(prefix_); }
+  void TearDown() override {
+    if (clients_) ddb::delete_tables(prefix_);
+  }
 
   std::string url() const { return "dynamodb://us-east-1?endpoint=" + *ddb::moto_url() + "&prefix=" + prefix_; }
 
@@ -44,7 +47,7 @@ class DynamoDbStorage : public ::testing::Test {
   }
 
   const std::string prefix_ = ddb::random_prefix();
-  std::unique_ptr<storage::dynamodb::DynamoDbClients> clients_ = ddb::moto_clients();
+  std::unique_ptr<storage::dynamodb::DynamoDbClients> clients_;
 };
 
 TEST_F(DynamoDbStorage, OpensFromItsUrlCreatingTheTablesOnceAsMigrateDoes) {

@@ -47,4 +47,14 @@ bool reason_at(const json::value& reasons, size_t index, std::string_view code) 
   return reasons.is_array() && index < reasons.get_array().size() && has_code(reasons.get_array()[index], code);
 }
 
+bool is_condition_failure(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const aws::AwsError& e) {
+    return e.type() == "ConditionalCheckFailedException";
+  } catch (...) {
+    return false;
+  }
+}
+
 }  // namespace ninja::storage::dynamodb

@@ -15,6 +15,9 @@ namespace ninja::storage::dynamodb {
 // whose body lists none).
 std::optional<boost::json::value> cancellation_reasons(const std::exception_ptr& error);
 
+// Whether a single conditional write (PutItem, UpdateItem, DeleteItem) failed its condition.
+bool is_condition_failure(const std::exception_ptr& error);
+
 // Whether any part failed with `code`; whether part `index` did.
 bool any_reason(const boost::json::value& reasons, std::string_view code);
 bool reason_at(const boost::json::value& reasons, size_t index, std::string_view code);

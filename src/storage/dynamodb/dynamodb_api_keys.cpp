@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "storage/dynamodb/attribute_value.hpp"
+#include "storage/dynamodb/cancellation.hpp"
 
 namespace ninja::storage::dynamodb {
 
@@ -55,16 +56,6 @@ domain::ApiKey key_from_item(const json::object& item) {
   key.created_at_ms = read_number(item, "created_at");
   if (item.contains("revoked_at")) key.revoked_at_ms = read_number(item, "revoked_at");
   return key;
-}
-
-bool is_condition_failure(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const aws::AwsError& e) {
-    return e.type() == "ConditionalCheckFailedException";
-  } catch (...) {
-    return false;
-  }
 }
 
 struct ScanCall {

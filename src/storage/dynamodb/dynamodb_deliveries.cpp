@@ -23,16 +23,6 @@ constexpr size_t kIndexPage = 100;
 constexpr int kConflictAttempts = 5;
 constexpr size_t kMaxOrderDeliveries = 1000;  // one per event and channel: an order has a handful
 
-bool is_condition_failure(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const aws::AwsError& e) {
-    return e.type() == "ConditionalCheckFailedException";
-  } catch (...) {
-    return false;
-  }
-}
-
 std::vector<Delivery> decode_all(const json::array& items) {
   std::vector<Delivery> out;
   out.reserve(items.size());

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "storage/dynamodb/attribute_value.hpp"
+#include "storage/dynamodb/cancellation.hpp"
 #include "storage/dynamodb/claim_candidates.hpp"
 #include "storage/dynamodb/items.hpp"
 #include "storage/dynamodb/outbox_requests.hpp"
@@ -19,16 +20,6 @@ constexpr size_t kIndexPage = 100;
 // Claimed ids whose subjects are remembered at most; beyond (claims never marked, say after many
 // failed publishes) the memory starts again and mark_published looks them up on the index.
 constexpr size_t kMaxRemembered = 100'000;
-
-bool is_condition_failure(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const aws::AwsError& e) {
-    return e.type() == "ConditionalCheckFailedException";
-  } catch (...) {
-    return false;
-  }
-}
 
 // Counts the parallel calls of one step and keeps the first error.
 struct Fanout {
