@@ -5,12 +5,12 @@
 // tests may run in parallel on one server. moto checks no signatures: any keys do.
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 
 #include "storage/dynamodb/dynamodb_storage.hpp"
 #include "storage/dynamodb/table_layout.hpp"
 #include "storage/open_storage.hpp"
+#include "support/test_names.hpp"
 #include "support/test_servers.hpp"
 
 namespace ninja::contract {
@@ -19,10 +19,7 @@ namespace ddb {
 
 inline std::optional<std::string> moto_url() { return testing_support::server_url("NINJA_TEST_MOTO_URL"); }
 
-inline std::string random_prefix() {
-  std::random_device random;
-  return "c" + std::to_string(random()) + "_";
-}
+inline std::string random_prefix() { return "c" + testing_support::random_token() + "_"; }
 
 inline std::unique_ptr<storage::dynamodb::DynamoDbClients> moto_clients() {
   storage::dynamodb::ClientsOptions options;

@@ -30,6 +30,7 @@
 #include "events/nats/nats_connection.hpp"
 #include "events/nats/nats_error.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_names.hpp"
 #include "support/test_servers.hpp"
 
 extern char** environ;
@@ -39,17 +40,10 @@ namespace ninja::contract::nats_support {
 namespace nats = events::nats;
 using namespace std::chrono_literals;
 
-inline std::shared_ptr<spdlog::logger> quiet_logger() {
-  return std::make_shared<spdlog::logger>("nats-test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
+inline std::shared_ptr<spdlog::logger> quiet_logger() { return testing_support::quiet_logger("nats-test"); }
 
 // "t-1a2b3c4d5e6f": one subject token, fresh for every test.
-inline std::string unique_prefix() {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "t-%012llx", static_cast<unsigned long long>(random() & 0xffffffffffffULL));
-  return buffer;
-}
+inline std::string unique_prefix() { return "t-" + testing_support::random_token(); }
 
 inline std::string with_prefix(const std::string& url, const std::string& prefix) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "prefix=" + prefix;

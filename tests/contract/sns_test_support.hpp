@@ -21,6 +21,7 @@
 #include "net/curl_handle.hpp"
 #include "net/curl_multi.hpp"
 #include "net/event_loops.hpp"
+#include "support/test_names.hpp"
 #include "support/test_servers.hpp"
 #include "util/completion.hpp"
 
@@ -28,17 +29,10 @@ namespace ninja::sns_support {
 
 using namespace std::chrono_literals;
 
-inline std::shared_ptr<spdlog::logger> quiet_logger() {
-  return std::make_shared<spdlog::logger>("sns-test", std::make_shared<spdlog::sinks::null_sink_mt>());
-}
+inline std::shared_ptr<spdlog::logger> quiet_logger() { return testing_support::quiet_logger("sns-test"); }
 
 // "t1a2b3c4d5e6-": fresh for every test, so tests never see each other's topic or queues.
-inline std::string unique_prefix() {
-  static thread_local std::mt19937_64 random{std::random_device{}()};
-  char buffer[32];
-  std::snprintf(buffer, sizeof(buffer), "t%012llx-", static_cast<unsigned long long>(random() & 0xffffffffffffULL));
-  return buffer;
-}
+inline std::string unique_prefix() { return "t" + testing_support::random_token() + "-"; }
 
 // True once `condition` holds, false when it still does not after `timeout`.
 template <class Condition>
