@@ -268,10 +268,15 @@ void DynamoDbDeliveries::record_attempt(Delivery delivery, util::Done done) {
                          });
 }
 
-void DynamoDbDeliveries::deliveries_for_order(std::string order_id, util::Completion<std::vector<Delivery>> done) {
-  if (order_id.empty() || order_id.size() > kMaxPartitionKeyBytes) return done({}, nullptr);
-  query_items(*shared_->clients, order_deliveries_query(shared_->layout, order_id), kMaxOrderDeliveries,
-              [done = std::move(done)](json::array items, std::exception_ptr error) {
+namespace {
+
+// The items a query finds, decoded and put in `order` (an index gives its own order only within
+// one partition key value).
+template <class Order>
+void query_deliveries(DynamoDbClients& clients, json::object query, size_t limit, Order order,
+                      util::Completion<std::vector<Delivery>> done) {
+  query_items(clients, std::move(query), limit,
+              [order, done = std::move(done)](json::array items, std::exception_ptr error) {
                 if (error) return done({}, error);
                 std::vector<Delivery> out;
                 try {
@@ -279,30 +284,31 @@ void DynamoDbDeliveries::deliveries_for_order(std::string order_id, util::Comple
                 } catch (...) {
                   return done({}, std::current_exception());
                 }
-                std::sort(out.begin(), out.end(), [](const Delivery& a, const Delivery& b) {
-                  return std::tie(a.created_at_ms, a.event_id, a.channel) <
-                         std::tie(b.created_at_ms, b.event_id, b.channel);
-                });
+                std::stable_sort(out.begin(), out.end(), order);
                 done(std::move(out), nullptr);
               });
 }
 
+}  // namespace
+
+void DynamoDbDeliveries::deliveries_for_order(std::string order_id, util::Completion<std::vector<Delivery>> done) {
+  if (order_id.empty() || order_id.size() > kMaxPartitionKeyBytes) return done({}, nullptr);
+  query_deliveries(
+      *shared_->clients, order_deliveries_query(shared_->layout, order_id), kMaxOrderDeliveries,
+      [](const Delivery& a, const Delivery& b) {
+        return std::tie(a.created_at_ms, a.event_id, a.channel) < std::tie(b.created_at_ms, b.event_id, b.channel);
+      },
+      std::move(done));
+}
+
 void DynamoDbDeliveries::dead_deliveries(size_t limit, util::Completion<std::vector<Delivery>> done) {
-  query_items(*shared_->clients, dead_query(shared_->layout), limit,
-              [done = std::move(done)](json::array items, std::exception_ptr error) {
-                if (error) return done({}, error);
-                std::vector<Delivery> out;
-                try {
-                  out = decode_all(items);
-                } catch (...) {
-                  return done({}, std::current_exception());
-                }
-                std::stable_sort(out.begin(), out.end(), [](const Delivery& a, const Delivery& b) {
-                  if (a.updated_at_ms != b.updated_at_ms) return a.updated_at_ms > b.updated_at_ms;
-                  return a.event_id < b.event_id;
-                });
-                done(std::move(out), nullptr);
-              });
+  query_deliveries(
+      *shared_->clients, dead_query(shared_->layout), limit,
+      [](const Delivery& a, const Delivery& b) {
+        if (a.updated_at_ms != b.updated_at_ms) return a.updated_at_ms > b.updated_at_ms;  // newest first
+        return a.event_id < b.event_id;
+      },
+      std::move(done));
 }
 
 void DynamoDbDeliveries::requeue_dead(std::optional<std::string> event_id, int64_t now_ms,
