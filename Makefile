@@ -93,8 +93,11 @@ servers-test: .deps-installed
 	$(PYTEST) -q tests/servers
 
 # The unit, contract and e2e suites again on a Debug build with AddressSanitizer + UBSan.
+# A unity build (16 files per compiler run): a third of the compile time of a cold machine, and
+# the Release build keeps checking that each file compiles on its own.
 asan: .deps-installed conformance-deps
-	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNINJA_WERROR=ON -DNINJA_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNINJA_WERROR=ON -DNINJA_SANITIZE=ON \
+	  -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	$(WITH_SERVERS) ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 	NINJA_ORDERS_BIN=$(abspath $(ASAN_DIR))/ninja-orders NINJA_ORDERS_SANITIZED=1 $(PYTEST) -q tests/e2e \

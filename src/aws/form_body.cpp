@@ -1,11 +1,12 @@
 #include "aws/form_body.hpp"
 
+#include "util/hex_digits.hpp"
+
 namespace ninja::aws {
 
 namespace {
 
 void append_encoded(std::string& out, const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   for (const unsigned char c : text) {
     const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
                             c == '_' || c == '.' || c == '~';
@@ -13,8 +14,8 @@ void append_encoded(std::string& out, const std::string& text) {
       out += static_cast<char>(c);
     } else {
       out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0F];
+      out += util::kUpperHexDigits[c >> 4];
+      out += util::kUpperHexDigits[c & 0x0F];
     }
   }
 }

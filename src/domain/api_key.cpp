@@ -5,6 +5,7 @@
 
 #include "util/base64.hpp"
 #include "util/crypto.hpp"
+#include "util/hex_digits.hpp"
 
 namespace ninja::domain {
 namespace {
@@ -15,12 +16,11 @@ constexpr size_t kSecretBytes = 32;
 constexpr size_t kSecretLength = 43;  // unpadded base64url of 32 bytes
 
 std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   for (const char c : bytes) {
     const auto b = static_cast<unsigned char>(c);
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xF]);
+    out.push_back(util::kHexDigits[b >> 4]);
+    out.push_back(util::kHexDigits[b & 0xF]);
   }
   return out;
 }

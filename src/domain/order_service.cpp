@@ -8,7 +8,7 @@
 
 namespace ninja::domain {
 namespace {
-constexpr std::string_view kSource = "/v1/orders";
+constexpr std::string_view kOrdersSource = "/v1/orders";
 }
 
 int64_t order_total(const std::vector<OrderItem>& items) {
@@ -31,8 +31,8 @@ void OrderService::create(const CreateOrder& command, const std::optional<Idempo
   order.created_at_ms = creates_.now_ms();
 
   CreateResult prepared{order.id, boost::json::serialize(to_json(order)), false};
-  auto event =
-      events::make_event(ids_.next(), events::kOrderCreated, kSource, order.id, order.created_at_ms, prepared.body);
+  auto event = events::make_event(ids_.next(), events::kOrderCreated, kOrdersSource, order.id, order.created_at_ms,
+                                  prepared.body);
   creates_.run(
       idempotency, std::move(prepared),
       [&](std::optional<IdempotencyRecord> record, util::Completion<CreateOutcome> committed) {
@@ -55,7 +55,7 @@ void OrderService::remove(std::string id, util::Done done) {
                     [this, done = std::move(done)](std::optional<Order> found, std::exception_ptr error) mutable {
                       if (error) return done(error);
                       if (!found) return done(std::make_exception_ptr(NotFound("no such order")));
-                      auto event = events::make_event(ids_.next(), events::kOrderDeleted, kSource, found->id,
+                      auto event = events::make_event(ids_.next(), events::kOrderDeleted, kOrdersSource, found->id,
                                                       creates_.now_ms(), boost::json::serialize(to_json(*found)));
                       store_.delete_order(std::move(found->id), std::move(event),
                                           [done = std::move(done)](bool deleted, std::exception_ptr error) {

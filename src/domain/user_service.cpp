@@ -8,7 +8,7 @@
 
 namespace ninja::domain {
 namespace {
-constexpr std::string_view kSource = "/v1/users";
+constexpr std::string_view kUsersSource = "/v1/users";
 }
 
 void UserService::create(const CreateUser& command, const std::optional<IdempotencyContext>& idempotency,
@@ -26,7 +26,7 @@ void UserService::create(const CreateUser& command, const std::optional<Idempote
   user.created_at_ms = creates_.now_ms();
 
   // The event never carries the secret; the 201 shows it once.
-  auto event = events::make_event(ids_.next(), events::kUserCreated, kSource, user.id, user.created_at_ms,
+  auto event = events::make_event(ids_.next(), events::kUserCreated, kUsersSource, user.id, user.created_at_ms,
                                   boost::json::serialize(to_json(user)));
   CreateResult prepared{user.id, boost::json::serialize(to_json(user, SecretVisibility::shown)), false};
   creates_.run(
@@ -51,7 +51,7 @@ void UserService::remove(std::string id, util::Done done) {
                    [this, done = std::move(done)](std::optional<User> found, std::exception_ptr error) mutable {
                      if (error) return done(error);
                      if (!found) return done(std::make_exception_ptr(NotFound("no such user")));
-                     auto event = events::make_event(ids_.next(), events::kUserDeleted, kSource, found->id,
+                     auto event = events::make_event(ids_.next(), events::kUserDeleted, kUsersSource, found->id,
                                                      creates_.now_ms(), boost::json::serialize(to_json(*found)));
                      store_.delete_user(std::move(found->id), std::move(event),
                                         [done = std::move(done)](bool deleted, std::exception_ptr error) {

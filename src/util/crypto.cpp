@@ -1,4 +1,5 @@
 #include "util/crypto.hpp"
+#include "util/hex_digits.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -15,12 +16,11 @@ std::string sha256_hex(std::string_view data) {
   if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(static_cast<size_t>(length) * 2);
   for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
+    out.push_back(kHexDigits[digest[i] >> 4]);
+    out.push_back(kHexDigits[digest[i] & 0xF]);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 #include "util/logging.hpp"
+#include "util/hex_digits.hpp"
 
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -7,8 +8,6 @@
 
 namespace ninja::util {
 namespace {
-
-constexpr std::string_view kHex = "0123456789abcdef";
 
 // %* : the message, escaped for use inside a JSON string.
 class EscapedMessage final : public spdlog::custom_flag_formatter {
@@ -68,8 +67,8 @@ void append_json_string(std::string& out, std::string_view text) {
       ++i;
     } else if (byte < 0x20 || byte == 0x7F) {
       out.append("\\u00");
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xF]);
+      out.push_back(kHexDigits[byte >> 4]);
+      out.push_back(kHexDigits[byte & 0xF]);
       ++i;
     } else if (byte < 0x80) {
       out.push_back(static_cast<char>(byte));

@@ -1,4 +1,5 @@
 #include "util/uuid.hpp"
+#include "util/hex_digits.hpp"
 
 #include <array>
 
@@ -7,10 +8,9 @@ namespace {
 
 constexpr uint32_t kCounterBits = 12;
 constexpr uint32_t kCounterMax = (1U << kCounterBits) - 1;
-constexpr std::string_view kHex = "0123456789abcdef";
 
 void put_hex(std::string& out, uint64_t value, int nibbles) {
-  for (int i = nibbles - 1; i >= 0; --i) out.push_back(kHex[(value >> (i * 4)) & 0xF]);
+  for (int i = nibbles - 1; i >= 0; --i) out.push_back(kHexDigits[(value >> (i * 4)) & 0xF]);
 }
 
 }  // namespace

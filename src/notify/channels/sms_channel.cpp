@@ -2,12 +2,12 @@
 
 #include "notify/http_post.hpp"
 #include "notify/message_text.hpp"
+#include "util/hex_digits.hpp"
 
 namespace ninja::notify {
 namespace {
 
 void append_encoded(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);
     if ((byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') || (byte >= '0' && byte <= '9') || c == '-' ||
@@ -17,8 +17,8 @@ void append_encoded(std::string& out, std::string_view text) {
       out.push_back('+');
     } else {
       out.push_back('%');
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 0xF]);
+      out.push_back(util::kUpperHexDigits[byte >> 4]);
+      out.push_back(util::kUpperHexDigits[byte & 0xF]);
     }
   }
 }

@@ -19,8 +19,6 @@ using domain::Delivery;
 
 namespace {
 
-constexpr size_t kIndexPage = 100;
-constexpr int kConflictAttempts = 5;
 constexpr size_t kMaxOrderDeliveries = 1000;  // one per event and channel: an order has a handful
 
 std::vector<Delivery> decode_all(const json::array& items) {
@@ -32,7 +30,7 @@ std::vector<Delivery> decode_all(const json::array& items) {
 
 // Runs `per_item` on each item in parallel and completes with how many succeeded (a failed
 // condition is no success and no error).
-struct Fanout {
+struct DeliveryFanout {
   std::mutex mutex;
   size_t outstanding = 0;
   size_t succeeded = 0;
@@ -95,7 +93,7 @@ void send_add(std::shared_ptr<AddCall> call) {
 
 // --- claim_due ---------------------------------------------------------------------------------
 
-struct ClaimCall : Fanout {
+struct DueClaim : DeliveryFanout {
   DynamoDbShared* shared;
   size_t limit;
   util::Lease lease;
@@ -103,7 +101,7 @@ struct ClaimCall : Fanout {
   util::Completion<std::vector<Delivery>> done;
 };
 
-void lease_candidates(const std::shared_ptr<ClaimCall>& call) {
+void lease_due(const std::shared_ptr<DueClaim>& call) {
   if (call->candidates.empty()) return call->done({}, nullptr);
   call->outstanding = call->candidates.size();
   for (const auto& candidate : call->candidates) {
@@ -136,7 +134,7 @@ void lease_candidates(const std::shared_ptr<ClaimCall>& call) {
 }
 
 // Reads the due index from `start` until `limit` unleased deliveries are candidates or it ends.
-void find_due(std::shared_ptr<ClaimCall> call, std::optional<json::value> start) {
+void find_due(std::shared_ptr<DueClaim> call, std::optional<json::value> start) {
   json::object query = due_query(call->shared->layout, call->lease.now_ms);
   query["Limit"] = static_cast<int64_t>(kIndexPage);
   if (start) query["ExclusiveStartKey"] = std::move(*start);
@@ -159,7 +157,7 @@ void find_due(std::shared_ptr<ClaimCall> call, std::optional<json::value> start)
     if (call->candidates.size() < call->limit && last && last->is_object() && !last->get_object().empty()) {
       return find_due(std::move(call), *last);
     }
-    lease_candidates(call);
+    lease_due(call);
   });
 }
 
@@ -172,7 +170,7 @@ void requeue_items(DynamoDbShared* shared, const json::array& items, int64_t now
     if (fields.contains("dead")) keys.emplace_back(read_string(fields, "event_id"), read_string(fields, "channel"));
   }
   if (keys.empty()) return done(0, nullptr);
-  auto fan = std::make_shared<Fanout>();
+  auto fan = std::make_shared<DeliveryFanout>();
   fan->outstanding = keys.size();
   for (const auto& [event_id, channel] : keys) {
     shared->clients->call("UpdateItem", requeue_update(shared->layout, event_id, channel, now_ms),
@@ -252,7 +250,7 @@ void DynamoDbDeliveries::add_deliveries(std::vector<Delivery> deliveries, util::
 
 void DynamoDbDeliveries::claim_due(size_t limit, util::Lease lease, util::Completion<std::vector<Delivery>> done) {
   if (limit == 0) return done({}, nullptr);
-  auto call = std::make_shared<ClaimCall>();
+  auto call = std::make_shared<DueClaim>();
   call->shared = shared_.get();
   call->limit = limit;
   call->lease = std::move(lease);

@@ -16,7 +16,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr size_t kIndexPage = 100;
 // Claimed ids whose subjects are remembered at most; beyond (claims never marked, say after many
 // failed publishes) the memory starts again and mark_published looks them up on the index.
 constexpr size_t kMaxRemembered = 100'000;

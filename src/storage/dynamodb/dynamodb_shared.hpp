@@ -9,6 +9,13 @@
 
 namespace ninja::storage::dynamodb {
 
+// Items asked for per Query of a sparse index (the outbox's unpublished, the deliveries' due).
+constexpr size_t kIndexPage = 100;
+// Tries of one write against TransactionConflicts (each a whole round trip): the items written
+// are new ones or leased ones, so a conflict means a race on the same email, key or item, decided
+// by then.
+constexpr int kConflictAttempts = 5;
+
 struct DynamoDbShared {
   DynamoDbShared(TableLayout layout, std::unique_ptr<DynamoDbClients> clients)
       : layout(std::move(layout)), clients(std::move(clients)) {}

@@ -23,10 +23,6 @@ using domain::CreateStatus;
 
 namespace {
 
-// Tries of one write against TransactionConflicts (each a whole round trip): the items of a
-// create are new ones, so a conflict means a race on the same email, key or user, decided by then.
-constexpr int kConflictAttempts = 5;
-
 // Runs `read` on the answer of one call; its exceptions become the completion's error.
 template <class T, class Read>
 void call_and_read(DynamoDbShared* shared, std::string_view operation, const json::object& body, Read read,

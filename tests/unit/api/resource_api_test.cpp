@@ -16,21 +16,21 @@ std::string_view header_of(const http::Response& r, std::string_view name) {
   return "<absent>";
 }
 
-constexpr std::string_view kId = "0190f2a4-1b2c-7d3e-8f40-123456789abc";
+constexpr std::string_view kResourceId = "0190f2a4-1b2c-7d3e-8f40-123456789abc";
 
 TEST(Created, Is201WithLocationAndBody) {
-  const auto r = created({std::string(kId), R"({"id":"x"})", false}, "/v1/users");
+  const auto r = created({std::string(kResourceId), R"({"id":"x"})", false}, "/v1/users");
   EXPECT_EQ(r.status, 201);
   EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
   EXPECT_EQ(r.body, R"({"id":"x"})");
-  EXPECT_EQ(header_of(r, "Location"), "/v1/users/" + std::string(kId));
+  EXPECT_EQ(header_of(r, "Location"), "/v1/users/" + std::string(kResourceId));
   EXPECT_EQ(header_of(r, "Idempotent-Replayed"), "<absent>");
 }
 
 TEST(Created, ReplayIsMarked) {
-  const auto r = created({std::string(kId), "{}", true}, "/v1/orders");
+  const auto r = created({std::string(kResourceId), "{}", true}, "/v1/orders");
   EXPECT_EQ(r.status, 201);
-  EXPECT_EQ(header_of(r, "Location"), "/v1/orders/" + std::string(kId));
+  EXPECT_EQ(header_of(r, "Location"), "/v1/orders/" + std::string(kResourceId));
   EXPECT_EQ(header_of(r, "Idempotent-Replayed"), "true");
 }
 
@@ -41,8 +41,8 @@ http::PathParams id_param(std::string value) {
 }
 
 TEST(PathId, CanonicalizesUuids) {
-  EXPECT_EQ(path_id(id_param(std::string(kId)), "user"), kId);
-  EXPECT_EQ(path_id(id_param("0190F2A4-1B2C-7D3E-8F40-123456789ABC"), "user"), kId);
+  EXPECT_EQ(path_id(id_param(std::string(kResourceId)), "user"), kResourceId);
+  EXPECT_EQ(path_id(id_param("0190F2A4-1B2C-7D3E-8F40-123456789ABC"), "user"), kResourceId);
 }
 
 TEST(PathId, NonUuidIsNotFound) {

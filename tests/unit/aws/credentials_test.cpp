@@ -10,8 +10,8 @@
 namespace ninja::aws {
 namespace {
 
-constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRET";
-constexpr const char* kToken = "FwoGZXIvYXdzEBaaSESSIONTOKEN";
+constexpr const char* kChainSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRET";
+constexpr const char* kChainToken = "FwoGZXIvYXdzEBaaSESSIONTOKEN";
 
 struct World {
   std::map<std::string, std::string> env;
@@ -47,13 +47,13 @@ const std::string kFile = std::string(R"(# written by aws configure
 [default]
 aws_access_key_id = AKIDDEFAULT
 aws_secret_access_key = )") +
-                          kSecret + R"(
+                          kChainSecret + R"(
 
 [ci]
 aws_access_key_id=AKIDCI
 ; a comment
 aws_secret_access_key=ciSecret
-aws_session_token = )" + kToken +
+aws_session_token = )" + kChainToken +
                           R"(
 
 [broken]
@@ -62,16 +62,16 @@ aws_access_key_id = AKIDBROKEN
 
 TEST(AwsCredentials, TheEnvironmentComesFirst) {
   World world;
-  world.env = {{"AWS_ACCESS_KEY_ID", "AKIDENV"}, {"AWS_SECRET_ACCESS_KEY", kSecret}, {"HOME", "/home/u"}};
+  world.env = {{"AWS_ACCESS_KEY_ID", "AKIDENV"}, {"AWS_SECRET_ACCESS_KEY", kChainSecret}, {"HOME", "/home/u"}};
   world.files["/home/u/.aws/credentials"] = kFile;
   const auto credentials = world.resolve();
   EXPECT_EQ(credentials.access_key_id, "AKIDENV");
-  EXPECT_EQ(credentials.secret_access_key, kSecret);
+  EXPECT_EQ(credentials.secret_access_key, kChainSecret);
   EXPECT_EQ(credentials.session_token, "");
   EXPECT_EQ(credentials.source, "environment");
 
-  world.env["AWS_SESSION_TOKEN"] = kToken;
-  EXPECT_EQ(world.resolve().session_token, kToken);
+  world.env["AWS_SESSION_TOKEN"] = kChainToken;
+  EXPECT_EQ(world.resolve().session_token, kChainToken);
 }
 
 TEST(AwsCredentials, HalfAPairInTheEnvironmentIsAnErrorNotAFallback) {
@@ -79,10 +79,10 @@ TEST(AwsCredentials, HalfAPairInTheEnvironmentIsAnErrorNotAFallback) {
   world.env = {{"AWS_ACCESS_KEY_ID", "AKIDENV"}, {"HOME", "/home/u"}};
   world.files["/home/u/.aws/credentials"] = kFile;
   EXPECT_EQ(world.failure(), "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
-  world.env = {{"AWS_SECRET_ACCESS_KEY", kSecret}, {"HOME", "/home/u"}};
+  world.env = {{"AWS_SECRET_ACCESS_KEY", kChainSecret}, {"HOME", "/home/u"}};
   const std::string message = world.failure();
   EXPECT_EQ(message, "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not");
-  EXPECT_EQ(message.find(kSecret), std::string::npos);
+  EXPECT_EQ(message.find(kChainSecret), std::string::npos);
 }
 
 TEST(AwsCredentials, ThenTheDefaultProfileInHomesCredentialsFile) {
@@ -91,7 +91,7 @@ TEST(AwsCredentials, ThenTheDefaultProfileInHomesCredentialsFile) {
   world.files["/home/u/.aws/credentials"] = kFile;
   const auto credentials = world.resolve();
   EXPECT_EQ(credentials.access_key_id, "AKIDDEFAULT");
-  EXPECT_EQ(credentials.secret_access_key, kSecret);
+  EXPECT_EQ(credentials.secret_access_key, kChainSecret);
   EXPECT_EQ(credentials.session_token, "");
   EXPECT_EQ(credentials.source, "profile default in /home/u/.aws/credentials");
 }
@@ -103,7 +103,7 @@ TEST(AwsCredentials, ANamedProfileInTheConfiguredFileWithASessionToken) {
   const auto credentials = world.resolve();
   EXPECT_EQ(credentials.access_key_id, "AKIDCI");
   EXPECT_EQ(credentials.secret_access_key, "ciSecret");
-  EXPECT_EQ(credentials.session_token, kToken);
+  EXPECT_EQ(credentials.session_token, kChainToken);
   EXPECT_EQ(credentials.source, "profile ci in /etc/aws/creds");
 }
 
@@ -128,9 +128,9 @@ TEST(AwsCredentials, MissingPiecesAreNamedAndNoSecretIsPrinted) {
   for (const auto& profile : {"default", "ci", "broken", "prod"}) {
     world.env = {{"HOME", "/home/u"}, {"AWS_PROFILE", profile}};
     const std::string message = world.failure();
-    EXPECT_EQ(message.find(kSecret), std::string::npos) << message;
+    EXPECT_EQ(message.find(kChainSecret), std::string::npos) << message;
     EXPECT_EQ(message.find("ciSecret"), std::string::npos) << message;
-    EXPECT_EQ(message.find(kToken), std::string::npos) << message;
+    EXPECT_EQ(message.find(kChainToken), std::string::npos) << message;
   }
 }
 
@@ -143,7 +143,7 @@ TEST(AwsCredentials, TheRealFileReaderReadsAFileAndReportsAMissingOne) {
   World world;
   world.env = {{"AWS_SHARED_CREDENTIALS_FILE", path}, {"AWS_PROFILE", "ci"}};
   const auto credentials = resolve_credentials(world.environment(), reader);
-  EXPECT_EQ(credentials.session_token, kToken);
+  EXPECT_EQ(credentials.session_token, kChainToken);
 }
 
 TEST(AwsRegion, FromTheUrlThenAwsRegionThenTheDefaultRegion) {

@@ -27,8 +27,8 @@ namespace {
 using testing_support::HttpReceiver;
 using testing_support::ReceivedRequest;
 
-constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-constexpr const char* kToken =
+constexpr const char* kExampleSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+constexpr const char* kExampleToken =
     "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDexample+token/with=odd+characters";
 
 // sigv4_verify.py beside this file's source: found from the test binary (build dirs sit in the
@@ -70,9 +70,10 @@ class SigV4Signature : public ::testing::Test {
   boost::json::object botocore(const ReceivedRequest& request, const std::string& token, const std::string& service) {
     boost::json::array headers;
     for (const auto& [name, value] : request.headers) headers.push_back(boost::json::array{name, value});
-    const boost::json::object input{{"method", request.method}, {"path", request.target},      {"headers", headers},
-                                    {"body", request.body},     {"access_key", "AKIDEXAMPLE"}, {"secret_key", kSecret},
-                                    {"token", token},           {"region", "eu-central-1"},    {"service", service}};
+    const boost::json::object input{
+        {"method", request.method}, {"path", request.target},      {"headers", headers},
+        {"body", request.body},     {"access_key", "AKIDEXAMPLE"}, {"secret_key", kExampleSecret},
+        {"token", token},           {"region", "eu-central-1"},    {"service", service}};
     const auto in = dir_.path() / "captured.json";
     const auto out = dir_.path() / "botocore.json";
     const auto err = dir_.path() / "botocore.err";
@@ -92,7 +93,7 @@ class SigV4Signature : public ::testing::Test {
     net::CurlMulti http(loops.context(0));
     AwsClientOptions options;
     options.endpoint = service_endpoint(service, "eu-central-1", receiver_.url());
-    options.credentials = {"AKIDEXAMPLE", kSecret, token, "test"};
+    options.credentials = {"AKIDEXAMPLE", kExampleSecret, token, "test"};
     AwsClient client(http, options);
     std::promise<void> done;
     call(client, [&] { done.set_value(); });
@@ -145,13 +146,13 @@ TEST_F(SigV4Signature, DynamoDbJsonCallWithLongTermKeys) {
 }
 
 TEST_F(SigV4Signature, DynamoDbJsonCallWithASessionToken) {
-  const auto request = json_call("dynamodb", "DynamoDB_20120810.GetItem", kToken);
-  expect_verified(request, kToken, "dynamodb", {"host", "x-amz-date", "content-type", "x-amz-target"});
+  const auto request = json_call("dynamodb", "DynamoDB_20120810.GetItem", kExampleToken);
+  expect_verified(request, kExampleToken, "dynamodb", {"host", "x-amz-date", "content-type", "x-amz-target"});
 }
 
 TEST_F(SigV4Signature, SqsJsonCallWithASessionToken) {
-  const auto request = json_call("sqs", "AmazonSQS.ReceiveMessage", kToken);
-  expect_verified(request, kToken, "sqs", {"host", "x-amz-date", "content-type", "x-amz-target"});
+  const auto request = json_call("sqs", "AmazonSQS.ReceiveMessage", kExampleToken);
+  expect_verified(request, kExampleToken, "sqs", {"host", "x-amz-date", "content-type", "x-amz-target"});
 }
 
 // Over 1 MB curl adds "Expect: 100-continue" (unsigned, which AWS accepts; this receiver never says
@@ -172,8 +173,8 @@ TEST_F(SigV4Signature, SnsFormCallWithLongTermKeys) {
 }
 
 TEST_F(SigV4Signature, SnsFormCallWithASessionToken) {
-  const auto request = form_call(kToken);
-  expect_verified(request, kToken, "sns", {"host", "x-amz-date", "content-type"});
+  const auto request = form_call(kExampleToken);
+  expect_verified(request, kExampleToken, "sns", {"host", "x-amz-date", "content-type"});
 }
 
 TEST_F(SigV4Signature, ATamperedRequestDoesNotVerify) {

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support/nanoseconds.hpp"
+
 namespace ninja::http {
 namespace {
 
-constexpr int64_t kSecond = 1'000'000'000;
+using test::kSecond;
 
 class GatewayTest : public ::testing::Test {
  protected:

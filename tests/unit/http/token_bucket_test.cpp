@@ -7,10 +7,12 @@
 #include <thread>
 #include <vector>
 
+#include "support/nanoseconds.hpp"
+
 namespace ninja::http {
 namespace {
 
-constexpr int64_t kSecond = 1'000'000'000;
+using test::kSecond;
 constexpr int64_t kStart = 1000 * kSecond;
 
 TEST(TokenBucket, StartsFullAndRefusesBeyondTheBurst) {

@@ -6,7 +6,7 @@
 namespace ninja::storage::dynamodb {
 namespace {
 
-const TableLayout kLayout("p_");
+const TableLayout kDeliveryLayout("p_");
 
 domain::Delivery delivery() {
   domain::Delivery d;
@@ -76,36 +76,36 @@ TEST(DynamoDbDeliveryItems, AnUnknownStatusIsAMalformedItem) {
 }
 
 TEST(DynamoDbDeliveryRequests, NewOnesNeverOverwrite) {
-  const auto put = put_new_delivery(kLayout, delivery(), std::nullopt);
+  const auto put = put_new_delivery(kDeliveryLayout, delivery(), std::nullopt);
   EXPECT_EQ(put.at("TableName").as_string(), "p_deliveries");
   EXPECT_EQ(put.at("ConditionExpression").as_string(), "attribute_not_exists(#event_id)");
 }
 
 TEST(DynamoDbDeliveryRequests, AClaimLeasesOnlyADueUnleasedDelivery) {
-  const auto u = claim_delivery_update(kLayout, "e1", "webhook", {"n1", 1000, 6000});
+  const auto u = claim_delivery_update(kDeliveryLayout, "e1", "webhook", {"n1", 1000, 6000});
   EXPECT_EQ(u.at("ConditionExpression").as_string(),
             "attribute_exists(#due) AND #next <= :now AND (attribute_not_exists(#until) OR #until <= :now)");
   EXPECT_EQ(u.at("ExpressionAttributeValues").at(":now").at("N").as_string(), "1000");
   EXPECT_EQ(u.at("ReturnValues").as_string(), "ALL_NEW");
-  const auto q = due_query(kLayout, 1000);
+  const auto q = due_query(kDeliveryLayout, 1000);
   EXPECT_EQ(q.at("IndexName").as_string(), "due");
   EXPECT_TRUE(q.at("ScanIndexForward").as_bool());  // earliest due first
 }
 
 TEST(DynamoDbDeliveryRequests, AnAttemptRewritesOnlyAnExistingRecordWithoutItsLease) {
-  const auto put = record_attempt_put(kLayout, delivery());
+  const auto put = record_attempt_put(kDeliveryLayout, delivery());
   EXPECT_EQ(put.at("ConditionExpression").as_string(), "attribute_exists(#event_id)");
   EXPECT_FALSE(put.at("Item").as_object().contains("lease_owner"));
 }
 
 TEST(DynamoDbDeliveryRequests, DeadLettersNewestFirstAndARequeueKeepsTheLastError) {
-  EXPECT_FALSE(dead_query(kLayout).at("ScanIndexForward").as_bool());
-  const auto u = requeue_update(kLayout, "e1", "email", 500);
+  EXPECT_FALSE(dead_query(kDeliveryLayout).at("ScanIndexForward").as_bool());
+  const auto u = requeue_update(kDeliveryLayout, "e1", "email", 500);
   const std::string update(u.at("UpdateExpression").as_string());
   EXPECT_NE(update.find("REMOVE #dead, #owner, #until"), std::string::npos);
   EXPECT_EQ(update.find("last_error"), std::string::npos);
   EXPECT_EQ(u.at("ConditionExpression").as_string(), "attribute_exists(#dead)");
-  EXPECT_TRUE(event_deliveries_query(kLayout, "e1").at("ConsistentRead").as_bool());
+  EXPECT_TRUE(event_deliveries_query(kDeliveryLayout, "e1").at("ConsistentRead").as_bool());
 }
 
 }  // namespace

@@ -5,10 +5,10 @@
 namespace ninja::storage::dynamodb {
 namespace {
 
-const TableLayout kLayout("p_");
+const TableLayout kOutboxLayout("p_");
 
 TEST(DynamoDbOutboxRequests, UnpublishedEventsComeOldestFirstFromTheSparseIndex) {
-  const auto q = unpublished_query(kLayout, 64);
+  const auto q = unpublished_query(kOutboxLayout, 64);
   EXPECT_EQ(q.at("TableName").as_string(), "p_outbox");
   EXPECT_EQ(q.at("IndexName").as_string(), "unpublished");
   EXPECT_TRUE(q.at("ScanIndexForward").as_bool());
@@ -17,7 +17,7 @@ TEST(DynamoDbOutboxRequests, UnpublishedEventsComeOldestFirstFromTheSparseIndex)
 
 // The index may lag; the subject's partition is the truth about which event comes first.
 TEST(DynamoDbOutboxRequests, TheSubjectsOldestPendingEventIsReadConsistently) {
-  const auto q = oldest_pending_of_subject_query(kLayout, "0190-order");
+  const auto q = oldest_pending_of_subject_query(kOutboxLayout, "0190-order");
   EXPECT_FALSE(q.contains("IndexName"));
   EXPECT_TRUE(q.at("ConsistentRead").as_bool());
   EXPECT_EQ(q.at("ExpressionAttributeValues").at(":subject").at("S").as_string(), "0190-order");
@@ -26,7 +26,7 @@ TEST(DynamoDbOutboxRequests, TheSubjectsOldestPendingEventIsReadConsistently) {
 }
 
 TEST(DynamoDbOutboxRequests, AClaimLeasesOnlyAFreeUnpublishedEvent) {
-  const auto u = claim_update(kLayout, "s", "e", {"relay-1", 1000, 31000});
+  const auto u = claim_update(kOutboxLayout, "s", "e", {"relay-1", 1000, 31000});
   EXPECT_EQ(u.at("Key").at("subject").at("S").as_string(), "s");
   EXPECT_EQ(u.at("Key").at("id").at("S").as_string(), "e");
   EXPECT_EQ(u.at("ConditionExpression").as_string(),
@@ -38,14 +38,14 @@ TEST(DynamoDbOutboxRequests, AClaimLeasesOnlyAFreeUnpublishedEvent) {
 }
 
 TEST(DynamoDbOutboxRequests, AnUnpublishedEventIsFoundByIdOnTheIndex) {
-  const auto q = unpublished_event_query(kLayout, "e-7");
+  const auto q = unpublished_event_query(kOutboxLayout, "e-7");
   EXPECT_EQ(q.at("IndexName").as_string(), "unpublished");
   EXPECT_EQ(q.at("KeyConditionExpression").as_string(), "#pending = :pending AND #id = :id");
   EXPECT_EQ(q.at("ExpressionAttributeValues").at(":id").at("S").as_string(), "e-7");
 }
 
 TEST(DynamoDbOutboxRequests, PublishedLeavesTheIndexAndIsNeverRecreated) {
-  const auto u = mark_published_update(kLayout, "s", "e", 5);
+  const auto u = mark_published_update(kOutboxLayout, "s", "e", 5);
   EXPECT_EQ(u.at("UpdateExpression").as_string(), "REMOVE #pending, #owner, #until SET #published = :now");
   EXPECT_EQ(u.at("ConditionExpression").as_string(), "attribute_exists(#id)");
 }

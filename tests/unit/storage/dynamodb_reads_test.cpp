@@ -11,29 +11,29 @@ namespace {
 
 namespace json = boost::json;
 
-const TableLayout kLayout("p_");
+const TableLayout kReadsLayout("p_");
 
 TEST(DynamoDbReads, AGetIsStronglyConsistent) {
-  const auto body = get_item_request(kLayout.orders, "id", "0190-o");
+  const auto body = get_item_request(kReadsLayout.orders, "id", "0190-o");
   EXPECT_EQ(body.at("TableName").as_string(), "p_orders");
   EXPECT_EQ(body.at("Key").at("id").at("S").as_string(), "0190-o");
   EXPECT_TRUE(body.at("ConsistentRead").as_bool());
 }
 
 TEST(DynamoDbReads, APageAsksForOneMoreNewestFirstBelowTheCursor) {
-  const auto first = list_users_request(kLayout, {20, std::nullopt});
+  const auto first = list_users_request(kReadsLayout, {20, std::nullopt});
   EXPECT_EQ(first.at("IndexName").as_string(), "newest");
   EXPECT_EQ(first.at("KeyConditionExpression").as_string(), "#h = :h");
   EXPECT_EQ(first.at("ExpressionAttributeNames").at("#h").as_string(), "kind");
   EXPECT_EQ(first.at("ExpressionAttributeValues").at(":h").at("S").as_string(), "user");
   EXPECT_FALSE(first.at("ScanIndexForward").as_bool());
   EXPECT_EQ(first.at("Limit").as_int64(), 21);
-  const auto next = list_orders_request(kLayout, {5, std::string("0190-b")}, std::string("0190-u"));
+  const auto next = list_orders_request(kReadsLayout, {5, std::string("0190-b")}, std::string("0190-u"));
   EXPECT_EQ(next.at("IndexName").as_string(), "by_user");
   EXPECT_EQ(next.at("KeyConditionExpression").as_string(), "#h = :h AND #id < :before");
   EXPECT_EQ(next.at("ExpressionAttributeValues").at(":h").at("S").as_string(), "0190-u");
   EXPECT_EQ(next.at("ExpressionAttributeValues").at(":before").at("S").as_string(), "0190-b");
-  EXPECT_EQ(list_orders_request(kLayout, {5, std::nullopt}, std::nullopt).at("IndexName").as_string(), "newest");
+  EXPECT_EQ(list_orders_request(kReadsLayout, {5, std::nullopt}, std::nullopt).at("IndexName").as_string(), "newest");
 }
 
 json::object answer_with(size_t users) {

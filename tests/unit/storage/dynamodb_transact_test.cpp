@@ -14,7 +14,7 @@ namespace {
 
 namespace json = boost::json;
 
-const TableLayout kLayout("test_");
+const TableLayout kTransactLayout("test_");
 
 domain::User a_user() {
   domain::User u;
@@ -55,7 +55,7 @@ std::string resolved_condition(const json::object& op) {
 }
 
 TEST(DynamoDbTransact, ACreateUserIsOneTransactionOfEntityClaimEventAndRecord) {
-  const auto request = create_user_request(kLayout, a_user(), kEvent, kRecord, 5000);
+  const auto request = create_user_request(kTransactLayout, a_user(), kEvent, kRecord, 5000);
   const auto& items = request.body.at("TransactItems").as_array();
   ASSERT_EQ(items.size(), 4u);
   const auto& user = operation(request.body, request.parts.entity, "Put");
@@ -78,13 +78,13 @@ TEST(DynamoDbTransact, ACreateUserIsOneTransactionOfEntityClaimEventAndRecord) {
 }
 
 TEST(DynamoDbTransact, WithoutAKeyThereIsNoRecord) {
-  const auto request = create_user_request(kLayout, a_user(), kEvent, std::nullopt, 0);
+  const auto request = create_user_request(kTransactLayout, a_user(), kEvent, std::nullopt, 0);
   EXPECT_EQ(request.body.at("TransactItems").as_array().size(), 3u);
   EXPECT_FALSE(request.parts.idempotency);
 }
 
 TEST(DynamoDbTransact, ACreateOrderChecksTheUserInTheSameTransaction) {
-  const auto request = create_order_request(kLayout, an_order(), kEvent, std::nullopt, 0);
+  const auto request = create_order_request(kTransactLayout, an_order(), kEvent, std::nullopt, 0);
   ASSERT_TRUE(request.parts.user_check);
   EXPECT_FALSE(request.parts.email_claim);
   const auto& check = operation(request.body, *request.parts.user_check, "ConditionCheck");
@@ -122,10 +122,10 @@ TEST(DynamoDbTransact, EveryAttributeInAnExpressionIsAliased) {
   // DynamoDB reserves words such as NAME, STATUS, KEY and USER: a bare attribute name in an
   // expression may be refused by the real service even where an emulator accepts it.
   EXPECT_EQ(bare_names("attribute_not_exists(id) OR #e <= :now"), std::vector<std::string>{"id"});  // the probe works
-  const json::object requests[] = {create_user_request(kLayout, a_user(), kEvent, kRecord, 1).body,
-                                   create_order_request(kLayout, an_order(), kEvent, kRecord, 1).body,
-                                   delete_user_request(kLayout, "u", "a@b.co", kEvent),
-                                   delete_order_request(kLayout, "o", kEvent)};
+  const json::object requests[] = {create_user_request(kTransactLayout, a_user(), kEvent, kRecord, 1).body,
+                                   create_order_request(kTransactLayout, an_order(), kEvent, kRecord, 1).body,
+                                   delete_user_request(kTransactLayout, "u", "a@b.co", kEvent),
+                                   delete_order_request(kTransactLayout, "o", kEvent)};
   size_t conditions = 0;
   for (const auto& request : requests) {
     for (const auto& item : request.at("TransactItems").as_array()) {
@@ -139,7 +139,7 @@ TEST(DynamoDbTransact, EveryAttributeInAnExpressionIsAliased) {
 }
 
 TEST(DynamoDbTransact, ADeleteRemovesTheUserAndItsClaimOnlyIfTheyStillBelongTogether) {
-  const auto body = delete_user_request(kLayout, "0190-user", "Ada@Example.com", kEvent);
+  const auto body = delete_user_request(kTransactLayout, "0190-user", "Ada@Example.com", kEvent);
   const auto& user = operation(body, 0, "Delete");
   EXPECT_EQ(resolved_condition(user), "kind = :user AND email = :email");
   EXPECT_EQ(user.at("ExpressionAttributeValues").at(":email").at("S").as_string(), "Ada@Example.com");
@@ -147,7 +147,7 @@ TEST(DynamoDbTransact, ADeleteRemovesTheUserAndItsClaimOnlyIfTheyStillBelongToge
   EXPECT_EQ(claim.at("Key").at("id").at("S").as_string(), "email#ada@example.com");
   EXPECT_EQ(resolved_condition(claim), "user_id = :id");
   EXPECT_EQ(operation(body, 2, "Put").at("TableName").as_string(), "test_outbox");
-  const auto order = delete_order_request(kLayout, "0190-order", kEvent);
+  const auto order = delete_order_request(kTransactLayout, "0190-order", kEvent);
   EXPECT_EQ(resolved_condition(operation(order, 0, "Delete")), "attribute_exists(id)");
 }
 
@@ -158,13 +158,15 @@ json::value reasons(std::initializer_list<const char*> codes) {
 }
 
 TEST(DynamoDbTransact, CancellationReasonsBecomeTheCreatesAnswer) {
-  const auto user = create_user_request(kLayout, a_user(), kEvent, kRecord, 1).parts;  // user, claim, event, record
+  const auto user =
+      create_user_request(kTransactLayout, a_user(), kEvent, kRecord, 1).parts;  // user, claim, event, record
   EXPECT_EQ(create_conflict(reasons({"None", "ConditionalCheckFailed", "None", "None"}), user),
             domain::CreateStatus::email_taken);
   // A live key wins over a taken email: the retry replays the first answer.
   EXPECT_EQ(create_conflict(reasons({"None", "ConditionalCheckFailed", "None", "ConditionalCheckFailed"}), user),
             domain::CreateStatus::idempotency_taken);
-  const auto order = create_order_request(kLayout, an_order(), kEvent, std::nullopt, 1).parts;  // order, check, event
+  const auto order =
+      create_order_request(kTransactLayout, an_order(), kEvent, std::nullopt, 1).parts;  // order, check, event
   EXPECT_EQ(create_conflict(reasons({"None", "ConditionalCheckFailed", "None"}), order),
             domain::CreateStatus::user_missing);
   // Not a conflict of ours: the caller retries or answers 503, never 409/422.

@@ -6,7 +6,7 @@
 namespace ninja::storage::dynamodb {
 namespace {
 
-const TableLayout kLayout("p_");
+const TableLayout kLimitsLayout("p_");
 
 domain::User user(std::string id, std::string name = "Ada") {
   domain::User u;
@@ -22,54 +22,59 @@ events::Event event(const std::string& subject, std::string payload = "{}") {
 }
 
 TEST(DynamoDbWriteLimits, AnOrdinaryCreateFits) {
-  const auto request = create_user_request(kLayout, user("u1"), event("u1"), std::nullopt, 1);
-  EXPECT_EQ(limit_violation(kLayout, request.body), std::nullopt);
+  const auto request = create_user_request(kLimitsLayout, user("u1"), event("u1"), std::nullopt, 1);
+  EXPECT_EQ(limit_violation(kLimitsLayout, request.body), std::nullopt);
 }
 
 TEST(DynamoDbWriteLimits, AnItemOver400KbIsRefusedBeforeTheCall) {
   const auto fits =
-      create_user_request(kLayout, user("u1", std::string(390 * 1024, 'x')), event("u1"), std::nullopt, 1);
-  EXPECT_EQ(limit_violation(kLayout, fits.body), std::nullopt);
-  const auto big = create_user_request(kLayout, user("u1", std::string(401 * 1024, 'x')), event("u1"), std::nullopt, 1);
-  const auto violation = limit_violation(kLayout, big.body);
+      create_user_request(kLimitsLayout, user("u1", std::string(390 * 1024, 'x')), event("u1"), std::nullopt, 1);
+  EXPECT_EQ(limit_violation(kLimitsLayout, fits.body), std::nullopt);
+  const auto big =
+      create_user_request(kLimitsLayout, user("u1", std::string(401 * 1024, 'x')), event("u1"), std::nullopt, 1);
+  const auto violation = limit_violation(kLimitsLayout, big.body);
   ASSERT_TRUE(violation.has_value());
   EXPECT_NE(violation->find("p_users"), std::string::npos) << *violation;
   // The outbox event carries the entity's JSON: it counts as an item of its own.
   const auto big_event =
-      create_user_request(kLayout, user("u1"), event("u1", std::string(401 * 1024, 'x')), std::nullopt, 1);
-  EXPECT_NE(limit_violation(kLayout, big_event.body).value_or("").find("p_outbox"), std::string::npos);
+      create_user_request(kLimitsLayout, user("u1"), event("u1", std::string(401 * 1024, 'x')), std::nullopt, 1);
+  EXPECT_NE(limit_violation(kLimitsLayout, big_event.body).value_or("").find("p_outbox"), std::string::npos);
 }
 
 TEST(DynamoDbWriteLimits, KeysOverTheirLimitsAreRefused) {
   // An indexed user's id is the sort key of the `newest` index: 1024 bytes at most.
   EXPECT_EQ(limit_violation(
-                kLayout, create_user_request(kLayout, user(std::string(1024, 'i')), event("s"), std::nullopt, 1).body),
+                kLimitsLayout,
+                create_user_request(kLimitsLayout, user(std::string(1024, 'i')), event("s"), std::nullopt, 1).body),
             std::nullopt);
   EXPECT_TRUE(limit_violation(
-                  kLayout, create_user_request(kLayout, user(std::string(1025, 'i')), event("s"), std::nullopt, 1).body)
+                  kLimitsLayout,
+                  create_user_request(kLimitsLayout, user(std::string(1025, 'i')), event("s"), std::nullopt, 1).body)
                   .has_value());
   // An outbox subject is a partition key (2048), its id a sort key (1024).
-  EXPECT_TRUE(
-      limit_violation(kLayout,
-                      create_user_request(kLayout, user("u1"), event(std::string(2049, 's')), std::nullopt, 1).body)
-          .has_value());
+  EXPECT_TRUE(limit_violation(
+                  kLimitsLayout,
+                  create_user_request(kLimitsLayout, user("u1"), event(std::string(2049, 's')), std::nullopt, 1).body)
+                  .has_value());
   // An idempotency key is a partition key alone: 2048.
   const domain::IdempotencyRecord record{"scope", std::string(2100, 'k'), "fp", "u1", "{}", 1, 2};
-  EXPECT_TRUE(limit_violation(kLayout, create_user_request(kLayout, user("u1"), event("u1"), record, 1).body)
-                  .value_or("")
-                  .find("p_idempotency") != std::string::npos);
+  EXPECT_TRUE(
+      limit_violation(kLimitsLayout, create_user_request(kLimitsLayout, user("u1"), event("u1"), record, 1).body)
+          .value_or("")
+          .find("p_idempotency") != std::string::npos);
 }
 
 TEST(DynamoDbWriteLimits, EmptyKeysAreRefused) {
   const auto violation =
-      limit_violation(kLayout, create_user_request(kLayout, user(""), event("s"), std::nullopt, 1).body);
+      limit_violation(kLimitsLayout, create_user_request(kLimitsLayout, user(""), event("s"), std::nullopt, 1).body);
   ASSERT_TRUE(violation.has_value());
   EXPECT_NE(violation->find("empty"), std::string::npos) << *violation;
 }
 
 TEST(DynamoDbWriteLimits, DeletesAreCheckedByTheirKeys) {
-  EXPECT_EQ(limit_violation(kLayout, delete_order_request(kLayout, "o1", event("o1"))), std::nullopt);
-  EXPECT_TRUE(limit_violation(kLayout, delete_order_request(kLayout, std::string(1025, 'o'), event("o1"))).has_value());
+  EXPECT_EQ(limit_violation(kLimitsLayout, delete_order_request(kLimitsLayout, "o1", event("o1"))), std::nullopt);
+  EXPECT_TRUE(limit_violation(kLimitsLayout, delete_order_request(kLimitsLayout, std::string(1025, 'o'), event("o1")))
+                  .has_value());
 }
 
 }  // namespace
