@@ -57,7 +57,7 @@ inline void delete_tables(const std::string& prefix) {
 
 struct DynamoDbBackend {
   static constexpr const char* kName = "DynamoDB";
-  static constexpr bool kNotifiesCommits = false;  // relays poll the `unpublished` index
+  static constexpr bool kNotifiesCommits = true;  // this process's commits; relays poll for others
   static constexpr int kCreatesPerThread = 10;     // moto copies a table per transaction (see StoreConcurrency)
   static std::optional<std::string> unavailable() {
     if (!ddb::moto_url()) return "NINJA_TEST_MOTO_URL is not set (run under tests/servers/with-servers)";

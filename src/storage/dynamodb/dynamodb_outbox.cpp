@@ -220,4 +220,8 @@ void DynamoDbOutbox::oldest_unpublished_ms(util::Completion<std::optional<int64_
                          });
 }
 
+std::unique_ptr<events::Subscription> DynamoDbOutbox::watch_commits(std::function<void()> notice) {
+  return shared_->commits->watch(std::move(notice));
+}
+
 }  // namespace ninja::storage::dynamodb

@@ -6,8 +6,8 @@
 // crashed relay's leases run out, and an entity's later event waits until its earlier one is
 // published. Publishing removes `pending`, which takes the event out of the index.
 //
-// No DynamoDB Streams (moto's stream iterators go stale after a cancelled transaction) and no
-// commit notices: relays poll, which the Outbox port allows (watch_commits gives nullptr).
+// No DynamoDB Streams (moto's stream iterators go stale after a cancelled transaction): relays
+// poll, and this process's own commits wake them at once (watch_commits).
 #include <memory>
 
 #include "events/outbox.hpp"
@@ -24,6 +24,7 @@ class DynamoDbOutbox final : public events::Outbox {
   // relay's claims are remembered; any other id is looked up on the index first.
   void mark_published(std::vector<std::string> event_ids, int64_t now_ms, util::Done done) override;
   void oldest_unpublished_ms(util::Completion<std::optional<int64_t>> done) override;
+  std::unique_ptr<events::Subscription> watch_commits(std::function<void()> notice) override;
 
   struct Subjects;  // event id -> subject, of this outbox's claims
 

@@ -4,6 +4,7 @@
 // its clients, destroyed first, complete whatever is still in flight before anything else goes.
 #include <memory>
 
+#include "events/commit_notices.hpp"
 #include "storage/dynamodb/dynamodb_clients.hpp"
 #include "storage/dynamodb/table_layout.hpp"
 
@@ -23,6 +24,9 @@ struct DynamoDbShared {
   DynamoDbShared& operator=(const DynamoDbShared&) = delete;
 
   const TableLayout layout;
+  // Creates and deletes of this process tell its relays at once (DynamoDB has no signal; the
+  // relays' polling finds the other processes' events).
+  const std::shared_ptr<events::CommitNotices> commits = std::make_shared<events::CommitNotices>();
   std::unique_ptr<DynamoDbClients> clients;  // declared last: destroyed first
 };
 

@@ -92,7 +92,10 @@ void send_create(std::shared_ptr<CreateCall> call) {
   body["ClientRequestToken"] = request_token(call->event_id, call->attempt);
   auto* clients = call->shared->clients.get();
   clients->call("TransactWriteItems", body, [call = std::move(call)](json::object, std::exception_ptr error) mutable {
-    if (!error) return call->done(CreateOutcome{}, nullptr);
+    if (!error) {
+      call->shared->commits->notify();
+      return call->done(CreateOutcome{}, nullptr);
+    }
     const auto reasons = cancellation_reasons(error);
     if (!reasons) return call->done({}, error);
     if (const auto status = create_conflict(*reasons, call->request.parts)) {
@@ -137,7 +140,10 @@ void send_delete(std::shared_ptr<DeleteCall> call) {
   body["ClientRequestToken"] = request_token(call->event_id, call->attempt);
   auto* clients = call->shared->clients.get();
   clients->call("TransactWriteItems", body, [call = std::move(call)](json::object, std::exception_ptr error) mutable {
-    if (!error) return call->done(true, nullptr);
+    if (!error) {
+      call->shared->commits->notify();
+      return call->done(true, nullptr);
+    }
     const auto reasons = cancellation_reasons(error);
     if (!reasons) return call->done({}, error);
     // Part 0 is the entity's Delete, on the condition that it exists (a user: with its email).

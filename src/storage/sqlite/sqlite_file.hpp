@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "storage/sqlite/commit_notices.hpp"
+#include "events/commit_notices.hpp"
 #include "storage/sqlite/group_commit.hpp"
 #include "storage/sqlite/read_pool.hpp"
 #include "storage/sqlite/write_health.hpp"
@@ -29,7 +29,7 @@ class SqliteFile {
 
   const std::string& path() const { return path_; }
   GroupCommitWriter& writer() { return *writer_; }
-  CommitNotices& commits() { return commits_; }
+  events::CommitNotices& commits() { return *commits_; }
   const WriteHealth& health() const { return health_; }
 
   // Runs `work` on a read connection; `done` gets its result or what it threw.
@@ -64,7 +64,7 @@ class SqliteFile {
 
  private:
   std::string path_;
-  CommitNotices commits_;
+  std::shared_ptr<events::CommitNotices> commits_ = std::make_shared<events::CommitNotices>();
   WriteHealth health_;  // before writer_, which reports to it
   std::unique_ptr<GroupCommitWriter> writer_;
   std::unique_ptr<ReadPool> readers_;

@@ -3,22 +3,6 @@
 #include <algorithm>
 
 namespace ninja::storage::sqlite {
-namespace {
-
-// Keeps the file (and so its notices) alive as long as the watch runs.
-class FileWatch final : public events::Subscription {
- public:
-  FileWatch(std::shared_ptr<SqliteFile> file, std::unique_ptr<events::Subscription> watch)
-      : file_(std::move(file)), watch_(std::move(watch)) {}
-  ~FileWatch() override { stop(); }
-  void stop() override { watch_->stop(); }
-
- private:
-  std::shared_ptr<SqliteFile> file_;
-  std::unique_ptr<events::Subscription> watch_;
-};
-
-}  // namespace
 
 void SqliteOutbox::claim(size_t limit, util::Lease lease, util::Completion<std::vector<events::Event>> done) {
   if (limit == 0) return done({}, nullptr);
@@ -75,7 +59,7 @@ void SqliteOutbox::oldest_unpublished_ms(util::Completion<std::optional<int64_t>
 }
 
 std::unique_ptr<events::Subscription> SqliteOutbox::watch_commits(std::function<void()> notice) {
-  return std::make_unique<FileWatch>(file_, file_->commits().watch(std::move(notice)));
+  return file_->commits().watch(std::move(notice));
 }
 
 }  // namespace ninja::storage::sqlite
