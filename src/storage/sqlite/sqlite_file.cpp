@@ -11,11 +11,21 @@ std::unique_ptr<Database> open_writer(const std::string& path) {
   return db;
 }
 
-SqliteFile::SqliteFile(const SqliteOptions& options) : path_(options.path), health_(options.metrics) {
-  auto db = open_writer(options.path);
+namespace {
+
+// The writer's connection, migrated: the readers open a file whose schema is current.
+std::unique_ptr<Database> open_migrated_writer(const std::string& path) {
+  auto db = open_writer(path);
   migrate(*db);
-  writer_ = std::make_unique<GroupCommitWriter>(std::move(db), options.max_batch, health_);
-  readers_ = std::make_unique<ReadPool>(options.path, options.readers);
+  return db;
 }
+
+}  // namespace
+
+SqliteFile::SqliteFile(const SqliteOptions& options)
+    : path_(options.path),
+      health_(options.metrics),
+      writer_(std::make_unique<GroupCommitWriter>(open_migrated_writer(options.path), options.max_batch, health_)),
+      readers_(options.path, options.readers) {}
 
 }  // namespace ninja::storage::sqlite

@@ -1,7 +1,8 @@
 #pragma once
-// One open SQLite database file: its single group-commit writer, its read pool and the notices
-// raised when outbox events commit. The store, outbox, delivery and API key views share it, and
-// every call on them is asynchronous: reads run on the pool, writes join the next group commit.
+// One open SQLite database file: its single group-commit writer, its read connections and the
+// notices raised when outbox events commit. The store, outbox, delivery and API key views share
+// it. Writes are asynchronous: they join the next group commit. Reads run on the caller's thread
+// and complete before `read` returns (ReadConnections says why).
 #include <exception>
 #include <functional>
 #include <memory>
@@ -9,7 +10,7 @@
 
 #include "events/commit_notices.hpp"
 #include "storage/sqlite/group_commit.hpp"
-#include "storage/sqlite/read_pool.hpp"
+#include "storage/sqlite/read_connections.hpp"
 #include "storage/sqlite/write_health.hpp"
 #include "util/completion.hpp"
 
@@ -17,7 +18,7 @@ namespace ninja::storage::sqlite {
 
 struct SqliteOptions {
   std::string path;
-  size_t readers = 4;                        // read threads, each with its connection; near the core count
+  size_t readers = 4;                        // read connections kept open: the threads that read at once
   size_t max_batch = 256;                    // writes per group commit
   util::MetricsRegistry* metrics = nullptr;  // where write failures are counted; null: nowhere
 };
@@ -32,19 +33,18 @@ class SqliteFile {
   events::CommitNotices& commits() { return *commits_; }
   const WriteHealth& health() const { return health_; }
 
-  // Runs `work` on a read connection; `done` gets its result or what it threw.
-  template <class T>
-  void read(std::function<T(Database&)> work, util::Completion<T> done) {
-    readers_->submit([work = std::move(work), done = std::move(done)](Database& db) {
-      T result{};
-      try {
-        result = work(db);
-      } catch (...) {
-        done(T{}, std::current_exception());
-        return;
-      }
-      done(std::move(result), nullptr);
-    });
+  // Runs `work` on a read connection, here and now; `done` gets its result or what it threw, once
+  // the connection is given back (so `done` may read again).
+  template <class T, class Work>
+  void read(Work&& work, util::Completion<T> done) {
+    T result{};
+    try {
+      readers_.run([&](Database& db) { result = work(db); });
+    } catch (...) {
+      done(T{}, std::current_exception());
+      return;
+    }
+    done(std::move(result), nullptr);
   }
 
   // Queues `work` (which computes an outcome) for the next group commit; `done` gets the outcome
@@ -67,7 +67,7 @@ class SqliteFile {
   std::shared_ptr<events::CommitNotices> commits_ = std::make_shared<events::CommitNotices>();
   WriteHealth health_;  // before writer_, which reports to it
   std::unique_ptr<GroupCommitWriter> writer_;
-  std::unique_ptr<ReadPool> readers_;
+  ReadConnections readers_;
 };
 
 // Opens a write connection with the durability settings every writer of the file must use.
