@@ -9,12 +9,15 @@ image's moto_server has it. So this file is two things:
   JSON on stdout. It only reads and reports; every judgement is the test's.
 
 Request: {"endpoint", "region", "access_key", "secret_key", "prefix",
-          "queries": {label: DynamoDB Query arguments}}.
+          "queries": {label: DynamoDB Query arguments}, "peek": {queue name: how many messages to wait for}}.
 Answer:  {"tables": {name: {"table": DescribeTable's Table, "ttl": TimeToLiveDescription,
                             "items": every item (consistent scan, low-level attribute values)}},
           "queries": {label: [items in the order DynamoDB returned them]},
           "topics": {arn: {"attributes": {...}, "subscriptions": {arn: {...attributes}}}},
-          "queues": {name: {...attributes}}}
+          "queues": {name: {...attributes}},
+          "messages": {queue name: [ReceiveMessage's messages, every attribute]}}
+Peeking receives with VisibilityTimeout 0, so the messages are at once there again for the notifier
+(each peek counts as one receive towards the dead-letter queue's redrive).
 Only names that start with the prefix are reported: moto is shared with the rest of the suite.
 """
 import json
@@ -24,8 +27,10 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 
 PROBE_TIMEOUT = 60
+PEEK_TIMEOUT = 10.0
 
 
 # ---- on the test's side: which python has boto3 ---------------------------------------------------
@@ -166,6 +171,18 @@ def _queues(sqs, prefix):
             for url in urls}
 
 
+def _peek(sqs, queue_name, count):
+    """Up to `count` distinct messages of the queue, waiting for them up to PEEK_TIMEOUT."""
+    url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+    seen = {}
+    deadline = time.monotonic() + PEEK_TIMEOUT
+    while len(seen) < count and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, WaitTimeSeconds=1,
+                                           AttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", []):
+            seen.setdefault(message["MessageId"], message)
+    return list(seen.values())
+
+
 def main():
     import boto3  # only here: the test imports this file on a python without it
 
@@ -181,6 +198,7 @@ def main():
                     for label, arguments in request.get("queries", {}).items()},
         "topics": _topics(clients["sns"], prefix),
         "queues": _queues(clients["sqs"], prefix),
+        "messages": {name: _peek(clients["sqs"], name, count) for name, count in request.get("peek", {}).items()},
     }
     json.dump(answer, sys.stdout, default=str)  # default: DescribeTable's datetimes
 
