@@ -2,9 +2,10 @@
 their notifications on dynamodb:// + sns:// (moto), every table, key, index, item, topic, queue and
 subscription is where README.md's *AWS-native* section says.
 
-The service runs twice on the same tables: first with `--roles api` only, so the outbox events wait on the
-sparse `unpublished` index, then with every role, so the relay publishes them and the notifier delivers.
-aws_layout_probe.py does the reading, on the python that has boto3 (moto_server's).
+The service runs three times on the same tables and bus: with `--roles api` only, so the outbox events
+wait on the sparse `unpublished` index; with `api,relay`, so they are published and wait in the notifier's
+queue; then with every role, so the notifier delivers them. aws_layout_probe.py reads after each step, on
+the python that has boto3 (moto_server's).
 
 It brings its own backends (its own name prefix on the session's moto), so it runs once, with the e2e
 suite on the AWS engines (`make e2e-aws`: NINJA_E2E_BUS=sns, or NINJA_E2E_STORE=dynamodb).
@@ -49,7 +50,8 @@ LAYOUT = {
     "api_keys": ([("id", HASH)], {}),
 }
 NUMBER_KEYS = {"next_attempt_at", "updated_at"}
-ITEMS = [{"sku": "NINJA-STAR", "quantity": 3, "unit_price": 1999}, {"sku": "SMOKE-BOMB", "quantity": 1, "unit_price": 250}]
+ITEMS = [{"sku": "NINJA-STAR", "quantity": 3, "unit_price": 1999},
+         {"sku": "SMOKE-BOMB", "quantity": 1, "unit_price": 250}]
 TOTAL = 3 * 1999 + 250
 
 
@@ -123,11 +125,11 @@ class Deployment:
                 "ScanIndexForward": not newest_first}
 
 
-def wait_until(what, predicate, timeout=WAIT):
+def wait_until(srv, what, predicate, timeout=WAIT):
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            pytest.fail(f"{what} within {timeout}s")
+            pytest.fail(f"{what} within {timeout}s; the server's stderr:\n{srv.stderr_tail(30)}")
         time.sleep(0.1)
 
 
@@ -180,18 +182,18 @@ def world(tmp_path_factory, moto_endpoint, boto3_interpreter):
 
         relay = aws.serve(db_path, "--roles", "api,relay")   # no notifier yet: the messages wait in the queue
         servers.append(relay)
-        wait_until("the relay did not publish the 4 events", lambda: published_total(relay) >= 4)
+        wait_until(relay, "the relay did not publish the 4 events", lambda: published_total(relay) >= 4)
         on_the_queue = aws.read(peek={aws.queue: len(orders)})["messages"][aws.queue]
         relay.stop()
 
         full = aws.serve(db_path, "--webhook-allow-private")
         servers.append(full)
         full.session.headers["x-api-key"] = key["key"]
-        wait_until("not every order notified", lambda: all(
+        wait_until(full, "not every order notified", lambda: all(
             notification_status(full, o["id"]) == ["delivered"] for o in orders))
         deleted = orders[1]
         assert full.delete(f"/v1/orders/{deleted['id']}").status_code == 204
-        wait_until("the relay did not publish the delete's event", lambda: published_total(full) >= 1)
+        wait_until(full, "the relay did not publish the delete's event", lambda: published_total(full) >= 1)
         queries = {
             "by_user": aws.query("orders", "by_user", {"user_id": user["id"]}, newest_first=True),
             "orders_newest": aws.query("orders", "newest", {"kind": "order"}, newest_first=True),
@@ -368,7 +370,8 @@ def test_the_bus_is_a_fifo_topic_with_a_filtered_raw_queue_and_its_dead_letter_q
     queue, dlq = queues[queue_name], queues[dlq_name]
     assert queue["FifoQueue"] == "true" and dlq["FifoQueue"] == "true"
     redrive = json.loads(queue["RedrivePolicy"])
-    assert redrive["deadLetterTargetArn"] == dlq["QueueArn"] and int(redrive["maxReceiveCount"]) == 5
+    assert redrive["deadLetterTargetArn"] == dlq["QueueArn"]
+    assert int(redrive["maxReceiveCount"]) == 5, "redrive after 5 receives"
     ((_, subscription),) = topic["subscriptions"].items()
     assert subscription["Protocol"] == "sqs" and subscription["Endpoint"] == queue["QueueArn"]
     assert subscription["RawMessageDelivery"] == "true"
