@@ -7,7 +7,9 @@ port, its log in a temp dir.
 
 moto keeps its state in memory: a restart starts empty. It accepts any signature; the signature is
 tested elsewhere (tests/unit/aws/sigv4_signature_test.cpp). It is a Python program from pip, not a
-Debian package: found on the PATH (the build image has it) or through $NINJA_MOTO_SERVER.
+Debian package: found on the PATH (the build image has it) or through $NINJA_MOTO_SERVER, and run
+by its own interpreter through moto_serialised.py, which serves DynamoDB requests one at a time
+(moto's DynamoDB is not safe under concurrent requests; that file says how it fails).
 
 start() is launch() then wait_ready(): moto needs about two seconds to import itself, so with-servers
 launches it first and waits for it after the other servers are up.
@@ -23,8 +25,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from moto_python import moto_python
 from server_process import LOOPBACK, ServerError, Watchdog, free_port, log_tail
 
+SERIALISED = Path(__file__).resolve().parent / "moto_serialised.py"
 PORT_ATTEMPTS = 5
 STOP_TIMEOUT = 10.0
 # No proxy: an http_proxy of the developer's must not see (or break) loopback requests.
@@ -43,11 +47,16 @@ class MotoServer:
     """One moto_server on 127.0.0.1. stop() ends it (SIGTERM, then SIGKILL) and removes its dir unless
     keep=True."""
 
-    def __init__(self, base_dir=None, *, keep=False, start_timeout=30.0, binary=None):
+    def __init__(self, base_dir=None, *, keep=False, start_timeout=30.0, binary=None, python=None):
         self.base_dir = Path(base_dir) if base_dir else Path(tempfile.gettempdir())
         self.keep = keep
         self.start_timeout = start_timeout
         self.binary = Path(binary) if binary else find_binary()
+        if python is None:
+            python, why = moto_python(str(self.binary))
+            if python is None:
+                raise ServerError(why)
+        self.python = str(python)
         self.host = LOOPBACK
         self.port = None
         self.dir = None
@@ -85,13 +94,14 @@ class MotoServer:
         if self.dir is None:
             self.base_dir.mkdir(parents=True, exist_ok=True)
             self.dir = Path(tempfile.mkdtemp(prefix="moto-", dir=self.base_dir))
-            self._watchdog = Watchdog(self.pid_path, "moto_server", signal.SIGTERM,
+            # The process's command name is its interpreter's (Linux keeps 15 characters of it).
+            self._watchdog = Watchdog(self.pid_path, Path(self.python).name[:15], signal.SIGTERM,
                                       remove=[] if self.keep else [self.dir])
             atexit.register(self.stop)
         self.port = free_port()
         with open(self.log_path, "ab") as log:
             # Its own session: a Ctrl-C at the terminal reaches the command under test, not moto.
-            self._process = subprocess.Popen([str(self.binary), "-H", self.host, "-p", str(self.port)],
+            self._process = subprocess.Popen([self.python, str(SERIALISED), "-H", self.host, "-p", str(self.port)],
                                              stdin=subprocess.DEVNULL, stdout=log, stderr=log, cwd=self.dir,
                                              start_new_session=True)
         self.pid_path.write_text(f"{self._process.pid}\n")   # for the watchdog: moto writes none

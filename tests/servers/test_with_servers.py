@@ -77,7 +77,7 @@ def test_exports_working_urls_and_returns_the_exit_code(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 3, stderr
     report = json.loads(report_path.read_text())
-    assert report["env"] == ["NINJA_TEST_MOTO_URL", "NINJA_TEST_NATS_MONITOR", "NINJA_TEST_NATS_URL",
+    assert report["env"] == ["NINJA_TEST_MOTO_PYTHON", "NINJA_TEST_MOTO_URL", "NINJA_TEST_NATS_MONITOR", "NINJA_TEST_NATS_URL",
                              "NINJA_TEST_POSTGRES_ADMIN", "NINJA_TEST_POSTGRES_URL"]
     assert report["pg_user"] == "ninja" and report["nats_pong"] == "PONG" and report["moto_tables"] == []
     assert f"postgres 15 on 127.0.0.1:{report['pg_port']} (data " in stderr
@@ -98,7 +98,7 @@ def test_starts_only_what_is_asked(tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr
     report = json.loads(report_path.read_text())
-    assert report["env"] == ["NINJA_TEST_MOTO_URL"] and report["moto_tables"] == []
+    assert report["env"] == ["NINJA_TEST_MOTO_PYTHON", "NINJA_TEST_MOTO_URL"] and report["moto_tables"] == []
     assert_all_gone(report)
 
 
