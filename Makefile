@@ -71,21 +71,25 @@ cluster: binary
 unit: build
 	$(WITH_SERVERS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
-# Tests of several processes on their own PostgreSQL and NATS servers (the local cluster, faults).
+# Tests of several processes on their own PostgreSQL and NATS servers (the local cluster, faults),
+# and on the AWS engines (kill -9 on DynamoDB + SNS/SQS).
 CLUSTER_TESTS := tests/e2e/test_local_cluster.py tests/e2e/test_cluster_faults.py
+AWS_TESTS := tests/e2e/test_aws_faults.py
 
 # The whole end-to-end suite on the embedded default (SQLite, in-process bus).
 e2e: binary conformance-deps
-	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%)
+	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%) \
+	  $(AWS_TESTS:%=--ignore=%)
 
 # The backend-neutral end-to-end tests again on PostgreSQL + NATS JetStream, then the cluster tests.
 e2e-cluster: binary conformance-deps
 	$(WITH_SERVERS) env NINJA_E2E_STORE=postgres NINJA_E2E_BUS=nats \
-	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e
+	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(AWS_TESTS:%=--ignore=%)
 
-# The backend-neutral end-to-end tests on the AWS engines, on moto: the SNS + SQS bus.
+# The backend-neutral end-to-end tests on the AWS engines, on moto (DynamoDB + SNS/SQS), the boto3
+# layout test and kill -9 of each role.
 e2e-aws: binary conformance-deps
-	$(WITH_SERVERS) env NINJA_E2E_BUS=sns \
+	$(WITH_SERVERS) env NINJA_E2E_STORE=dynamodb NINJA_E2E_BUS=sns \
 	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%)
 
 # The test servers' own tests.
@@ -101,7 +105,7 @@ asan: .deps-installed conformance-deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	$(WITH_SERVERS) ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
 	NINJA_ORDERS_BIN=$(abspath $(ASAN_DIR))/ninja-orders NINJA_ORDERS_SANITIZED=1 $(PYTEST) -q tests/e2e \
-	  $(CLUSTER_TESTS:%=--ignore=%)
+	  $(CLUSTER_TESTS:%=--ignore=%) $(AWS_TESTS:%=--ignore=%)
 
 # libFuzzer targets (clang, ASan/UBSan): past crashes replayed, then FUZZ_SECONDS (60) per target.
 fuzz: .deps-installed

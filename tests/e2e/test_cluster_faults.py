@@ -19,23 +19,23 @@ import re
 import signal
 import statistics
 import time
-from collections import Counter, defaultdict
 
 import pytest
 import requests
 
-from cluster_processes import (Cluster, OrderLoad, ReadinessSampler, ServerError, require_cluster_binary,
+from cluster_processes import (OrderLoad, ReadinessSampler, ServerError, require_cluster_binary,
                               signal_postgres, start_private_servers)
-from conftest import create_order, create_user, list_all
-from receivers import WebhookReceiver
+from conftest import create_order, create_user
+from fault_checks import (LOAD_BETWEEN_FAULTS, RECOVERY, Faults, client_problems, created_once_per_key, delivered,
+                          describe_run, notification_problems, process_problems, stored_and_delivered,
+                          unready_during)
+from fault_checks import cluster_factory, webhooks  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.slow, pytest.mark.crash]
 
 REQUEST_TIMEOUT_MS = 2000
 LATE = REQUEST_TIMEOUT_MS / 1000 + 1.5   # an answer after this came past --request-timeout
-RECOVERY = 10.0                          # s: a process is ready again by itself within this
 DELIVERY_BOUND = 45.0                    # s after the last fault (JetStream's AckWait is 30 s)
-LOAD_BETWEEN_FAULTS = 2.0                # s of plain load before, between and after the faults
 
 
 @pytest.fixture
@@ -45,28 +45,6 @@ def servers(tmp_path):
     nats.stop()
     pg.kill()   # a throwaway cluster: no shutdown checkpoint to wait for (seconds on a busy disk)
     pg.stop()
-
-
-@pytest.fixture
-def webhooks():
-    receiver = WebhookReceiver()
-    yield receiver
-    receiver.close()
-
-
-@pytest.fixture
-def cluster_factory(tmp_path):
-    """Starts clusters and, at the end, stops them: every teardown problem fails the test."""
-    clusters = []
-
-    def _start(common_args, layout):
-        cluster = Cluster(tmp_path / f"cluster{len(clusters)}", common_args)
-        clusters.append(cluster)
-        return cluster.start(layout)
-
-    yield _start
-    problems = [problem for cluster in clusters for problem in cluster.stop()]
-    assert not problems, "\n\n".join(problems)
 
 
 def cluster_args(store, bus):
@@ -80,25 +58,6 @@ def cluster_args(store, bus):
 
 def notified(received, order_id):
     return any(json.loads(r["body"]).get("subject") == order_id and r["status"] == 200 for r in received)
-
-
-class Faults:
-    """Injects faults one after another and records, per fault, when it ran and how long until every
-    process answered /readyz 200 again by itself."""
-
-    def __init__(self, cluster):
-        self.cluster = cluster
-        self.windows = {}    # fault -> (start, end), time.monotonic()
-        self.recovery = {}   # fault -> seconds until all ready, None if not within RECOVERY
-        self.end = None
-
-    def inject(self, name, action):
-        start = time.monotonic()
-        action()
-        self.windows[name] = (start, time.monotonic())
-        self.recovery[name] = self.cluster.wait_all_ready(RECOVERY)
-        self.end = time.monotonic()
-        time.sleep(LOAD_BETWEEN_FAULTS)
 
 
 KILLED = ["api-a", "relay-a", "notifier-a"]   # one process of each role
@@ -130,9 +89,9 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
         faults.inject("postgres restart", lambda: pg.restart("immediate"))
         load.stop()
 
-    problems = process_problems(cluster, sampler, faults) + readiness_problems(cluster, sampler, faults)
-    problems += client_problems(load, apis, faults)
-    received, notify_problems = notification_problems(webhooks, set(load.acknowledged), faults)
+    problems = process_problems(cluster, sampler, faults, KILLED) + readiness_problems(cluster, sampler, faults)
+    problems += client_problems(load, apis, faults, "api-a")
+    received, notify_problems = notification_problems(webhooks, set(load.acknowledged), faults, DELIVERY_BOUND)
     if notify_problems:
         problems += notify_problems
         lost = sorted(set(load.acknowledged) - delivered(received))[:5]
@@ -142,18 +101,6 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
     summary = describe_run(load, received, faults, sampler)
     print("\n" + summary)
     assert not problems, summary + "\n" + "\n".join(problems[:60])
-
-
-def process_problems(cluster, sampler, faults):
-    """Each process became ready by itself after each fault; none but the killed ones was replaced."""
-    problems = [f"after {fault}: not ready within {RECOVERY}s: {cluster.not_ready()}"
-                for fault, seconds in faults.recovery.items() if seconds is None]
-    problems += [f"{name} (pid {pid}) exited by itself with {code}" for _, name, pid, code in sampler.exits]
-    for process in cluster.values():
-        if process.name not in KILLED and (process.proc.pid != process.first_pid or not process.alive()):
-            problems.append(f"{process.name} is not the process of the start (pid {process.first_pid} → "
-                            f"{process.proc.pid}, alive={process.alive()})")
-    return problems
 
 
 def readiness_problems(cluster, sampler, faults):
@@ -167,63 +114,6 @@ def readiness_problems(cluster, sampler, faults):
             problems.append(f"{name}: /readyz never 503 during {fault} ({len(seen)} samples: "
                             f"{sorted(set(map(str, seen)))})")
     return problems
-
-
-def client_problems(load, apis, faults):
-    """Only 2xx/4xx and 503, in time; connection errors only from the API killed at that moment; both
-    APIs create orders again after the faults."""
-    problems = list(load.failures)
-    kill_start, kill_end = faults.windows["kill -9"]
-    for t, api, error in load.connection_errors:
-        if not (api == "api-a" and kill_start <= t <= kill_end + 1.0):
-            problems.append(f"connection error from {api} at +{t - load.started:.1f}s, outside its kill: {error}")
-    for api in apis:
-        if not any(a["api"] == api.name and a["status"] == 201 and a["t"] > faults.end for a in load.attempts):
-            problems.append(f"{api.name}: no 201 after the faults ended")
-    return problems
-
-
-def delivered(received):
-    return {json.loads(r["body"]).get("subject") for r in received if r["status"] == 200}
-
-
-def notification_problems(webhooks, acknowledged, faults):
-    """Every acknowledged order notified within DELIVERY_BOUND of the last fault, validly signed, with
-    one webhook-id per order (its event id): (webhooks received, problems)."""
-    received = webhooks.wait_for(lambda r: acknowledged <= delivered(r),
-                                 timeout=max(1.0, faults.end + DELIVERY_BOUND - time.monotonic()))
-    problems = []
-    missing = acknowledged - delivered(received)
-    if missing:
-        wall = time.time() - time.monotonic()
-        windows_ms = {f: [round((t + wall) * 1000) for t in w] for f, w in faults.windows.items()}
-        problems.append(f"{len(missing)} of {len(acknowledged)} acknowledged orders not notified within "
-                        f"{DELIVERY_BOUND}s after the faults, e.g. {sorted(missing)[:5]}; fault windows "
-                        f"(unix ms) {windows_ms}")
-    unsigned = [r for r in received if not r["verified"]]
-    if unsigned:
-        problems.append(f"{len(unsigned)} webhooks with a bad signature, e.g. {unsigned[0]['headers']}")
-    ids_by_order = defaultdict(set)
-    for r in received:
-        event = json.loads(r["body"])
-        ids_by_order[event.get("subject")].add(r["headers"].get("webhook-id"))
-        if r["headers"].get("webhook-id") != event.get("id") or event.get("type") != "ninja.order.created":
-            problems.append(f"webhook-id {r['headers'].get('webhook-id')} for event {event.get('id')}")
-    split = {order: ids for order, ids in ids_by_order.items() if len(ids) != 1}
-    if split:
-        problems.append(f"{len(split)} orders arrived under several webhook-ids, e.g. {next(iter(split.items()))}")
-    return received, problems
-
-
-def describe_run(load, received, faults, sampler):
-    last = max((r["at"] for r in received), default=None)
-    after = f"{last - (time.time() - time.monotonic()) - faults.end:.1f}s" if last else "-"
-    return (f"{len(load.acknowledged)} orders acknowledged ({load.abandoned} abandoned), {len(load.attempts)} "
-            f"attempts {load.status_counts()}, {len(received)} webhooks "
-            f"({len(received) - len(delivered(received))} repeats, the last {after} after the faults); "
-            + "; ".join(f"{fault} took {end - start:.1f}s, all ready {faults.recovery[fault]}s later, "
-                        f"503 from {unready_during(sampler, sampler.cluster, start, end)}"
-                        for fault, (start, end) in faults.windows.items()))
 
 
 def diagnose_orders(cluster, pg, database, nats, order_ids, wall_offset):
@@ -259,38 +149,6 @@ def diagnose_orders(cluster, pg, database, nats, order_ids, wall_offset):
         lines += [f"[{process.name}] {line}" for line in logged[:10]]
     lines.append(f"(wall clock = monotonic + {wall_offset:.3f})")
     return "\n".join(lines)
-
-
-def unready_during(sampler, cluster, start, end):
-    return [name for name in cluster.processes if 503 in [s[3] for s in sampler.between(name, start, end + 2.0)]]
-
-
-def stored_and_delivered(api, orders, timeout=10.0):
-    """Each order answers GET 200 and lists one delivered notification (the record may trail the
-    webhook by a moment)."""
-    problems = []
-    session = requests.Session()
-    for order_id in sorted(orders):
-        got = session.get(api.url(f"/v1/orders/{order_id}"), timeout=5)
-        if got.status_code != 200:
-            problems.append(f"acknowledged order {order_id}: GET answers {got.status_code}")
-            continue
-        deadline = time.monotonic() + timeout
-        while True:
-            items = session.get(api.url(f"/v1/orders/{order_id}/notifications"), timeout=5).json()["items"]
-            if [i["status"] for i in items] == ["delivered"] or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        if [i["status"] for i in items] != ["delivered"]:
-            problems.append(f"order {order_id} was notified, but its records say {items}")
-    return problems
-
-
-def created_once_per_key(api):
-    """No Idempotency-Key created two orders, whatever failed around its retries (note = key)."""
-    by_key = Counter(order["note"] for order in list_all(api, "/v1/orders"))
-    twice = {key: n for key, n in by_key.items() if n > 1}
-    return [f"{len(twice)} Idempotency-Keys created several orders, e.g. {next(iter(twice.items()))}"] if twice else []
 
 
 @pytest.fixture
