@@ -181,7 +181,7 @@ def requests_per_order(binary, tmp, moto, ccfg):
         wait_for(lambda: metric(*relay, "outbox_events_published_total") >= 1, 60, "the user's event was not published")
         time.sleep(2)  # start-up calls (table descriptions, the first polls) stay out of the idle window
 
-        mark = proxy.snapshot()
+        run_mark = mark = proxy.snapshot()
         t0 = time.monotonic()
         time.sleep(ccfg.idle_seconds)
         idle = proxy.since(mark)
@@ -211,13 +211,15 @@ def requests_per_order(binary, tmp, moto, ccfg):
             if status != 200:
                 raise SetupError(f"AWS cost bench: GET /v1/orders/{{id}} -> {status}: {body[:300]!r}")
         windows["get"] = proxy.since(mark)
+        whole_run, whole_seconds = proxy.since(run_mark), time.monotonic() - t0
         dep.check_alive("after the counted requests")
         getitem = proxy.last_body.get(("api", "dynamodb", "GetItem"))
     finally:
         dep.stop()
         proxy.close()
     return {"idle": idle, "idle_seconds": idle_seconds, "windows": windows, "background": background,
-            "background_seconds": bg_seconds, "orders": created, "reads": ccfg.reads, "order_id": ids[0],
+            "background_seconds": bg_seconds, "whole_run": whole_run, "whole_seconds": whole_seconds,
+            "item_bytes": dict(proxy.item_bytes), "orders": created, "reads": ccfg.reads, "order_id": ids[0],
             "getitem_body": getitem.decode() if getitem else None, "proxy_failures": proxy.failures[:10]}
 
 
@@ -323,7 +325,9 @@ class _short:
 
 # ---------------------------------------------------------------------------------------------- result
 def count_ops(window, service, ops, label="api"):
-    return sum(c["calls"] for (lab, svc, op, _r), c in window.items() if lab == label and svc == service and op in ops)
+    """Calls of the api process in a window, without the timers' (aws_cost_report.TIMER_CALLS)."""
+    return sum(c["calls"] for key, c in window.items()
+               if key[0] == label and key[1] == service and key[2] in ops and not aws_cost_report.is_timer(key))
 
 
 def measure(cfg, tmp, ccfg=None):

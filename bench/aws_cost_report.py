@@ -7,9 +7,25 @@ from bench_support import log
 
 SECONDS_PER_MONTH = 30 * 24 * 3600
 GIB = 2 ** 30
+# Calls that timers make in every process, whatever the load: the purge of expired idempotency records
+# (a Scan of the whole table every minute, and a DeleteItem per expired record) and the API-key refresh
+# (a Scan of api_keys). No request the bench sends makes them; they are reported per minute.
+TIMER_CALLS = (("dynamodb", "Scan", "idempotency"), ("dynamodb", "DeleteItem", "idempotency"),
+               ("dynamodb", "Scan", "api_keys"))
+PURGE_EXAMPLE_LIVE_KEYS = 1_000_000  # e.g. a million keyed orders a day, keys kept 24 h
+PURGE_SCAN_PAGE = 200                 # items per Scan page (src/storage/dynamodb/idempotency_purge.cpp)
 WINDOW_TITLES = {"create_keyed": "POST /v1/orders with Idempotency-Key",
                  "create_plain": "POST /v1/orders without a key",
                  "get": "GET /v1/orders/{id}"}
+
+
+def is_timer(key):
+    _label, service, op, resource = key
+    return any(service == s and op == o and resource.endswith(t) for s, o, t in TIMER_CALLS)
+
+
+def _without_timers(rows):
+    return {k: c for k, c in rows.items() if not is_timer(k)}
 
 
 def _scaled(rows, divisor):
@@ -81,13 +97,15 @@ def _add(*row_sets):
 def summarize(counts, rounds, prices, original_order, original_read, memory_gb):
     per_window = counts["orders"] // 2
     # The api process's calls are the request path; what relay and notifier did meanwhile is background.
-    windows = {name: _scaled({k: c for k, c in rows.items() if k[0] == "api"},
+    windows = {name: _scaled({k: c for k, c in _without_timers(rows).items() if k[0] == "api"},
                              counts["reads"] if name == "get" else per_window)
                for name, rows in counts["windows"].items()}
-    background = _net_of_idle(counts["background"], counts["idle"], counts["idle_seconds"],
-                              counts["background_seconds"], counts["orders"])
+    background = _net_of_idle(_without_timers(counts["background"]), _without_timers(counts["idle"]),
+                              counts["idle_seconds"], counts["background_seconds"], counts["orders"])
     bg_net = {k: v["net"] for k, v in background.items()}
-    idle_per_s = _scaled(counts["idle"], counts["idle_seconds"])
+    idle_per_s = _scaled(_without_timers(counts["idle"]), counts["idle_seconds"])
+    timers_per_min = _scaled({k: c for k, c in counts["whole_run"].items() if is_timer(k)},
+                             counts["whole_seconds"] / 60)
     per_order = {name: _add(windows[name], bg_net) for name in ("create_keyed", "create_plain")}
     million = 1e6
     costs = {
@@ -98,6 +116,7 @@ def summarize(counts, rounds, prices, original_order, original_read, memory_gb):
         "original_read": {k: v * million for k, v in original_dollars(original_read, prices, memory_gb).items()},
         "idle_month": {k: v * SECONDS_PER_MONTH for k, v in our_dollars(quantities(idle_per_s), prices).items()},
     }
+    purge = _purge_at_scale(counts["item_bytes"], prices)
     med = statistics.median
     throughput = {"rounds": rounds,
                   "moto_rps_median": med(r["moto"]["rps"] for r in rounds),
@@ -107,12 +126,28 @@ def summarize(counts, rounds, prices, original_order, original_read, memory_gb):
                   "ratio_median": med(r["ratio"] for r in rounds),
                   "service_to_moto_connections_peak": max(r["service_to_moto_connections_peak"] for r in rounds)}
     return {"orders": counts["orders"], "reads": counts["reads"], "idle_seconds": round(counts["idle_seconds"], 1),
+            "whole_seconds": round(counts["whole_seconds"], 1),
             "background_seconds": round(counts["background_seconds"], 1),
             "request_path": {n: _rows(w) for n, w in windows.items()},
             "background": [{"key": list(k), "gross": v["gross"], "net": v["net"]} for k, v in sorted(background.items())],
-            "idle_per_second": _rows(idle_per_s), "costs_per_million": costs, "prices": prices,
+            "idle_per_second": _rows(idle_per_s), "timers_per_minute": _rows(timers_per_min),
+            "idempotency_purge_at_scale": purge, "costs_per_million": costs, "prices": prices,
             "original": {"per_order": original_order, "per_read": original_read, "lambda_memory_gb": memory_gb},
             "throughput": throughput, "proxy_failures": counts["proxy_failures"], "checks": []}
+
+
+def _purge_at_scale(item_bytes, prices):
+    """What the purge's full Scan of the idempotency table costs with many live keys: read units are
+    the whole items scanned (a ProjectionExpression does not lower them), each page rounded up."""
+    stats = next((v for t, v in item_bytes.items() if t.endswith("idempotency")), None)
+    if not stats or not stats[0]:
+        return None
+    size = stats[1] / stats[0]
+    pages = PURGE_EXAMPLE_LIVE_KEYS / PURGE_SCAN_PAGE
+    rru_per_scan = pages * (-(-PURGE_SCAN_PAGE * size // 4096)) * 0.5
+    per_day = rru_per_scan * 24 * 60 * prices["dynamodb_rru"]
+    return {"live_keys": PURGE_EXAMPLE_LIVE_KEYS, "item_bytes": round(size), "rru_per_scan": rru_per_scan,
+            "usd_per_day_per_process": per_day}
 
 
 def _rows(rows):
@@ -160,6 +195,14 @@ def print_result(result):
     log(f"  idle, per second ({result['idle_seconds']:.0f} s with no load):")
     for r in result["idle_per_second"]:
         log(_row(tuple(r["key"]), r, "s  "))
+    log(f"  timers in every process, per minute (over the whole {result['whole_seconds']:.0f} s):")
+    for r in result["timers_per_minute"]:
+        log(_row(tuple(r["key"]), r, "min"))
+    purge = result["idempotency_purge_at_scale"]
+    if purge:
+        log(f"    the purge scans the whole idempotency table each minute: with {purge['live_keys']:,} live keys of "
+            f"{purge['item_bytes']} B that is {purge['rru_per_scan']:,.0f} read units a scan, "
+            f"{purge['usd_per_day_per_process']:.2f} USD a day per process (DynamoDB's TTL on the table deletes for free)")
     log("  (moto reports fixed units: GetItem 0.5, UpdateItem 0.5, PutItem/Query/Scan/DeleteItem 1, nothing for "
         "TransactWriteItems; 'computed' applies AWS's size rules and is what the dollars use)")
     c = result["costs_per_million"]

@@ -48,6 +48,7 @@ class CountingProxy:
         self._shapes = {}
         self._servers = []
         self.last_body = {}  # (label, service, operation) -> the last request body as the client sent it
+        self.item_bytes = {}  # table -> [items written, their total size, the largest] (AWS's item sizes)
         self.failures = []  # capacity computations that could not be done (shown in the report)
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -90,6 +91,11 @@ class CountingProxy:
         with self._lock:
             self._counts.setdefault(key, _new_counter())["calls"] += 1
             self.last_body[key[:3]] = body
+
+    def written(self, table, size):
+        with self._lock:
+            stats = self.item_bytes.setdefault(table, [0, 0, 0])
+            stats[0], stats[1], stats[2] = stats[0] + 1, stats[1] + size, max(stats[2], size)
 
     def record(self, key, **values):
         with self._lock:
@@ -342,6 +348,8 @@ class _Call:
             else:  # ConditionCheck: the item is read, not changed
                 after = before
             t, i = capacity.item_write(shape, before, after, transactional, condition_failed=failed)
+            if after is not None and not failed and action != "ConditionCheck":
+                self.proxy.written(shape.name, capacity.item_size(after))
             table, index = table + t, index + i
         return {"write_units": float(table), "index_write_units": float(index)}
 
