@@ -242,6 +242,16 @@ def upstream_connections(pid, port):
     return sum(1 for r in rows if r[3] == "01" and int(r[2].split(":")[1], 16) == port and r[9] in inodes)
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of a process so far (from /proc; 0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class ConnectionSampler:
     """The most connections a process held to a port while a run lasted (sampled every 100 ms): shows
     whether the service kept 64 requests in flight towards the store, or queued them."""
@@ -300,15 +310,22 @@ def get_throughput(cfg, binary, tmp, moto, order_id, getitem_body):
             row = {"round": r}
             for name in order:
                 url, script, args = targets[name]
+                cpu0 = {"moto": cpu_seconds(moto.pid()), "service": cpu_seconds(service_pid)}
                 with ConnectionSampler(service_pid if name == "service" else None, moto.port) as sampler:
                     row[name] = wrk(cfg, tmp, f"r{r}-{name}", url, script, args)
+                done = max(1, row[name]["requests"])
+                # CPU per request: does a GET through the service cost moto more than the bare GetItem?
+                row[name]["moto_cpu_ms_per_request"] = (cpu_seconds(moto.pid()) - cpu0["moto"]) * 1e3 / done
+                row[name]["service_cpu_ms_per_request"] = (cpu_seconds(service_pid) - cpu0["service"]) * 1e3 / done
                 if name == "service":
                     row["service_to_moto_connections_peak"] = sampler.peak
                 dep.check_alive(f"after round {r} {name}")
             row["ratio"] = row["service"]["rps"] / row["moto"]["rps"] if row["moto"]["rps"] else 0.0
             log(f"  AWS round {r}/{cfg.rounds}: GetItem on moto {row['moto']['rps']:>8,.0f} req/s, "
                 f"GET via the service {row['service']['rps']:>8,.0f} req/s -> {row['ratio']:.2f}x "
-                f"(service held up to {row['service_to_moto_connections_peak']} connections to moto)")
+                f"(service held up to {row['service_to_moto_connections_peak']} connections to moto; moto CPU "
+                f"{row['moto']['moto_cpu_ms_per_request']:.2f} vs {row['service']['moto_cpu_ms_per_request']:.2f} ms "
+                f"per request, the service's {row['service']['service_cpu_ms_per_request']:.3f} ms)")
             rounds.append(row)
     finally:
         dep.stop()

@@ -124,7 +124,10 @@ def summarize(counts, rounds, prices, original_order, original_read, memory_gb):
                   "moto_p99_ms_median": med(r["moto"]["p99_ms"] for r in rounds),
                   "service_p99_ms_median": med(r["service"]["p99_ms"] for r in rounds),
                   "ratio_median": med(r["ratio"] for r in rounds),
-                  "service_to_moto_connections_peak": max(r["service_to_moto_connections_peak"] for r in rounds)}
+                  "service_to_moto_connections_peak": max(r["service_to_moto_connections_peak"] for r in rounds),
+                  "moto_cpu_ms_per_getitem": med(r["moto"]["moto_cpu_ms_per_request"] for r in rounds),
+                  "moto_cpu_ms_per_service_get": med(r["service"]["moto_cpu_ms_per_request"] for r in rounds),
+                  "service_cpu_ms_per_get": med(r["service"]["service_cpu_ms_per_request"] for r in rounds)}
     return {"orders": counts["orders"], "reads": counts["reads"], "idle_seconds": round(counts["idle_seconds"], 1),
             "whole_seconds": round(counts["whole_seconds"], 1),
             "background_seconds": round(counts["background_seconds"], 1),
@@ -224,6 +227,9 @@ def print_result(result):
         f"vs GetItem straight to moto {t['moto_rps_median']:,.0f} req/s (p99 {t['moto_p99_ms_median']:.1f} ms): "
         f"{t['ratio_median']:.2f}x (median of {len(t['rounds'])} round(s)); the service held up to "
         f"{t['service_to_moto_connections_peak']} connections to moto")
+    log(f"    CPU per request: moto {t['moto_cpu_ms_per_getitem']:.2f} ms per bare GetItem, "
+        f"{t['moto_cpu_ms_per_service_get']:.2f} ms per GET through the service; the service "
+        f"{t['service_cpu_ms_per_get']:.3f} ms per GET")
     if result["proxy_failures"]:
         log("  !! capacity not computed for: " + "; ".join(result["proxy_failures"]))
     for check in result["checks"]:
