@@ -365,6 +365,8 @@ class _Call:
         return out
 
     def _sns(self, data):
+        """SNS bills a publish per 64 KB of payload: the messages and their attributes, not the form
+        encoding around them."""
         form = self.request
         if self.operation == "PublishBatch":
             messages = [v[0] for k, v in form.items() if k.startswith("PublishBatchRequestEntries.member.")
@@ -374,5 +376,7 @@ class _Call:
         else:
             messages = []
         size = sum(len(m.encode()) for m in messages)
+        attributes = sum(len(v[0].encode()) for k, v in form.items()
+                         if ".MessageAttributes." in k or k.startswith("MessageAttributes."))
         return {"messages": len(messages), "payload_bytes": size,
-                "chunks": max(1, math.ceil(len(self.body) / CHUNK_BYTES))}
+                "chunks": max(1, math.ceil((size + attributes) / CHUNK_BYTES))}

@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import sys
+import urllib.parse
 
 import pytest
 
@@ -96,6 +97,16 @@ def moto(tmp_path_factory):
     server.stop()
 
 
+def _form(port, service, fields):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/", body=urllib.parse.urlencode(fields), headers={
+        "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Authorization": AUTH.format(service=service)})
+    resp = conn.getresponse()
+    data = resp.read().decode()
+    conn.close()
+    return resp.status, data
+
+
 def _call(port, target, body, prefix="DynamoDB_20120810."):
     service = "sqs" if prefix.startswith("AmazonSQS") else "dynamodb"
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -161,3 +172,23 @@ def test_proxy_counts_sqs_requests_and_messages(moto):
     receive = counts[("q", "sqs", "ReceiveMessage", "proxy_q")]
     assert (receive["calls"], receive["messages"], receive["empty"], receive["chunks"]) == (2, 1, 1, 2)
     assert counts[("q", "sqs", "SendMessage", "proxy_q")]["calls"] == 1
+
+
+def test_proxy_counts_sns_publishes_by_action_with_their_messages(moto):
+    proxy = CountingProxy(moto.host, moto.port)
+    port = proxy.listen("s")
+    try:
+        status, body = _form(port, "sns", {"Action": "CreateTopic", "Name": "proxy_topic"})
+        assert status == 200
+        arn = body.split("<TopicArn>")[1].split("</TopicArn>")[0]
+        mark = proxy.snapshot()
+        fields = {"Action": "PublishBatch", "TopicArn": arn}
+        for i in (1, 2, 3):
+            fields[f"PublishBatchRequestEntries.member.{i}.Id"] = f"m{i}"
+            fields[f"PublishBatchRequestEntries.member.{i}.Message"] = "x" * 100
+        assert _form(port, "sns", fields)[0] == 200
+        counts = proxy.since(mark)
+    finally:
+        proxy.close()
+    batch = counts[("s", "sns", "PublishBatch", "proxy_topic")]
+    assert (batch["calls"], batch["messages"], batch["payload_bytes"], batch["chunks"]) == (1, 3, 300, 1)
