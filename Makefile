@@ -92,9 +92,9 @@ e2e-aws: binary conformance-deps
 	$(WITH_SERVERS) env NINJA_E2E_STORE=dynamodb NINJA_E2E_BUS=sns \
 	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%)
 
-# The test servers' own tests.
+# The test servers' own tests, and those of the benchmark's AWS request counter.
 servers-test: .deps-installed
-	$(PYTEST) -q tests/servers
+	$(PYTEST) -q tests/servers bench/test_aws_cost.py
 
 # The unit, contract and e2e suites again on a Debug build with AddressSanitizer + UBSan.
 # A unity build (16 files per compiler run): a third of the compile time of a cold machine, and

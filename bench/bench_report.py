@@ -5,6 +5,7 @@ import os
 import statistics
 
 
+import aws_cost
 import cluster_report
 import instruction_cost
 import limiter_cost
@@ -73,8 +74,9 @@ def report(bench, cfg, runs, st, started):
         "limiter_cost": bench.limiter,
         "instructions_per_request": bench.instructions,
         "cluster": bench.cluster,
+        "aws_cost": bench.aws_cost,
     }
-    for extra in (bench.notification, bench.limiter, bench.instructions, bench.cluster):
+    for extra in (bench.notification, bench.limiter, bench.instructions, bench.cluster, bench.aws_cost):
         if extra is not None:
             all_pass &= extra["pass"]
     result["pass"] = all_pass
@@ -105,6 +107,7 @@ def report(bench, cfg, runs, st, started):
     instruction_cost.print_result(bench.instructions)
     notification_latency.print_result(bench.notification)
     cluster_report.print_result(bench.cluster)
+    aws_cost.print_result(bench.aws_cost)  # also writes bench/results/aws_cost.json
     log(f"medians over {cfg.rounds} round(s); ratio = median of per-round service/nginx req/s")
     log(f"overall: {'PASS' if all_pass else 'FAIL'}")
 
