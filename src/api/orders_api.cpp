@@ -26,16 +26,17 @@ void add_order_routes(http::Router& router, domain::OrderService& orders) {
         }
         orders.list(std::move(query), std::move(user_id),
                     respond_with<domain::Page<domain::Order>>(std::move(respond), [](const auto& page) {
-                      return page_response(page, [](const domain::Order& o) { return domain::to_json(o); });
+                      return page_response(
+                          page, [](const domain::Order& o, auto storage) { return domain::to_json(o, storage); });
                     }));
       });
-  router.add_async("GET", "/v1/orders/{id}",
-                   [&orders](const http::Request&, const http::PathParams& params, http::Respond respond) {
-                     orders.get(path_id(params, "order"),
-                                respond_with<domain::Order>(std::move(respond), [](const domain::Order& order) {
-                                  return http::Response::json(200, boost::json::serialize(domain::to_json(order)));
-                                }));
-                   });
+  router.add_async(
+      "GET", "/v1/orders/{id}", [&orders](const http::Request&, const http::PathParams& params, http::Respond respond) {
+        orders.get(path_id(params, "order"),
+                   respond_with<domain::Order>(std::move(respond), [](const domain::Order& order) {
+                     return rendered_response([&](auto storage) { return domain::to_json(order, storage); });
+                   }));
+      });
   router.add_async("DELETE", "/v1/orders/{id}",
                    [&orders](const http::Request&, const http::PathParams& params, http::Respond respond) {
                      orders.remove(path_id(params, "order"), respond_deleted(std::move(respond)));

@@ -24,13 +24,16 @@ void add_user_routes(http::Router& router, domain::UserService& users, domain::O
                    [&users](const http::Request& request, const http::PathParams&, http::Respond respond) {
                      users.list(page_query(request),
                                 respond_with<domain::Page<domain::User>>(std::move(respond), [](const auto& page) {
-                                  return page_response(page, [](const domain::User& u) { return domain::to_json(u); });
+                                  return page_response(page, [](const domain::User& u, auto storage) {
+                                    return domain::to_json(u, domain::SecretVisibility::hidden, storage);
+                                  });
                                 }));
                    });
   router.add_async(
       "GET", "/v1/users/{id}", [&users](const http::Request&, const http::PathParams& params, http::Respond respond) {
         users.get(path_id(params, "user"), respond_with<domain::User>(std::move(respond), [](const domain::User& user) {
-                    return http::Response::json(200, boost::json::serialize(domain::to_json(user)));
+                    return rendered_response(
+                        [&](auto storage) { return domain::to_json(user, domain::SecretVisibility::hidden, storage); });
                   }));
       });
   router.add_async("DELETE", "/v1/users/{id}",
@@ -47,7 +50,8 @@ void add_user_routes(http::Router& router, domain::UserService& users, domain::O
           if (error) return respond(map_exception(error));
           orders.list(std::move(query), user.id,
                       respond_with<domain::Page<domain::Order>>(std::move(respond), [](const auto& page) {
-                        return page_response(page, [](const domain::Order& o) { return domain::to_json(o); });
+                        return page_response(
+                            page, [](const domain::Order& o, auto storage) { return domain::to_json(o, storage); });
                       }));
         });
       });

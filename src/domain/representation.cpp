@@ -9,29 +9,31 @@
 namespace ninja::domain {
 namespace {
 
-boost::json::value optional_string(const std::optional<std::string>& value) {
-  return value ? boost::json::value(*value) : boost::json::value(nullptr);
+boost::json::value optional_string(const std::optional<std::string>& value, const boost::json::storage_ptr& storage) {
+  return value ? boost::json::value(*value, storage) : boost::json::value(nullptr, storage);
 }
 
 }  // namespace
 
-boost::json::object to_json(const User& user, SecretVisibility secret) {
-  boost::json::object out{{"id", user.id},
-                          {"name", user.name},
-                          {"email", user.email},
-                          {"phone", optional_string(user.phone)},
-                          {"notify_channel", to_string(user.notify_channel)},
-                          {"webhook_url", optional_string(user.webhook_url)},
-                          {"created_at", util::format_rfc3339_millis(user.created_at_ms)}};
+boost::json::object to_json(const User& user, SecretVisibility secret, boost::json::storage_ptr storage) {
+  boost::json::object out({{"id", user.id},
+                           {"name", user.name},
+                           {"email", user.email},
+                           {"phone", optional_string(user.phone, storage)},
+                           {"notify_channel", to_string(user.notify_channel)},
+                           {"webhook_url", optional_string(user.webhook_url, storage)},
+                           {"created_at", util::format_rfc3339_millis(user.created_at_ms)}},
+                          storage);
   if (secret == SecretVisibility::shown && user.webhook_secret) out["webhook_secret"] = *user.webhook_secret;
   return out;
 }
 
-boost::json::array items_to_json(const std::vector<OrderItem>& items) {
-  boost::json::array out;
+boost::json::array items_to_json(const std::vector<OrderItem>& items, boost::json::storage_ptr storage) {
+  boost::json::array out(storage);
   out.reserve(items.size());
   for (const auto& item : items) {
-    out.push_back(boost::json::object{{"sku", item.sku}, {"quantity", item.quantity}, {"unit_price", item.unit_price}});
+    out.push_back(boost::json::object({{"sku", item.sku}, {"quantity", item.quantity}, {"unit_price", item.unit_price}},
+                                      storage));
   }
   return out;
 }
@@ -51,16 +53,17 @@ std::vector<OrderItem> items_from_json(std::string_view text) {
   return out;
 }
 
-boost::json::object to_json(const Order& order) {
+boost::json::object to_json(const Order& order, boost::json::storage_ptr storage) {
   // Built in one go (one allocation for the table, no lookup per key): this runs for every GET.
-  return boost::json::object{{"id", order.id},
-                             {"user_id", order.user_id},
-                             {"items", items_to_json(order.items)},
-                             {"currency", order.currency},
-                             {"total", order.total},
-                             {"status", order.status},
-                             {"note", optional_string(order.note)},
-                             {"created_at", util::format_rfc3339_millis(order.created_at_ms)}};
+  return boost::json::object({{"id", order.id},
+                              {"user_id", order.user_id},
+                              {"items", items_to_json(order.items, storage)},
+                              {"currency", order.currency},
+                              {"total", order.total},
+                              {"status", order.status},
+                              {"note", optional_string(order.note, storage)},
+                              {"created_at", util::format_rfc3339_millis(order.created_at_ms)}},
+                             storage);
 }
 
 boost::json::object to_json(const Delivery& delivery) {

@@ -14,9 +14,11 @@ namespace ninja::domain {
 
 enum class SecretVisibility { hidden, shown };
 
-boost::json::object to_json(const User& user, SecretVisibility secret = SecretVisibility::hidden);
-boost::json::object to_json(const Order& order);
-boost::json::array items_to_json(const std::vector<OrderItem>& items);
+// `storage`: where the tree lives; a caller that only serializes it passes an arena on its stack.
+boost::json::object to_json(const User& user, SecretVisibility secret = SecretVisibility::hidden,
+                            boost::json::storage_ptr storage = {});
+boost::json::object to_json(const Order& order, boost::json::storage_ptr storage = {});
+boost::json::array items_to_json(const std::vector<OrderItem>& items, boost::json::storage_ptr storage = {});
 // The inverse, for stores that keep the items as that JSON text (they wrote it themselves: throws
 // on anything else).
 std::vector<OrderItem> items_from_json(std::string_view text);

@@ -61,7 +61,9 @@ struct Thing {
   std::string id;
 };
 
-boost::json::object render(const Thing& t) { return {{"id", t.id}}; }
+boost::json::object render(const Thing& t, boost::json::storage_ptr storage) {
+  return boost::json::object({{"id", t.id}}, std::move(storage));
+}
 
 TEST(PageResponse, NextCursorPointsAfterTheLastItem) {
   domain::Page<Thing> page{{{"0190f2a4-1b2c-7d3e-8f40-00000000000b"}, {"0190f2a4-1b2c-7d3e-8f40-00000000000a"}}, true};
@@ -82,6 +84,15 @@ TEST(PageResponse, LastPageHasNullCursor) {
   const auto body = boost::json::parse(page_response(empty, render).body).as_object();
   EXPECT_TRUE(body.at("items").as_array().empty());
   EXPECT_TRUE(body.at("next_cursor").is_null());
+}
+
+TEST(RenderedResponse, IsTheSerializedTreeAsJson) {
+  const auto r = rendered_response([](boost::json::storage_ptr storage) {
+    return boost::json::object({{"id", std::string(40, 'x')}, {"n", 7}}, std::move(storage));
+  });
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type, "application/json; charset=utf-8");
+  EXPECT_EQ(r.body, R"({"id":")" + std::string(40, 'x') + R"(","n":7})");
 }
 
 }  // namespace
