@@ -1,12 +1,17 @@
 #include "http/router.hpp"
 
+#include <boost/container/small_vector.hpp>
+
 #include <stdexcept>
 
 namespace ninja::http {
 namespace {
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
+// Our paths have at most a handful of segments: they stay on the stack.
+using Segments = boost::container::small_vector<std::string_view, 8>;
+
+Segments split_path(std::string_view path) {
+  Segments out;
   if (path.empty() || path.front() != '/') return out;
   path.remove_prefix(1);
   for (;;) {
@@ -23,7 +28,7 @@ bool is_parameter(std::string_view segment) {
 }
 
 // Fills `params` and returns true if `segments` fit the route's template.
-bool fits(const Route& route, const std::vector<std::string_view>& segments, PathParams& params) {
+bool fits(const Route& route, const Segments& segments, PathParams& params) {
   if (route.segments.size() != segments.size()) return false;
   params.values.clear();
   for (size_t i = 0; i < segments.size(); ++i) {
