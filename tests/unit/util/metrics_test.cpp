@@ -27,6 +27,21 @@ TEST(CounterFamily, LabelValuesAreNotConfusedByConcatenation) {
   EXPECT_EQ(c.value({"ab", "c"}), 1u);
 }
 
+TEST(CounterFamily, LongLabelValuesKeepTheirSeriesApart) {
+  // Keys longer than the stack buffer take another path; they must count the same.
+  CounterFamily c("x_total", "X.", {"route", "status"});
+  const std::string long_route = "/" + std::string(300, 'r');
+  c.inc({long_route, "200"});
+  c.inc({long_route, "200"});
+  c.inc({long_route + "x", "200"});
+  EXPECT_EQ(c.value({long_route, "200"}), 2u);
+  EXPECT_EQ(c.value({long_route + "x", "200"}), 1u);
+  EXPECT_EQ(c.value({long_route, "201"}), 0u);
+  std::string out;
+  c.render(out);
+  EXPECT_NE(out.find("route=\"" + long_route + "\",status=\"200\"} 2"), std::string::npos) << out;
+}
+
 TEST(CounterFamily, RendersHelpTypeAndSeries) {
   CounterFamily c("http_requests_total", "HTTP requests.", {"route", "method"});
   c.inc({"/v1/users", "GET"}, 3);
