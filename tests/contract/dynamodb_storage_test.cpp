@@ -89,7 +89,7 @@ TEST_F(DynamoDbStorage, ATableOfAnotherLayoutIsRefusedByName) {
        {"AttributeDefinitions", json::array{json::object{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
        {"KeySchema", json::array{json::object{{"AttributeName", "id"}, {"KeyType", "HASH"}}}}});
   try {
-    storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, nullptr);
+    storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
     FAIL() << "opened a users table without the newest index";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(layout.users + " exists without the index newest"), std::string::npos)
@@ -105,7 +105,7 @@ TEST_F(DynamoDbStorage, AnUnreachableEndpointIsUnavailableInOneLine) {
   options.retry = {2, std::chrono::milliseconds(5), std::chrono::milliseconds(10)};
   try {
     storage::dynamodb::dynamodb_storage(std::make_unique<storage::dynamodb::DynamoDbClients>(options), prefix_,
-                                        nullptr);
+                                        std::chrono::milliseconds::zero(), nullptr);
     FAIL() << "opened a store nobody answers for";
   } catch (const util::Unavailable& e) {
     const std::string what = e.what();
@@ -119,7 +119,8 @@ TEST_F(DynamoDbStorage, AnUnreachableEndpointIsUnavailableInOneLine) {
 // DynamoDB ends an answer at 1 MB with a LastEvaluatedKey, however many items the Limit asked for:
 // a page of large items takes several Queries, and still holds exactly what the page should.
 TEST_F(DynamoDbStorage, APageCutAtOneMegabyteIsCompletedFromTheLastKey) {
-  auto storage = storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, nullptr);
+  auto storage =
+      storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
   testing_support::BlockingStore store(*storage.store);
   util::UuidV7Generator ids(util::system_millis);
   std::vector<std::string> newest_first;
@@ -148,7 +149,8 @@ TEST_F(DynamoDbStorage, APageCutAtOneMegabyteIsCompletedFromTheLastKey) {
 
 // A transaction holds at most 100 parts; the relay hands the notifier up to 256 events at once.
 TEST_F(DynamoDbStorage, MoreDeliveriesThanATransactionHoldsGoInSeveralWithExactAnswers) {
-  auto storage = storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, nullptr);
+  auto storage =
+      storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
   testing_support::BlockingDeliveries deliveries(*storage.deliveries);
   util::UuidV7Generator ids(util::system_millis);
   std::vector<domain::Delivery> batch;

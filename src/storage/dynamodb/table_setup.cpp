@@ -64,15 +64,24 @@ void check_indexes(const TableDefinition& wanted, const json::object& table) {
   }
 }
 
+std::string ttl_status(DynamoDbClients& clients, const std::string& table) {
+  const auto answer = clients.call_blocking("DescribeTimeToLive", {{"TableName", table}});
+  const auto* description = answer.if_contains("TimeToLiveDescription");
+  return description && description->is_object() ? string_at(description->get_object(), "TimeToLiveStatus")
+                                                 : std::string();
+}
+
 void enable_ttl(DynamoDbClients& clients, const TableDefinition& table, spdlog::logger* log) {
   if (!table.ttl) return;
-  const auto answer = clients.call_blocking("DescribeTimeToLive", {{"TableName", table.name}});
-  const auto* description = answer.if_contains("TimeToLiveDescription");
-  const std::string status = description && description->is_object()
-                                 ? string_at(description->get_object(), "TimeToLiveStatus")
-                                 : std::string();
-  if (status == "ENABLED" || status == "ENABLING") return;
-  clients.call_blocking("UpdateTimeToLive", *table.ttl);
+  const auto on = [](const std::string& status) { return status == "ENABLED" || status == "ENABLING"; };
+  if (on(ttl_status(clients, table.name))) return;
+  try {
+    clients.call_blocking("UpdateTimeToLive", *table.ttl);
+  } catch (const aws::AwsError&) {
+    // Another process migrating at the same moment was first (AWS then refuses a second change).
+    if (on(ttl_status(clients, table.name))) return;
+    throw;
+  }
   if (log) log->info("dynamodb: time to live enabled on {}", table.name);
 }
 
