@@ -81,8 +81,9 @@ struct DynamoDbBackend {
 
  private:
   void open() {
+    // A retention as `serve` has by default (--retention-days 7): the suites run on stamped items.
     storage_ = std::make_unique<storage::Storage>(
-        storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr));
+        storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::hours(24 * 7), nullptr));
   }
 
   std::string prefix_;
