@@ -1,13 +1,14 @@
 // The DynamoDB backend beyond the shared contract, on the real moto_server (NINJA_TEST_MOTO_URL):
 // opening from a store URL as `serve` and `migrate` do (tables created once, on demand capacity,
-// TTL on, every index), refusing a table of another layout, failing clearly when DynamoDB cannot be
-// reached, and pages that DynamoDB cuts at 1 MB.
+// TTL on, point-in-time recovery on, every index), refusing a table of another layout, failing clearly when DynamoDB
+// cannot be reached, and pages that DynamoDB cuts at 1 MB.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
 #include "dynamodb_backend.hpp"
 #include "storage/dynamodb/read_requests.hpp"
+#include "storage/dynamodb/table_definitions.hpp"
 #include "support/blocking_ports.hpp"
 #include "support/closed_port.hpp"
 #include "util/time.hpp"
@@ -78,6 +79,29 @@ TEST_F(DynamoDbStorage, OpensFromItsUrlCreatingTheTablesOnceAsMigrateDoes) {
   const auto ttl = clients_->call_blocking("DescribeTimeToLive", {{"TableName", layout.idempotency}});
   EXPECT_EQ(ttl.at("TimeToLiveDescription").at("TimeToLiveStatus").as_string(), "ENABLED");
   EXPECT_EQ(ttl.at("TimeToLiveDescription").at("AttributeName").as_string(), "expires_at");
+}
+
+// DynamoDB's backup: point-in-time recovery on every table, also on tables an older migrate made.
+TEST_F(DynamoDbStorage, OpeningTurnsPointInTimeRecoveryOnForEveryTable) {
+  const storage::dynamodb::TableLayout layout(prefix_);
+  const auto recovery = [&](const std::string& table) {
+    return std::string(clients_->call_blocking("DescribeContinuousBackups", {{"TableName", table}})
+                           .at("ContinuousBackupsDescription")
+                           .at("PointInTimeRecoveryDescription")
+                           .at("PointInTimeRecoveryStatus")
+                           .as_string());
+  };
+  for (const auto& table : storage::dynamodb::table_definitions(layout)) {
+    if (table.name != layout.orders) continue;
+    clients_->call_blocking("CreateTable", table.create);
+    ASSERT_EQ(recovery(table.name), "DISABLED");
+  }
+  storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
+  storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
+  for (const auto* name :
+       {&layout.users, &layout.orders, &layout.idempotency, &layout.outbox, &layout.deliveries, &layout.api_keys}) {
+    EXPECT_EQ(recovery(*name), "ENABLED") << *name;
+  }
 }
 
 TEST_F(DynamoDbStorage, ATableOfAnotherLayoutIsRefusedByName) {

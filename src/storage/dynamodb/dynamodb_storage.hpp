@@ -4,9 +4,10 @@
 // that are missing and waits until they are ACTIVE (table_setup.hpp), as opening PostgreSQL
 // migrates its schema: so `ninja-orders migrate` prepares them, and a first `serve` works too.
 //
-// Not on DynamoDB: online backup (DynamoDB's own point-in-time recovery is the tool) and a
-// retention sweep (Storage::backup and ::retention are null): done outbox events and delivery
-// records carry their own expiry instead, which the tables' TTL acts on (expiry.hpp).
+// Not on DynamoDB: online backup and a retention sweep (Storage::backup and ::retention are null).
+// DynamoDB's own point-in-time recovery, which opening turns on for every table, is the backup;
+// done outbox events and delivery records carry their own expiry, which the tables' TTL acts on
+// (expiry.hpp).
 #include <chrono>
 
 #include "storage/dynamodb/dynamodb_clients.hpp"
