@@ -18,11 +18,11 @@ Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::st
   ensure_tables(*clients, layout, log);
   const Expiry expiry = expiry_for(retention);
   if (log && expiry.events.count() > 0) {
-    constexpr double kDayMs = 86'400'000.0;
+    using Days = std::chrono::duration<double, std::ratio<86400>>;
     log->info(
         "dynamodb: published events expire {} days after publishing, final deliveries {} days after their "
         "outcome (table TTL)",
-        expiry.events.count() / kDayMs, expiry.deliveries.count() / kDayMs);
+        Days(expiry.events).count(), Days(expiry.deliveries).count());
   }
   auto shared = std::make_shared<DynamoDbShared>(std::move(layout), expiry, std::move(clients));
   Storage storage;
