@@ -60,13 +60,19 @@ void check_roles(const config::ServeConfig& s, const events::Bus* bus) {
   }
 }
 
+// --retention-days in milliseconds (0: keep for ever).
+std::chrono::milliseconds retention_of(const config::ServeConfig& s) {
+  if (s.retention_days <= 0) return std::chrono::milliseconds::zero();
+  return std::chrono::milliseconds(std::max<int64_t>(1, std::llround(s.retention_days * 86'400'000.0)));
+}
+
 // Deletes done outbox events and their deliveries older than --retention-days, every second in
 // small batches (null: retention is off, or the backend has none).
 std::unique_ptr<util::PeriodicTask> start_retention(const config::ServeConfig& s, storage::Storage& storage,
                                                     util::MetricsRegistry& metrics, const util::Loggers& log) {
   if (s.retention_days <= 0 || !storage.retention) return nullptr;
   RetentionSweepOptions options;
-  options.retention_ms = std::max<int64_t>(1, std::llround(s.retention_days * 86'400'000.0));
+  options.retention_ms = retention_of(s).count();
   auto sweep = std::make_shared<RetentionSweep>(*storage.retention, options, util::system_millis, metrics);
   return std::make_unique<util::PeriodicTask>(
       std::chrono::seconds(1),
@@ -218,9 +224,10 @@ int serve(const config::Config& config, const util::Loggers& log) {
   net::EventLoops loops(s.threads, "io");
   util::MetricsRegistry metrics;  // before the store, which counts its failed writes in it
   {
-    storage::Storage storage =
-        storage::open_storage({config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms),
-                               log.app, &loops, &metrics});
+    storage::StorageOptions options{
+        config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app, &loops, &metrics};
+    options.retention = retention_of(s);
+    storage::Storage storage = storage::open_storage(options);
     serve_until_signal(config, log, signals, loops, storage, bus.get(), metrics);
   }  // the store closes here, on loops that still run
   loops.stop();

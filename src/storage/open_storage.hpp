@@ -40,6 +40,10 @@ struct StorageOptions {
   // Where the backend counts what it sees (SQLite: failed commits by cause); must outlive the
   // Storage. Null: not counted (admin commands, tests).
   util::MetricsRegistry* metrics = nullptr;
+  // How long done outbox events and their deliveries are kept (serve --retention-days; 0: for
+  // ever). A backend that expires items itself stamps them with it (DynamoDB's TTL); the others
+  // ignore it and offer Storage::retention, which serve sweeps with the same setting.
+  std::chrono::milliseconds retention{0};
 };
 
 // Every view of one backend. They share the backend's connections; each keeps them open while

@@ -58,7 +58,7 @@ inline void delete_tables(const std::string& prefix) {
 struct DynamoDbBackend {
   static constexpr const char* kName = "DynamoDB";
   static constexpr bool kNotifiesCommits = true;  // this process's commits; relays poll for others
-  static constexpr int kCreatesPerThread = 10;     // moto copies a table per transaction (see StoreConcurrency)
+  static constexpr int kCreatesPerThread = 10;    // moto copies a table per transaction (see StoreConcurrency)
   static std::optional<std::string> unavailable() {
     if (!ddb::moto_url()) return "NINJA_TEST_MOTO_URL is not set (run under tests/servers/with-servers)";
     return std::nullopt;
@@ -81,8 +81,9 @@ struct DynamoDbBackend {
 
  private:
   void open() {
-    storage_ =
-        std::make_unique<storage::Storage>(storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, nullptr));
+    // A retention as `serve` has by default (--retention-days 7): the suites run on stamped items.
+    storage_ = std::make_unique<storage::Storage>(
+        storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::hours(24 * 7), nullptr));
   }
 
   std::string prefix_;

@@ -180,13 +180,13 @@ TEST_F(DynamoDbRequestsOnMoto, ClaimsLeaseOnceAndPublishedEventsLeaveTheIndex) {
   EXPECT_EQ(call("UpdateItem", claim_update(l, "u1", "e1", {"relay-b", 2000, 12000})).error_type,
             "ConditionalCheckFailedException");                                                          // a live lease
   EXPECT_EQ(call("UpdateItem", claim_update(l, "u1", "e1", {"relay-b", 11000, 21000})).error_type, "");  // expired
-  EXPECT_EQ(call("UpdateItem", mark_published_update(l, "u1", "e1", 11500)).error_type, "");
+  EXPECT_EQ(call("UpdateItem", mark_published_update(l, Expiry{}, "u1", "e1", 11500)).error_type, "");
   EXPECT_EQ(call("UpdateItem", claim_update(l, "u1", "e1", {"relay-c", 30000, 40000})).error_type,
             "ConditionalCheckFailedException");  // published: never leased again
   const auto left = call("Query", unpublished_query(l, 10)).answer.at("Items").as_array();
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].at("id").at("S").as_string(), "e2");
-  EXPECT_EQ(call("UpdateItem", mark_published_update(l, "u1", "gone", 1)).error_type,
+  EXPECT_EQ(call("UpdateItem", mark_published_update(l, Expiry{}, "u1", "gone", 1)).error_type,
             "ConditionalCheckFailedException");
 }
 

@@ -1,13 +1,14 @@
 // The DynamoDB backend beyond the shared contract, on the real moto_server (NINJA_TEST_MOTO_URL):
 // opening from a store URL as `serve` and `migrate` do (tables created once, on demand capacity,
-// TTL on, every index), refusing a table of another layout, failing clearly when DynamoDB cannot be
-// reached, and pages that DynamoDB cuts at 1 MB.
+// TTL on, point-in-time recovery on, every index), refusing a table of another layout, failing clearly when DynamoDB
+// cannot be reached, and pages that DynamoDB cuts at 1 MB.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
 #include "dynamodb_backend.hpp"
 #include "storage/dynamodb/read_requests.hpp"
+#include "storage/dynamodb/table_definitions.hpp"
 #include "support/blocking_ports.hpp"
 #include "support/closed_port.hpp"
 #include "util/time.hpp"
@@ -80,6 +81,29 @@ TEST_F(DynamoDbStorage, OpensFromItsUrlCreatingTheTablesOnceAsMigrateDoes) {
   EXPECT_EQ(ttl.at("TimeToLiveDescription").at("AttributeName").as_string(), "expires_at");
 }
 
+// DynamoDB's backup: point-in-time recovery on every table, also on tables an older migrate made.
+TEST_F(DynamoDbStorage, OpeningTurnsPointInTimeRecoveryOnForEveryTable) {
+  const storage::dynamodb::TableLayout layout(prefix_);
+  const auto recovery = [&](const std::string& table) {
+    return std::string(clients_->call_blocking("DescribeContinuousBackups", {{"TableName", table}})
+                           .at("ContinuousBackupsDescription")
+                           .at("PointInTimeRecoveryDescription")
+                           .at("PointInTimeRecoveryStatus")
+                           .as_string());
+  };
+  for (const auto& table : storage::dynamodb::table_definitions(layout)) {
+    if (table.name != layout.orders) continue;
+    clients_->call_blocking("CreateTable", table.create);
+    ASSERT_EQ(recovery(table.name), "DISABLED");
+  }
+  storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
+  storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
+  for (const auto* name :
+       {&layout.users, &layout.orders, &layout.idempotency, &layout.outbox, &layout.deliveries, &layout.api_keys}) {
+    EXPECT_EQ(recovery(*name), "ENABLED") << *name;
+  }
+}
+
 TEST_F(DynamoDbStorage, ATableOfAnotherLayoutIsRefusedByName) {
   const storage::dynamodb::TableLayout layout(prefix_);
   clients_->call_blocking(
@@ -89,7 +113,7 @@ TEST_F(DynamoDbStorage, ATableOfAnotherLayoutIsRefusedByName) {
        {"AttributeDefinitions", json::array{json::object{{"AttributeName", "id"}, {"AttributeType", "S"}}}},
        {"KeySchema", json::array{json::object{{"AttributeName", "id"}, {"KeyType", "HASH"}}}}});
   try {
-    storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, nullptr);
+    storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
     FAIL() << "opened a users table without the newest index";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find(layout.users + " exists without the index newest"), std::string::npos)
@@ -105,7 +129,7 @@ TEST_F(DynamoDbStorage, AnUnreachableEndpointIsUnavailableInOneLine) {
   options.retry = {2, std::chrono::milliseconds(5), std::chrono::milliseconds(10)};
   try {
     storage::dynamodb::dynamodb_storage(std::make_unique<storage::dynamodb::DynamoDbClients>(options), prefix_,
-                                        nullptr);
+                                        std::chrono::milliseconds::zero(), nullptr);
     FAIL() << "opened a store nobody answers for";
   } catch (const util::Unavailable& e) {
     const std::string what = e.what();
@@ -119,7 +143,8 @@ TEST_F(DynamoDbStorage, AnUnreachableEndpointIsUnavailableInOneLine) {
 // DynamoDB ends an answer at 1 MB with a LastEvaluatedKey, however many items the Limit asked for:
 // a page of large items takes several Queries, and still holds exactly what the page should.
 TEST_F(DynamoDbStorage, APageCutAtOneMegabyteIsCompletedFromTheLastKey) {
-  auto storage = storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, nullptr);
+  auto storage =
+      storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
   testing_support::BlockingStore store(*storage.store);
   util::UuidV7Generator ids(util::system_millis);
   std::vector<std::string> newest_first;
@@ -148,7 +173,8 @@ TEST_F(DynamoDbStorage, APageCutAtOneMegabyteIsCompletedFromTheLastKey) {
 
 // A transaction holds at most 100 parts; the relay hands the notifier up to 256 events at once.
 TEST_F(DynamoDbStorage, MoreDeliveriesThanATransactionHoldsGoInSeveralWithExactAnswers) {
-  auto storage = storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, nullptr);
+  auto storage =
+      storage::dynamodb::dynamodb_storage(ddb::moto_clients(), prefix_, std::chrono::milliseconds::zero(), nullptr);
   testing_support::BlockingDeliveries deliveries(*storage.deliveries);
   util::UuidV7Generator ids(util::system_millis);
   std::vector<domain::Delivery> batch;

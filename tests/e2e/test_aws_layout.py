@@ -245,11 +245,16 @@ def test_migrate_creates_the_documented_tables_keys_and_indexes(world):
             a: "N" if a in NUMBER_KEYS else "S" for a in key_attributes}, short
 
 
-def test_only_the_idempotency_records_have_a_ttl_in_epoch_seconds(world):
+EXPIRING = {"idempotency", "outbox", "deliveries"}
+RETENTION_DAYS = 7        # serve's default --retention-days, which the servers above run with
+RECORD_FLOOR_DAYS = 14    # delivery records outlive any redelivery: SQS keeps a message 14 days at most
+
+
+def test_the_idempotency_records_outbox_and_deliveries_have_a_ttl_in_epoch_seconds(world):
     for short in LAYOUT:
         ttl = world.after["tables"][world.aws.table(short)]["ttl"]
-        if short == "idempotency":
-            assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}
+        if short in EXPIRING:
+            assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}, short
         else:
             assert ttl.get("TimeToLiveStatus") == "DISABLED", (short, ttl)
 
@@ -318,6 +323,23 @@ def test_published_events_leave_the_sparse_index(world):
         assert "pending" not in item and "lease_owner" not in item and "lease_until" not in item, item
         assert set(item["published_at"]) == {"N"}
     assert world.after["queries"]["unpublished"] == []
+
+
+def expiry_second(done_ms, days):
+    """The epoch second a done item may go from, rounded up (TTL reads seconds)."""
+    return str(-(-(int(done_ms) + days * 86400 * 1000) // 1000))
+
+
+def test_done_events_and_final_records_expire_by_ttl_after_the_retention(world):
+    assert all("expires_at" not in item for item in items_of(world, "outbox", world.before)), "pending: kept"
+    for item in items_of(world, "outbox"):
+        assert item["expires_at"] == {"N": expiry_second(item["published_at"]["N"], RETENTION_DAYS)}, item
+    records = items_of(world, "deliveries")
+    assert records
+    for record in records:
+        assert record["status"] == {"S": "delivered"}
+        assert record["expires_at"] == {"N": expiry_second(record["updated_at"]["N"],
+                                                           max(RETENTION_DAYS, RECORD_FLOOR_DAYS))}, record
 
 
 def test_each_notification_is_one_delivery_record_keyed_by_its_event(world):

@@ -19,7 +19,7 @@ json::object delivery_key(const std::string& event_id, const std::string& channe
 
 }  // namespace
 
-json::object delivery_item(const domain::Delivery& d, const std::optional<util::Lease>& lease) {
+json::object delivery_item(const domain::Delivery& d, const std::optional<util::Lease>& lease, const Expiry& expiry) {
   json::object item{{"event_id", string_value(d.event_id)},
                     {"channel", string_value(d.channel)},
                     {"order_id", string_value(d.order_id)},
@@ -37,6 +37,9 @@ json::object delivery_item(const domain::Delivery& d, const std::optional<util::
     item["due"] = string_value(TableLayout::kPending);
   }
   if (d.status == domain::DeliveryStatus::dead) item["dead"] = string_value(TableLayout::kPending);
+  if (d.is_final()) {
+    if (const auto expires = expires_at(d.updated_at_ms, expiry.deliveries)) item[kExpiresAt] = number_value(*expires);
+  }
   if (lease && d.next_attempt_at_ms) {
     item["lease_owner"] = string_value(lease->owner);
     item["lease_until"] = number_value(lease->until_ms);
@@ -65,10 +68,10 @@ domain::Delivery delivery_from_item(const json::object& item) {
   return d;
 }
 
-json::object put_new_delivery(const TableLayout& layout, const domain::Delivery& d,
+json::object put_new_delivery(const TableLayout& layout, const Expiry& expiry, const domain::Delivery& d,
                               const std::optional<util::Lease>& lease) {
   return {{"TableName", layout.deliveries},
-          {"Item", delivery_item(d, lease)},
+          {"Item", delivery_item(d, lease, expiry)},
           {"ConditionExpression", "attribute_not_exists(#event_id)"},
           {"ExpressionAttributeNames", {{"#event_id", "event_id"}}}};
 }
@@ -108,9 +111,9 @@ json::object claim_delivery_update(const TableLayout& layout, const std::string&
           {"ReturnValues", "ALL_NEW"}};
 }
 
-json::object record_attempt_put(const TableLayout& layout, const domain::Delivery& d) {
+json::object record_attempt_put(const TableLayout& layout, const Expiry& expiry, const domain::Delivery& d) {
   return {{"TableName", layout.deliveries},
-          {"Item", delivery_item(d, std::nullopt)},
+          {"Item", delivery_item(d, std::nullopt, expiry)},
           {"ConditionExpression", "attribute_exists(#event_id)"},
           {"ExpressionAttributeNames", {{"#event_id", "event_id"}}}};
 }
@@ -146,7 +149,7 @@ json::object requeue_update(const TableLayout& layout, const std::string& event_
           {"Key", delivery_key(event_id, channel)},
           {"UpdateExpression",
            "SET #status = :pending, #attempts = :zero, #next = :now, #updated = :now, #due = :one"
-           " REMOVE #dead, #owner, #until"},
+           " REMOVE #dead, #owner, #until, #expires"},
           {"ConditionExpression", "attribute_exists(#dead)"},
           {"ExpressionAttributeNames",
            {{"#status", "status"},
@@ -156,7 +159,8 @@ json::object requeue_update(const TableLayout& layout, const std::string& event_
             {"#due", "due"},
             {"#dead", "dead"},
             {"#owner", "lease_owner"},
-            {"#until", "lease_until"}}},
+            {"#until", "lease_until"},
+            {"#expires", kExpiresAt}}},
           {"ExpressionAttributeValues",
            {{":pending", string_value(domain::to_string(domain::DeliveryStatus::pending))},
             {":zero", number_value(0)},

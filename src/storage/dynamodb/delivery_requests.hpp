@@ -10,17 +10,20 @@
 #include <string>
 
 #include "domain/delivery.hpp"
+#include "storage/dynamodb/expiry.hpp"
 #include "storage/dynamodb/table_layout.hpp"
 #include "util/lease.hpp"
 
 namespace ninja::storage::dynamodb {
 
-// The item of `d`; leased to `lease` when given (a new delivery that needs an attempt).
-boost::json::object delivery_item(const domain::Delivery& d, const std::optional<util::Lease>& lease);
+// The item of `d`; leased to `lease` when given (a new delivery that needs an attempt). A final one
+// (delivered, dead, skipped) carries `expires_at`, expiry.deliveries after its updated_at.
+boost::json::object delivery_item(const domain::Delivery& d, const std::optional<util::Lease>& lease,
+                                  const Expiry& expiry);
 domain::Delivery delivery_from_item(const boost::json::object& item);
 
 // A new delivery: put only if no delivery with its key exists (deduplication by event id).
-boost::json::object put_new_delivery(const TableLayout& layout, const domain::Delivery& d,
+boost::json::object put_new_delivery(const TableLayout& layout, const Expiry& expiry, const domain::Delivery& d,
                                      const std::optional<util::Lease>& lease);
 
 // Scheduled deliveries due by `now_ms`, earliest first (their leases are checked by the claim).
@@ -33,7 +36,7 @@ boost::json::object claim_delivery_update(const TableLayout& layout, const std::
                                           const std::string& channel, const util::Lease& lease);
 
 // The outcome of an attempt: the whole item again, without a lease, if the delivery exists.
-boost::json::object record_attempt_put(const TableLayout& layout, const domain::Delivery& d);
+boost::json::object record_attempt_put(const TableLayout& layout, const Expiry& expiry, const domain::Delivery& d);
 
 // An order's deliveries (the by_order index).
 boost::json::object order_deliveries_query(const TableLayout& layout, const std::string& order_id);
@@ -42,7 +45,8 @@ boost::json::object dead_query(const TableLayout& layout);
 // One event's deliveries, read consistently (its dead ones are replayed).
 boost::json::object event_deliveries_query(const TableLayout& layout, const std::string& event_id);
 
-// A dead letter pending again: attempts 0, due at `now_ms`, the last error kept; if still dead.
+// A dead letter pending again: attempts 0, due at `now_ms`, the last error kept, no longer expiring;
+// if still dead.
 boost::json::object requeue_update(const TableLayout& layout, const std::string& event_id, const std::string& channel,
                                    int64_t now_ms);
 

@@ -67,7 +67,8 @@ void send_add(std::shared_ptr<AddCall> call) {
   json::array parts;
   for (const size_t i : call->trying) {
     const auto& d = call->deliveries[i];
-    parts.push_back(json::object{{"Put", put_new_delivery(call->shared->layout, d, call->lease)}});
+    parts.push_back(
+        json::object{{"Put", put_new_delivery(call->shared->layout, call->shared->expiry, d, call->lease)}});
   }
   auto* clients = call->shared->clients.get();
   clients->call("TransactWriteItems", {{"TransactItems", std::move(parts)}},
@@ -259,9 +260,9 @@ void DynamoDbDeliveries::claim_due(size_t limit, util::Lease lease, util::Comple
 }
 
 void DynamoDbDeliveries::record_attempt(Delivery delivery, util::Done done) {
-  shared_->clients->call("PutItem", record_attempt_put(shared_->layout, delivery),
+  shared_->clients->call("PutItem", record_attempt_put(shared_->layout, shared_->expiry, delivery),
                          [done = std::move(done)](json::object, std::exception_ptr error) {
-                           // A condition failure: the record is gone (retention), nothing to update.
+                           // A condition failure: the record is gone (expired by the table's TTL), nothing to update.
                            done(error && !is_condition_failure(error) ? error : nullptr);
                          });
 }

@@ -144,7 +144,7 @@ struct MarkCall : Fanout {
 
 void settle_mark(const std::shared_ptr<MarkCall>& call, const std::exception_ptr& error) {
   std::unique_lock lock(call->mutex);
-  // A condition failure: the event is gone (purged by retention), nothing to mark.
+  // A condition failure: the event is gone (published before and expired by the table's TTL), nothing to mark.
   if (error && !is_condition_failure(error) && !call->error) call->error = error;
   if (--call->outstanding > 0) return;
   lock.unlock();
@@ -152,8 +152,9 @@ void settle_mark(const std::shared_ptr<MarkCall>& call, const std::exception_ptr
 }
 
 void mark_one(const std::shared_ptr<MarkCall>& call, const std::string& subject, const std::string& id) {
-  call->shared->clients->call("UpdateItem", mark_published_update(call->shared->layout, subject, id, call->now_ms),
-                              [call](json::object, std::exception_ptr error) { settle_mark(call, error); });
+  call->shared->clients->call(
+      "UpdateItem", mark_published_update(call->shared->layout, call->shared->expiry, subject, id, call->now_ms),
+      [call](json::object, std::exception_ptr error) { settle_mark(call, error); });
 }
 
 // An id of no claim of ours: its subject from the index (absent there: published already).

@@ -6,6 +6,7 @@
 
 #include "events/commit_notices.hpp"
 #include "storage/dynamodb/dynamodb_clients.hpp"
+#include "storage/dynamodb/expiry.hpp"
 #include "storage/dynamodb/table_layout.hpp"
 
 namespace ninja::storage::dynamodb {
@@ -18,12 +19,13 @@ constexpr size_t kIndexPage = 100;
 constexpr int kConflictAttempts = 5;
 
 struct DynamoDbShared {
-  DynamoDbShared(TableLayout layout, std::unique_ptr<DynamoDbClients> clients)
-      : layout(std::move(layout)), clients(std::move(clients)) {}
+  DynamoDbShared(TableLayout layout, Expiry expiry, std::unique_ptr<DynamoDbClients> clients)
+      : layout(std::move(layout)), expiry(expiry), clients(std::move(clients)) {}
   DynamoDbShared(const DynamoDbShared&) = delete;
   DynamoDbShared& operator=(const DynamoDbShared&) = delete;
 
   const TableLayout layout;
+  const Expiry expiry;  // when done outbox events and deliveries expire (--retention-days)
   // Creates and deletes of this process tell its relays at once (DynamoDB has no signal; the
   // relays' polling finds the other processes' events).
   const std::shared_ptr<events::CommitNotices> commits = std::make_shared<events::CommitNotices>();

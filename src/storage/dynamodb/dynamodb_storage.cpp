@@ -12,16 +12,25 @@
 
 namespace ninja::storage::dynamodb {
 
-Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::string& prefix, spdlog::logger* log) {
+Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::string& prefix,
+                         std::chrono::milliseconds retention, spdlog::logger* log) {
   TableLayout layout(prefix);
   ensure_tables(*clients, layout, log);
-  auto shared = std::make_shared<DynamoDbShared>(std::move(layout), std::move(clients));
+  const Expiry expiry = expiry_for(retention);
+  if (log && expiry.events.count() > 0) {
+    using Days = std::chrono::duration<double, std::ratio<86400>>;
+    log->info(
+        "dynamodb: published events expire {} days after publishing, final deliveries {} days after their "
+        "outcome (table TTL)",
+        Days(expiry.events).count(), Days(expiry.deliveries).count());
+  }
+  auto shared = std::make_shared<DynamoDbShared>(std::move(layout), expiry, std::move(clients));
   Storage storage;
   storage.store = std::make_unique<DynamoDbStore>(shared);
   storage.outbox = std::make_unique<DynamoDbOutbox>(shared);
   storage.deliveries = std::make_unique<DynamoDbDeliveries>(shared);
   storage.api_keys = std::make_unique<DynamoDbApiKeys>(shared);
-  return storage;  // no backup or retention (see the header)
+  return storage;  // no backup or retention sweep (see the header)
 }
 
 Storage dynamodb_storage(const StorageOptions& options) {
@@ -37,7 +46,8 @@ Storage dynamodb_storage(const StorageOptions& options) {
     options.log->info("dynamodb: {} in {} at {}, tables {}*, keys from {}", clients.endpoint.service,
                       clients.endpoint.region, clients.endpoint.host, url.prefix, clients.credentials.source);
   }
-  return dynamodb_storage(std::make_unique<DynamoDbClients>(std::move(clients)), url.prefix, options.log.get());
+  return dynamodb_storage(std::make_unique<DynamoDbClients>(std::move(clients)), url.prefix, options.retention,
+                          options.log.get());
 }
 
 }  // namespace ninja::storage::dynamodb

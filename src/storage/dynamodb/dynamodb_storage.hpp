@@ -4,16 +4,22 @@
 // that are missing and waits until they are ACTIVE (table_setup.hpp), as opening PostgreSQL
 // migrates its schema: so `ninja-orders migrate` prepares them, and a first `serve` works too.
 //
-// Not on DynamoDB: online backup (DynamoDB's own point-in-time recovery is the tool) and
-// retention of published events and their deliveries (Storage::backup and ::retention are null).
+// Not on DynamoDB: online backup and a retention sweep (Storage::backup and ::retention are null).
+// DynamoDB's own point-in-time recovery, which opening turns on for every table, is the backup;
+// done outbox events and delivery records carry their own expiry, which the tables' TTL acts on
+// (expiry.hpp).
+#include <chrono>
+
 #include "storage/dynamodb/dynamodb_clients.hpp"
 #include "storage/open_storage.hpp"
 
 namespace ninja::storage::dynamodb {
 
 // The backend with the given clients (their endpoint, credentials and loops decided by the
-// caller: tests pass moto's and fixed keys) and table prefix.
-Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::string& prefix, spdlog::logger* log);
+// caller: tests pass moto's and fixed keys), table prefix and retention of done items (0: for
+// ever; see expiry_for).
+Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::string& prefix,
+                         std::chrono::milliseconds retention, spdlog::logger* log);
 
 // From the store URL: the region (or AWS_REGION), the endpoint, the prefix; the credentials from
 // the standard chain (aws/credentials.hpp). Throws std::invalid_argument for a bad URL,

@@ -60,19 +60,26 @@ json::object unpublished_event_query(const TableLayout& layout, const std::strin
            {{":pending", string_value(TableLayout::kPending)}, {":id", string_value(event_id)}}}};
 }
 
-json::object mark_published_update(const TableLayout& layout, const std::string& subject, const std::string& event_id,
-                                   int64_t now_ms) {
+json::object mark_published_update(const TableLayout& layout, const Expiry& expiry, const std::string& subject,
+                                   const std::string& event_id, int64_t now_ms) {
+  json::object names{{"#pending", "pending"},
+                     {"#owner", "lease_owner"},
+                     {"#until", "lease_until"},
+                     {"#published", "published_at"},
+                     {"#id", "id"}};
+  json::object values{{":now", number_value(now_ms)}};
+  std::string update = "REMOVE #pending, #owner, #until SET #published = :now";
+  if (const auto expires = expires_at(now_ms, expiry.events)) {
+    update += ", #expires = :expires";
+    names["#expires"] = kExpiresAt;
+    values[":expires"] = number_value(*expires);
+  }
   return {{"TableName", layout.outbox},
           {"Key", event_key(subject, event_id)},
-          {"UpdateExpression", "REMOVE #pending, #owner, #until SET #published = :now"},
+          {"UpdateExpression", std::move(update)},
           {"ConditionExpression", "attribute_exists(#id)"},  // never re-create a purged event
-          {"ExpressionAttributeNames",
-           {{"#pending", "pending"},
-            {"#owner", "lease_owner"},
-            {"#until", "lease_until"},
-            {"#published", "published_at"},
-            {"#id", "id"}}},
-          {"ExpressionAttributeValues", {{":now", number_value(now_ms)}}}};
+          {"ExpressionAttributeNames", std::move(names)},
+          {"ExpressionAttributeValues", std::move(values)}};
 }
 
 }  // namespace ninja::storage::dynamodb

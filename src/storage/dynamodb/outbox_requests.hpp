@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "storage/dynamodb/expiry.hpp"
 #include "storage/dynamodb/table_layout.hpp"
 #include "util/lease.hpp"
 
@@ -32,8 +33,9 @@ boost::json::object claim_update(const TableLayout& layout, const std::string& s
 // The unpublished event `event_id` from the index, whose item names its subject (the table's key).
 boost::json::object unpublished_event_query(const TableLayout& layout, const std::string& event_id);
 
-// Published: `pending` and the lease go, `published_at` records when.
-boost::json::object mark_published_update(const TableLayout& layout, const std::string& subject,
+// Published: `pending` and the lease go, `published_at` records when, and `expires_at` when the
+// table's TTL may delete it (expiry.events after now; none when kept for ever).
+boost::json::object mark_published_update(const TableLayout& layout, const Expiry& expiry, const std::string& subject,
                                           const std::string& event_id, int64_t now_ms);
 
 }  // namespace ninja::storage::dynamodb

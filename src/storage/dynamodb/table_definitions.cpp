@@ -2,6 +2,8 @@
 
 #include <boost/json/array.hpp>
 
+#include "storage/dynamodb/expiry.hpp"
+
 namespace ninja::storage::dynamodb {
 
 namespace json = boost::json;
@@ -37,6 +39,12 @@ json::object table(const std::string& name, json::object key_schema, json::array
   return body;
 }
 
+// UpdateTimeToLive's body: DynamoDB deletes an item some time after the epoch second in its
+// expires_at (an item without one stays).
+json::object time_to_live(const std::string& name) {
+  return {{"TableName", name}, {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", kExpiresAt}}}};
+}
+
 }  // namespace
 
 std::vector<TableDefinition> table_definitions(const TableLayout& layout) {
@@ -51,8 +59,7 @@ std::vector<TableDefinition> table_definitions(const TableLayout& layout) {
              {index(TableLayout::kByUserIndex, "user_id", "id"), index(TableLayout::kNewestIndex, "kind", "id")}),
        std::nullopt});
   tables.push_back({layout.idempotency, table(layout.idempotency, key("id"), string_attributes({"id"})),
-                    json::object{{"TableName", layout.idempotency},
-                                 {"TimeToLiveSpecification", {{"Enabled", true}, {"AttributeName", "expires_at"}}}}});
+                    time_to_live(layout.idempotency)});
   json::array delivery_attributes = string_attributes({"event_id", "channel", "due", "dead", "order_id"});
   for (const char* number : {"next_attempt_at", "updated_at"}) {
     delivery_attributes.push_back(json::object{{"AttributeName", number}, {"AttributeType", "N"}});
@@ -62,12 +69,12 @@ std::vector<TableDefinition> table_definitions(const TableLayout& layout) {
                           {index(TableLayout::kDueIndex, "due", "next_attempt_at"),
                            index(TableLayout::kDeadIndex, "dead", "updated_at"),
                            index(TableLayout::kByOrderIndex, "order_id", "event_id")}),
-                    std::nullopt});
+                    time_to_live(layout.deliveries)});
   tables.push_back({layout.api_keys, table(layout.api_keys, key("id"), string_attributes({"id"})), std::nullopt});
   tables.push_back({layout.outbox,
                     table(layout.outbox, key("subject", "id"), string_attributes({"subject", "id", "pending"}),
                           {index(TableLayout::kUnpublishedIndex, "pending", "id")}),
-                    std::nullopt});
+                    time_to_live(layout.outbox)});
   return tables;
 }
 

@@ -15,8 +15,10 @@ namespace ninja::storage::dynamodb {
 
 struct TableDefinition {
   std::string name;
-  boost::json::object create;              // CreateTable's body
-  std::optional<boost::json::object> ttl;  // UpdateTimeToLive's body, for tables with a TTL attribute
+  boost::json::object create;  // CreateTable's body
+  // UpdateTimeToLive's body, for the tables whose items expire: the idempotency records, the
+  // outbox and the deliveries (expiry.hpp).
+  std::optional<boost::json::object> ttl;
 };
 
 std::vector<TableDefinition> table_definitions(const TableLayout& layout);

@@ -13,12 +13,14 @@
 //                   original's idempotency table; reads also check expiry (TTL deletes lazily).
 //   <P>outbox       PK subject (S, the entity id), SK id (S, the event id: per-subject order).
 //                   Sparse GSI unpublished: PK pending (S, "1" until published, then removed),
-//                   SK id — what the relay claims, oldest first.
+//                   SK id — what the relay claims, oldest first. TTL attribute expires_at (epoch
+//                   seconds), set when published if a retention is on (expiry.hpp).
 //   <P>deliveries   PK event_id (S), SK channel (S): one per notification (dedup by event id).
 //                   Sparse GSI due: PK due (S, "1" while an attempt is scheduled), SK
 //                   next_attempt_at (N) — what notifiers claim, earliest first. Sparse GSI dead:
 //                   PK dead (S, "1" on dead letters), SK updated_at (N) — newest first. GSI
-//                   by_order: PK order_id, SK event_id — an order's notifications.
+//                   by_order: PK order_id, SK event_id — an order's notifications. TTL attribute
+//                   expires_at, set on a final outcome if a retention is on (expiry.hpp).
 //   <P>api_keys     PK id (S): hashes and usage plans; servers read the few items with a Scan.
 //
 // The constant partition keys of the `newest` indexes are a deliberate trade: one partition

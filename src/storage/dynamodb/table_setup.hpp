@@ -1,7 +1,9 @@
 #pragma once
 // `ninja-orders migrate` (and every start of the store) on DynamoDB: creates the tables of the
 // layout that do not exist yet (table_definitions.hpp: on-demand capacity, every index), waits
-// until each table and each of its indexes is ACTIVE, and turns on the idempotency table's TTL.
+// until each table and each of its indexes is ACTIVE, and turns on the TTL of the idempotency,
+// outbox and deliveries tables and point-in-time recovery (DynamoDB's backup) on every table — on
+// an existing deployment too, at its next migrate.
 // Idempotent, and safe when several processes run it at once (a table another one is creating is
 // waited for, not created twice). Blocking: for start-up and admin commands, never a loop thread.
 #include <chrono>

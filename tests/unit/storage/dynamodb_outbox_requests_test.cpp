@@ -45,9 +45,27 @@ TEST(DynamoDbOutboxRequests, AnUnpublishedEventIsFoundByIdOnTheIndex) {
 }
 
 TEST(DynamoDbOutboxRequests, PublishedLeavesTheIndexAndIsNeverRecreated) {
-  const auto u = mark_published_update(kOutboxLayout, "s", "e", 5);
+  const auto u = mark_published_update(kOutboxLayout, Expiry{}, "s", "e", 5);
   EXPECT_EQ(u.at("UpdateExpression").as_string(), "REMOVE #pending, #owner, #until SET #published = :now");
   EXPECT_EQ(u.at("ConditionExpression").as_string(), "attribute_exists(#id)");
+}
+
+// The table's TTL deletes a published event once `expires_at` (epoch seconds) has passed.
+TEST(DynamoDbOutboxRequests, WithARetentionPublishedStampsTheSecondItMayExpire) {
+  const Expiry expiry{std::chrono::hours(24), std::chrono::hours(24 * 14)};
+  const auto u = mark_published_update(kOutboxLayout, expiry, "s", "e", 1'700'000'000'250);
+  EXPECT_EQ(u.at("UpdateExpression").as_string(),
+            "REMOVE #pending, #owner, #until SET #published = :now, #expires = :expires");
+  EXPECT_EQ(u.at("ExpressionAttributeNames").at("#expires").as_string(), "expires_at");
+  // A day after it was published, rounded up to the next second: never before the retention passed.
+  EXPECT_EQ(u.at("ExpressionAttributeValues").at(":expires").at("N").as_string(), "1700086401");
+  EXPECT_EQ(u.at("ExpressionAttributeValues").at(":now").at("N").as_string(), "1700000000250");
+}
+
+TEST(DynamoDbOutboxRequests, WithoutARetentionAPublishedEventNeverExpires) {
+  const auto u = mark_published_update(kOutboxLayout, expiry_for(std::chrono::milliseconds::zero()), "s", "e", 5);
+  EXPECT_FALSE(u.at("ExpressionAttributeNames").as_object().contains("#expires"));
+  EXPECT_FALSE(u.at("ExpressionAttributeValues").as_object().contains(":expires"));
 }
 
 }  // namespace

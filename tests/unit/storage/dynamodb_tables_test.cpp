@@ -55,9 +55,19 @@ TEST(DynamoDbTables, TheLayoutAsCreateTableBodies) {
   EXPECT_EQ(key_of(index_named(deliveries, "due"), "RANGE"), "next_attempt_at");
   EXPECT_EQ(key_of(index_named(deliveries, "dead"), "RANGE"), "updated_at");
   EXPECT_EQ(key_of(index_named(deliveries, "by_order"), "HASH"), "order_id");
-  ASSERT_TRUE(tables.at("p_idempotency").ttl);
-  EXPECT_EQ(tables.at("p_idempotency").ttl->at("TimeToLiveSpecification").at("AttributeName").as_string(),
-            "expires_at");
+}
+
+// What expires: the idempotency records, and done outbox events and delivery records (expiry.hpp);
+// the entities and the API keys never.
+TEST(DynamoDbTables, TimeToLiveOnTheTablesWhoseItemsExpire) {
+  for (const auto& [name, table] : by_name()) {
+    const bool expires = name == "p_idempotency" || name == "p_outbox" || name == "p_deliveries";
+    ASSERT_EQ(table.ttl.has_value(), expires) << name;
+    if (!expires) continue;
+    EXPECT_EQ(table.ttl->at("TableName").as_string(), name);
+    EXPECT_TRUE(table.ttl->at("TimeToLiveSpecification").at("Enabled").as_bool()) << name;
+    EXPECT_EQ(table.ttl->at("TimeToLiveSpecification").at("AttributeName").as_string(), "expires_at") << name;
+  }
 }
 
 // Every key and index attribute is defined, and every defined attribute is a key somewhere
