@@ -84,6 +84,19 @@ std::unique_ptr<util::PeriodicTask> start_retention(const config::ServeConfig& s
       [log = log.app](const std::exception& e) { log->warn("retention purge failed: {}", e.what()); });
 }
 
+// Deletes expired idempotency records every minute (null: the backend expires them itself).
+std::unique_ptr<util::PeriodicTask> start_idempotency_purge(storage::Storage& storage, const util::Loggers& log) {
+  if (storage.expires_idempotency_itself) return nullptr;
+  return std::make_unique<util::PeriodicTask>(
+      std::chrono::minutes(1),
+      [&store = *storage.store, log = log.app] {
+        const auto n = util::await_result<size_t>(
+            [&](auto done) { store.purge_idempotency(util::system_millis(), std::move(done)); });
+        if (n > 0) log->info("purged {} expired idempotency keys", n);
+      },
+      [log = log.app](const std::exception& e) { log->warn("idempotency purge failed: {}", e.what()); });
+}
+
 // Everything that uses the store: the notifier, the relay, the services and the HTTP server, until
 // SIGTERM/SIGINT. When it returns the server has drained and every part has stopped and is gone, so
 // the caller may close the store and then stop the loops.
@@ -181,16 +194,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   log.app->info("listening on http://{} (roles {}, store {}, bus {}, {} event loops)", address, roles,
                 util::redact_credentials(config.store), bus ? util::redact_credentials(s.bus) : "unused", loops.size());
 
-  util::PeriodicTask purge(
-      std::chrono::minutes(1),
-      [&] {
-        const auto n = util::await_result<size_t>(
-            [&](auto done) { store.purge_idempotency(util::system_millis(), std::move(done)); });
-        if (n > 0) {
-          log.app->info("purged {} expired idempotency keys", n);
-        }
-      },
-      [&](const std::exception& e) { log.app->warn("idempotency purge failed: {}", e.what()); });
+  auto purge = start_idempotency_purge(storage, log);
   auto retention = start_retention(s, storage, metrics, log);
 
   int signal = 0;

@@ -55,6 +55,10 @@ struct Storage {
   std::unique_ptr<domain::ApiKeyStore> api_keys;
   std::unique_ptr<Backup> backup;        // null when the backend has no online backup
   std::unique_ptr<Retention> retention;  // null when the backend expires nothing itself
+  // The backend deletes expired idempotency records by itself (DynamoDB's TTL), so serve runs no
+  // periodic purge: on DynamoDB that purge is a Scan of the whole table every minute in every
+  // process (~70,000 read units for a million live keys). Store::purge_idempotency still works.
+  bool expires_idempotency_itself = false;
 };
 
 // Opens the backend and brings its schema up to date (migrations). Throws std::invalid_argument

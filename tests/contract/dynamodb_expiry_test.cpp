@@ -126,6 +126,8 @@ TEST_F(DynamoDbExpiry, MigrateTurnsTimeToLiveOnWhereItemsExpireAlsoOnTablesMadeW
   for (const auto* name : {&layout_.users, &layout_.orders, &layout_.api_keys}) {
     EXPECT_EQ(ttl_of(*name).at("TimeToLiveStatus").as_string(), "DISABLED") << *name;
   }
+  // So serve leaves the idempotency records to the TTL and scans nothing every minute.
+  EXPECT_TRUE(storage_->expires_idempotency_itself);
 }
 
 TEST_F(DynamoDbExpiry, APublishedEventExpiresTheRetentionAfterItWasPublished) {

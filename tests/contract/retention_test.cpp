@@ -22,6 +22,8 @@ class Retention : public StoreContract<Backend> {
     StoreContract<Backend>::SetUp();
     if (this->HasFatalFailure() || this->IsSkipped()) return;
     ASSERT_NE(this->ports().retention, nullptr) << "the backend offers no retention";
+    // Nor does it expire idempotency records itself: serve purges them.
+    EXPECT_FALSE(this->ports().expires_idempotency_itself);
     // The user's created event is the oldest of all (seq follows commit time, as in production).
     user_ = this->make_user();
     const auto event = events::make_event(this->next_id(), events::kUserCreated, "/v1/users", user_.id,

@@ -30,7 +30,8 @@ Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::st
   storage.outbox = std::make_unique<DynamoDbOutbox>(shared);
   storage.deliveries = std::make_unique<DynamoDbDeliveries>(shared);
   storage.api_keys = std::make_unique<DynamoDbApiKeys>(shared);
-  return storage;  // no backup or retention sweep (see the header)
+  storage.expires_idempotency_itself = true;  // the table's TTL on expires_at; reads ignore expired records
+  return storage;                             // no backup or retention sweep (see the header)
 }
 
 Storage dynamodb_storage(const StorageOptions& options) {
