@@ -216,39 +216,13 @@ def print_result(result):
 
 
 def main():
-    import signal
-    import tempfile
-    import shutil
-    from bench_support import Config
+    from bench_support import run_part_alone
 
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(signal.Signals(signum).name)
+    def report(result):
+        print_result(result)
+        log(f"results: {os.path.relpath(os.path.join(os.path.dirname(RESULTS_FILE), 'aws_cost.json'), os.getcwd())}")
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
-    cfg = Config()
-    if not os.access(cfg.binary, os.X_OK):
-        print(f"aws cost bench: ERROR: service binary not found: {cfg.binary} (set NINJA_ORDERS_BIN)", file=sys.stderr)
-        return 2
-    tmp = tempfile.mkdtemp(prefix="ninja-orders-aws-cost.")
-    try:
-        result = measure(cfg, tmp)
-    except SetupError as e:
-        print(f"aws cost bench: ERROR: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt as e:
-        print(f"\naws cost bench: interrupted ({e or 'SIGINT'}), cleaned up", file=sys.stderr)
-        return 130
-    finally:
-        if cfg.keep_tmp:
-            log(f"kept temp dir: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    if result is None:
-        return 0
-    print_result(result)
-    log(f"results: {os.path.relpath(os.path.join(os.path.dirname(RESULTS_FILE), 'aws_cost.json'), os.getcwd())}")
-    return 0 if result["pass"] else 1
+    return run_part_alone("aws cost bench", measure, report, lambda cfg, result: not result["pass"])
 
 
 if __name__ == "__main__":

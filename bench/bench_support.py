@@ -7,6 +7,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 
@@ -251,3 +252,39 @@ def start_service(binary, tmp, name, extra_args=(), store=None, env=None, prefix
         time.sleep(0.01)
     stop_process(proc, 5)
     raise SetupError(f"{name} service not ready within {ready_timeout} s")
+
+
+def run_part_alone(name, measure, report, failed):
+    """main() of a part of the benchmark run by itself (`python3 bench/<part>.py`): a temp dir of its
+    own, SIGTERM/SIGHUP cleaned up like Ctrl-C, `report(result)` printing it; exits 0, 1 when
+    `failed(cfg, result)`, 2 when it cannot run, 130 when interrupted."""
+    import shutil
+    import tempfile
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)  # so the finally clauses stop what was started
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    cfg = Config()
+    if not os.access(cfg.binary, os.X_OK):
+        print(f"{name}: ERROR: service binary not found: {cfg.binary} (set NINJA_ORDERS_BIN)", file=sys.stderr)
+        return 2
+    tmp = tempfile.mkdtemp(prefix=f"ninja-orders-{name.replace(' ', '-')}.")
+    try:
+        result = measure(cfg, tmp)
+    except SetupError as e:
+        print(f"{name}: ERROR: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt as e:
+        print(f"\n{name}: interrupted ({e or 'SIGINT'}), cleaned up", file=sys.stderr)
+        return 130
+    finally:
+        if cfg.keep_tmp:
+            log(f"kept temp dir: {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    if result is None:
+        return 0
+    report(result)
+    return 1 if failed(cfg, result) else 0

@@ -303,42 +303,18 @@ def measure(cfg, tmp, ccfg=None):
 
 def main():
     """Only the cluster part, for a quick look: prints its table, writes bench/results/cluster.json."""
-    import signal
-    import tempfile
-    from bench_support import Config, RESULTS_FILE
+    from bench_support import RESULTS_FILE, run_part_alone
 
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(signal.Signals(signum).name)  # so the finally clauses stop what was started
+    def report(result):
+        cluster_report.print_result(result)
+        path = os.path.join(os.path.dirname(RESULTS_FILE), "cluster.json")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(result, f, indent=2)
+        log(f"results: {os.path.relpath(path, os.getcwd())}")
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
-    cfg = Config()
-    if not os.access(cfg.binary, os.X_OK):
-        print(f"cluster bench: ERROR: service binary not found: {cfg.binary} (set NINJA_ORDERS_BIN)", file=sys.stderr)
-        return 2
-    tmp = tempfile.mkdtemp(prefix="ninja-orders-cluster-bench.")
-    try:
-        result = measure(cfg, tmp)
-    except SetupError as e:
-        print(f"cluster bench: ERROR: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt as e:
-        print(f"\ncluster bench: interrupted ({e or 'SIGINT'}), cleaned up", file=sys.stderr)
-        return 130
-    finally:
-        if cfg.keep_tmp:
-            log(f"kept temp dir: {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    if result is None:
-        return 0
-    cluster_report.print_result(result)
-    path = os.path.join(os.path.dirname(RESULTS_FILE), "cluster.json")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(result, f, indent=2)
-    log(f"results: {os.path.relpath(path, os.getcwd())}")
-    return 0 if result["pass"] or not cfg.strict else 1
+    return run_part_alone("cluster bench", measure, report,
+                          lambda cfg, result: not result["pass"] and cfg.strict)
 
 
 if __name__ == "__main__":

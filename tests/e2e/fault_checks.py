@@ -10,11 +10,16 @@ import pytest
 import requests
 
 from cluster_processes import Cluster
-from conftest import list_all
+from conftest import create_user, list_all
 from receivers import WebhookReceiver
 
 RECOVERY = 10.0              # s: a process is ready again by itself within this
 LOAD_BETWEEN_FAULTS = 2.0    # s of plain load before, between and after the faults
+# Two processes of each role; the "-a" one of each is the one the tests kill.
+TWO_OF_EACH_ROLE = {"api-a": ["--roles", "api"], "api-b": ["--roles", "api"],
+                    "relay-a": ["--roles", "relay"], "relay-b": ["--roles", "relay"],
+                    "notifier-a": ["--roles", "notifier"], "notifier-b": ["--roles", "notifier"]}
+KILLED = ["api-a", "relay-a", "notifier-a"]
 
 
 @pytest.fixture
@@ -37,6 +42,17 @@ def cluster_factory(tmp_path):
     yield _start
     problems = [problem for cluster in clusters for problem in cluster.stop()]
     assert not problems, "\n\n".join(problems)
+
+
+def webhook_users(apis, webhooks, count):
+    """`count` users created through the APIs in turn, each notified by webhook at its own path of
+    the receiver, which knows their secrets."""
+    users = []
+    for i in range(count):
+        user = create_user(apis[i % 2], notify_channel="webhook", webhook_url=webhooks.url(f"/u{i}"))
+        webhooks.expect(f"u{i}", user["webhook_secret"])
+        users.append(user)
+    return users
 
 
 class Faults:

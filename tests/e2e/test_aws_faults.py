@@ -20,9 +20,9 @@ import uuid
 import pytest
 
 from cluster_processes import OrderLoad, ReadinessSampler, require_cluster_binary, skip_or_fail
-from conftest import create_user
-from fault_checks import (LOAD_BETWEEN_FAULTS, Faults, client_problems, created_once_per_key, delivered,
-                          describe_run, notification_problems, process_problems, stored_and_delivered)
+from fault_checks import (KILLED, LOAD_BETWEEN_FAULTS, TWO_OF_EACH_ROLE, Faults, client_problems,
+                          created_once_per_key, delivered, describe_run, notification_problems, process_problems,
+                          stored_and_delivered, webhook_users)
 from fault_checks import cluster_factory, webhooks  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.slow, pytest.mark.crash]
@@ -30,7 +30,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.crash]
 REQUEST_TIMEOUT_MS = 5000                # moto answers a transaction in milliseconds, but serially
 LATE = REQUEST_TIMEOUT_MS / 1000 + 1.5   # an answer after this came past --request-timeout
 DELIVERY_BOUND = 60.0                    # s after the kill: the SQS visibility timeout (30 s) and then some
-KILLED = ["api-a", "relay-a", "notifier-a"]
 
 
 @pytest.fixture
@@ -53,16 +52,9 @@ def test_the_aws_deployment_loses_nothing_through_kill_9(aws_urls, webhooks, clu
         "--store", store, "--bus", bus, "--request-timeout", REQUEST_TIMEOUT_MS, "--threads", 1,
         "--webhook-allow-private", "--retry-base-ms", 50, "--retry-max-ms", 500, "--max-attempts", 200,
         "--notify-timeout-ms", 1000, "--shutdown-grace", 5)]
-    cluster = cluster_factory(common, {
-        "api-a": ["--roles", "api"], "api-b": ["--roles", "api"],
-        "relay-a": ["--roles", "relay"], "relay-b": ["--roles", "relay"],
-        "notifier-a": ["--roles", "notifier"], "notifier-b": ["--roles", "notifier"]})
+    cluster = cluster_factory(common, TWO_OF_EACH_ROLE)
     apis = [cluster["api-a"], cluster["api-b"]]
-    users = []
-    for i in range(4):
-        user = create_user(apis[i % 2], notify_channel="webhook", webhook_url=webhooks.url(f"/u{i}"))
-        webhooks.expect(f"u{i}", user["webhook_secret"])
-        users.append(user)
+    users = webhook_users(apis, webhooks, 4)
 
     faults = Faults(cluster)
     with ReadinessSampler(cluster, interval=0.1) as sampler, OrderLoad(apis, users, threads=4, late=LATE) as load:

@@ -26,9 +26,9 @@ import requests
 from cluster_processes import (OrderLoad, ReadinessSampler, ServerError, require_cluster_binary,
                               signal_postgres, start_private_servers)
 from conftest import create_order, create_user
-from fault_checks import (LOAD_BETWEEN_FAULTS, RECOVERY, Faults, client_problems, created_once_per_key, delivered,
-                          describe_run, notification_problems, process_problems, stored_and_delivered,
-                          unready_during)
+from fault_checks import (KILLED, LOAD_BETWEEN_FAULTS, RECOVERY, TWO_OF_EACH_ROLE, Faults, client_problems,
+                          created_once_per_key, delivered, describe_run, notification_problems, process_problems,
+                          stored_and_delivered, unready_during, webhook_users)
 from fault_checks import cluster_factory, webhooks  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.slow, pytest.mark.crash]
@@ -60,7 +60,6 @@ def notified(received, order_id):
     return any(json.loads(r["body"]).get("subject") == order_id and r["status"] == 200 for r in received)
 
 
-KILLED = ["api-a", "relay-a", "notifier-a"]   # one process of each role
 
 
 def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, webhooks, cluster_factory):
@@ -68,16 +67,9 @@ def test_the_cluster_loses_nothing_through_kill_9_and_server_restarts(servers, w
     store = pg.create_database("faults")
     bus = f"{nats.url}?prefix=faults"
     require_cluster_binary(store, bus)
-    cluster = cluster_factory(cluster_args(store, bus), {
-        "api-a": ["--roles", "api"], "api-b": ["--roles", "api"],
-        "relay-a": ["--roles", "relay"], "relay-b": ["--roles", "relay"],
-        "notifier-a": ["--roles", "notifier"], "notifier-b": ["--roles", "notifier"]})
+    cluster = cluster_factory(cluster_args(store, bus), TWO_OF_EACH_ROLE)
     apis = [cluster["api-a"], cluster["api-b"]]
-    users = []
-    for i in range(6):
-        user = create_user(apis[i % 2], notify_channel="webhook", webhook_url=webhooks.url(f"/u{i}"))
-        webhooks.expect(f"u{i}", user["webhook_secret"])
-        users.append(user)
+    users = webhook_users(apis, webhooks, 6)
 
     faults = Faults(cluster)
     with ReadinessSampler(cluster, interval=0.05) as sampler, OrderLoad(apis, users, threads=6, late=LATE) as load:
