@@ -72,9 +72,9 @@ unit: build
 	$(WITH_SERVERS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 # Tests of several processes on their own PostgreSQL and NATS servers (the local cluster, faults),
-# and on the AWS engines (kill -9 on DynamoDB + SNS/SQS).
+# and on the AWS engines (kill -9 on DynamoDB + SNS/SQS; the tables and queues as boto3 reads them).
 CLUSTER_TESTS := tests/e2e/test_local_cluster.py tests/e2e/test_cluster_faults.py
-AWS_TESTS := tests/e2e/test_aws_faults.py
+AWS_TESTS := tests/e2e/test_aws_faults.py tests/e2e/test_aws_layout.py
 
 # The whole end-to-end suite on the embedded default (SQLite, in-process bus).
 e2e: binary conformance-deps
