@@ -53,7 +53,7 @@ def last_message(output):
 def skip_or_fail(reason):
     """A missing backend skips locally with a one-line reason; with CI=true it is a failure."""
     if IN_CI:
-        pytest.fail(f"{reason} (CI=true: the cluster tests may not be skipped)")
+        pytest.fail(f"{reason} (CI=true: a test may not be skipped for a missing server)")
     pytest.skip(reason)
 
 
