@@ -5,6 +5,7 @@
 
 #include "app/admin_commands.hpp"
 #include "app/api_key_commands.hpp"
+#include "app/lambda_command.hpp"
 #include "app/serve.hpp"
 #include "config/config.hpp"
 #include "util/logging.hpp"
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
     switch (config.command) {
       case config::Command::serve:
         return app::serve(config, log);
+      case config::Command::lambda:
+        return app::run_lambda(config, log);
       case config::Command::migrate:
         return app::migrate(config, log);
       case config::Command::backup:

@@ -10,14 +10,11 @@
 #include <spdlog/logger.h>
 
 #include "api/error_mapping.hpp"
-#include "api/notifications_api.hpp"
 #include "api/ops_api.hpp"
-#include "api/resource_api.hpp"
 #include "app/api_key_cache.hpp"
+#include "app/api_services.hpp"
 #include "app/notification_channels.hpp"
 #include "app/retention_sweep.hpp"
-#include "domain/order_service.hpp"
-#include "domain/user_service.hpp"
 #include "events/make_bus.hpp"
 #include "events/outbox_relay.hpp"
 #include "http/gateway.hpp"
@@ -137,17 +134,10 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   }
 
   // The HTTP side: /v1 with the api role; health, readiness and metrics always.
-  domain::InFlightKeys in_flight;
-  domain::IdempotentCreate creates(util::system_millis, in_flight, s.idempotency_ttl_seconds * 1000);
-  domain::UserService users(store, ids, creates, [] { return domain::format_webhook_secret(util::random_bytes(32)); });
-  domain::OrderService orders(store, ids, creates);
+  ApiServices services(storage, ids, s.idempotency_ttl_seconds * 1000);
   std::atomic<bool> draining{false};
   http::Router router;
-  if (s.has_role("api")) {
-    api::add_user_routes(router, users, orders);
-    api::add_order_routes(router, orders);
-    api::add_notification_routes(router, *storage.deliveries, orders);
-  }
+  if (s.has_role("api")) services.add_routes(router);
   api::add_ops_routes(router, metrics, store, draining, bus);
 
   // The gateway: API keys (re-read every 500 ms, so revocations apply within a second) and

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -106,6 +107,33 @@ void add_notify_options(CLI::App& serve, NotifyConfig& n) {
       ->check(CLI::PositiveNumber);
 }
 
+// The serve options that mean something without a listener: API Gateway owns the connections,
+// keys and throttling, and there is no shutdown to drain (Lambda freezes and ends the process).
+void add_lambda_options(CLI::App& lambda, Config& config) {
+  auto& s = config.serve;
+  add_store_options(lambda, config);
+  option(lambda, "handler", config.lambda.handler, "what this function handles: api [default: $_HANDLER]");
+  option(lambda, "bus", s.bus, "event bus (relay and notifier): sns://REGION[?endpoint=URL&prefix=P]");
+  option(lambda, "max-body", s.max_body, "largest accepted request body in bytes (more: 413)");
+  option(lambda, "idempotency-ttl", s.idempotency_ttl_seconds, "seconds an Idempotency-Key is remembered")
+      ->check(CLI::PositiveNumber);
+  option(lambda, "retention-days", s.retention_days, "days done outbox events and deliveries are kept; 0: forever")
+      ->check(CLI::NonNegativeNumber);
+  option(lambda, "request-timeout", s.request_timeout_ms, "milliseconds one call to the store may take")
+      ->check(CLI::PositiveNumber);
+  option(lambda, "access-log", config.access_log, "one JSON line per request on stderr (true/false)");
+  add_notify_options(lambda, s.notify);
+}
+
+// A `bootstrap` started by Lambda with no arguments is the runtime: the command line is then
+// `lambda`, with the handler from $_HANDLER.
+bool started_as_lambda_bootstrap(int argc, const char* const* argv) {
+  if (argc != 1 || std::getenv("AWS_LAMBDA_RUNTIME_API") == nullptr) return false;
+  const std::string_view name(argv[0]);
+  const size_t slash = name.rfind('/');
+  return name.substr(slash == std::string_view::npos ? 0 : slash + 1) == "bootstrap";
+}
+
 void add_dlq_commands(CLI::App& app, Config& config) {
   auto* dlq = app.add_subcommand("dlq", "notifications that exhausted their retries (dead letters)");
   dlq->require_subcommand(1, 1);
@@ -157,6 +185,16 @@ void add_apikey_commands(CLI::App& app, Config& config) {
   revoke->callback([&config] { config.command = Command::apikey_revoke; });
 }
 
+// CLI11 reads the environment for the options of every subcommand that has no parse-complete
+// callback, chosen or not; options of two subcommands share a field (serve's and migrate's --bus),
+// so NINJA_ORDERS_BUS would overwrite `serve --bus`. With a callback each reads it only when chosen.
+void read_environment_only_when_chosen(CLI::App& app) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    sub->parse_complete_callback([] {});
+    read_environment_only_when_chosen(*sub);
+  }
+}
+
 }  // namespace
 
 std::pair<std::string, uint16_t> split_listen_address(const std::string& listen) {
@@ -194,6 +232,11 @@ ParseResult parse(int argc, const char* const* argv) {
 
   auto* serve = app.add_subcommand("serve", "run the service (HTTP API, outbox relay, notifier)");
   add_serve_options(*serve, config);
+  auto* lambda = app.add_subcommand(
+      "lambda",
+      "run as an AWS Lambda function's runtime (needs AWS_LAMBDA_RUNTIME_API; chosen by itself when started "
+      "as `bootstrap`)");
+  add_lambda_options(*lambda, config);
   auto* migrate = app.add_subcommand("migrate", "create or upgrade the schema of a store (and a bus), idempotently");
   add_store_options(*migrate, config);
   option(*migrate, "bus", config.serve.bus,
@@ -204,12 +247,19 @@ ParseResult parse(int argc, const char* const* argv) {
   backup->add_option("--out", config.backup_out, "file to write the backup to")->required();
   add_dlq_commands(app, config);
   add_apikey_commands(app, config);
+  read_environment_only_when_chosen(app);
 
+  const char* const as_lambda[] = {argv[0], "lambda"};
+  if (started_as_lambda_bootstrap(argc, argv)) {
+    argc = 2;
+    argv = as_lambda;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return {std::nullopt, app.exit(e)};
   }
+  if (lambda->parsed()) config.command = Command::lambda;
   if (migrate->parsed()) config.command = Command::migrate;
   if (backup->parsed()) config.command = Command::backup;
 
@@ -236,6 +286,18 @@ ParseResult parse(int argc, const char* const* argv) {
         return {std::nullopt, 2};
       }
     }
+  }
+  if (config.command == Command::lambda) {
+    auto& l = config.lambda;
+    const char* handler = std::getenv("_HANDLER");
+    if (l.handler.empty() && handler != nullptr) l.handler = handler;
+    const char* runtime_api = std::getenv("AWS_LAMBDA_RUNTIME_API");
+    if (runtime_api != nullptr) l.runtime_api = runtime_api;
+    if (l.runtime_api.empty()) {
+      std::cerr << "error: lambda needs AWS_LAMBDA_RUNTIME_API (Lambda sets it; tests set it to their emulator)\n";
+      return {std::nullopt, 2};
+    }
+    config.serve.auth = "none";  // API Gateway checks the keys (usage plans)
   }
   return {config, 0};
 }

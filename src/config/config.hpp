@@ -8,7 +8,7 @@
 
 namespace ninja::config {
 
-enum class Command { serve, migrate, backup, dlq_list, dlq_replay, apikey_create, apikey_list, apikey_revoke };
+enum class Command { serve, lambda, migrate, backup, dlq_list, dlq_replay, apikey_create, apikey_list, apikey_revoke };
 
 // How notifications leave the process (API.md §3).
 struct NotifyConfig {
@@ -65,6 +65,13 @@ struct ServeConfig {
   }
 };
 
+// `lambda`: this process is a Lambda function's runtime (the serve options that apply are in
+// ServeConfig: store, bus, limits, notifications; there is no listener).
+struct LambdaConfig {
+  std::string handler;      // api (relay and notifier follow); --handler, else $_HANDLER
+  std::string runtime_api;  // $AWS_LAMBDA_RUNTIME_API: host:port
+};
+
 struct DlqConfig {
   bool all = false;
   std::string event_id;
@@ -84,6 +91,7 @@ struct Config {
   std::string log_level = "info";
   bool access_log = true;
   ServeConfig serve;
+  LambdaConfig lambda;
   std::string backup_out;
   DlqConfig dlq;
   ApiKeyConfig apikey;

@@ -21,4 +21,9 @@ Response problem(int status, std::string_view slug, std::string_view title, std:
   return Response{status, "application/problem+json", {}, boost::json::serialize(body), {}};
 }
 
+Response payload_too_large(size_t max_body) {
+  return problem(413, "payload-too-large", "Payload too large",
+                 "the body exceeds " + std::to_string(max_body) + " bytes");
+}
+
 }  // namespace ninja::http

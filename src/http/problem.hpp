@@ -17,4 +17,7 @@ struct ProblemField {
 Response problem(int status, std::string_view slug, std::string_view title, std::string_view detail,
                  const std::vector<ProblemField>& errors = {});
 
+// 413 for a body longer than `max_body` bytes (the HTTP server's and the Lambda adapter's --max-body).
+Response payload_too_large(size_t max_body);
+
 }  // namespace ninja::http

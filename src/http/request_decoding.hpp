@@ -1,7 +1,7 @@
 #pragma once
 // A parsed Beast request as the transport-neutral http::Request: path and percent-decoded query
-// (a broken query on a good path is flagged for a 400, not routed as an unknown path), header names
-// lower-cased. Included by server.cpp only, so Beast stays out of every other translation unit.
+// (target_decoding.hpp), header names lower-cased. Included by server.cpp only, so Beast stays out of every other
+// translation unit.
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 

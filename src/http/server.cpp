@@ -115,10 +115,6 @@ struct Server::Impl {
     return response;
   }
 
-  Response payload_too_large() const {
-    return problem(413, "payload-too-large", "Payload too large",
-                   "the body exceeds " + std::to_string(options.max_body_bytes) + " bytes");
-  }
   static Response uri_too_long() {
     return problem(414, "uri-too-long", "URI too long", "the request target exceeds the limit");
   }
@@ -189,7 +185,8 @@ struct Server::Impl {
       return problem(400, "malformed-request", "Malformed request",
                      "Content-Length together with Transfer-Encoding is not accepted");
     }
-    if (auto length = parser.content_length(); length && *length > options.max_body_bytes) return payload_too_large();
+    if (auto length = parser.content_length(); length && *length > options.max_body_bytes)
+      return payload_too_large(options.max_body_bytes);
     return std::nullopt;
   }
 
@@ -198,7 +195,7 @@ struct Server::Impl {
   std::optional<Response> read_failure(const beast::error_code& ec, const beast::flat_buffer& buffer,
                                        const Parser& parser) const {
     if (ec == bhttp::error::header_limit) return request_line_too_long(parser) ? uri_too_long() : headers_too_large();
-    if (ec == bhttp::error::body_limit) return payload_too_large();
+    if (ec == bhttp::error::body_limit) return payload_too_large(options.max_body_bytes);
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof || buffer.size() == 0) {
       return std::nullopt;

@@ -44,6 +44,11 @@ struct StorageOptions {
   // ever). A backend that expires items itself stamps them with it (DynamoDB's TTL); the others
   // ignore it and offer Storage::retention, which serve sweeps with the same setting.
   std::chrono::milliseconds retention{0};
+  // Whether opening creates or checks the schema. A Lambda function opens the store at every cold
+  // start and its tables belong to CloudFormation (IAM grants no Create*), so it assumes them:
+  // DynamoDB then makes no call at all before the first request. SQLite, whose file is the
+  // process's own, always migrates.
+  bool prepare_schema = true;
 };
 
 // Every view of one backend. They share the backend's connections; each keeps them open while
@@ -61,7 +66,7 @@ struct Storage {
   bool expires_idempotency_itself = false;
 };
 
-// Opens the backend and brings its schema up to date (migrations). Throws std::invalid_argument
+// Opens the backend and brings its schema up to date (migrations; see prepare_schema). Throws std::invalid_argument
 // for a URL no backend understands, and the backend's error (with a one-line reason that names
 // the server, never a password) when it cannot be opened.
 Storage open_storage(const StorageOptions& options);

@@ -13,9 +13,9 @@
 namespace ninja::storage::dynamodb {
 
 Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::string& prefix,
-                         std::chrono::milliseconds retention, spdlog::logger* log) {
+                         std::chrono::milliseconds retention, spdlog::logger* log, bool prepare_tables) {
   TableLayout layout(prefix);
-  ensure_tables(*clients, layout, log);
+  if (prepare_tables) ensure_tables(*clients, layout, log);
   const Expiry expiry = expiry_for(retention);
   if (log && expiry.events.count() > 0) {
     using Days = std::chrono::duration<double, std::ratio<86400>>;
@@ -48,7 +48,7 @@ Storage dynamodb_storage(const StorageOptions& options) {
                       clients.endpoint.region, clients.endpoint.host, url.prefix, clients.credentials.source);
   }
   return dynamodb_storage(std::make_unique<DynamoDbClients>(std::move(clients)), url.prefix, options.retention,
-                          options.log.get());
+                          options.log.get(), options.prepare_schema);
 }
 
 }  // namespace ninja::storage::dynamodb

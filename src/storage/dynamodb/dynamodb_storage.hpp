@@ -17,9 +17,10 @@ namespace ninja::storage::dynamodb {
 
 // The backend with the given clients (their endpoint, credentials and loops decided by the
 // caller: tests pass moto's and fixed keys), table prefix and retention of done items (0: for
-// ever; see expiry_for).
+// ever; see expiry_for). Without `prepare_tables` the tables are assumed to exist as the layout
+// says (a Lambda function's, which CloudFormation made).
 Storage dynamodb_storage(std::unique_ptr<DynamoDbClients> clients, const std::string& prefix,
-                         std::chrono::milliseconds retention, spdlog::logger* log);
+                         std::chrono::milliseconds retention, spdlog::logger* log, bool prepare_tables = true);
 
 // From the store URL: the region (or AWS_REGION), the endpoint, the prefix; the credentials from
 // the standard chain (aws/credentials.hpp). Throws std::invalid_argument for a bad URL,

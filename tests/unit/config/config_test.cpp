@@ -9,63 +9,10 @@
 #include <vector>
 
 #include "config/config.hpp"
-
-extern char** environ;
+#include "unit/config/config_fixture.hpp"
 
 namespace ninja::config {
 namespace {
-
-// Clears every NINJA_ORDERS_* variable for the test and restores them afterwards.
-class ConfigTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    for (char** e = environ; *e; ++e) {
-      const std::string entry = *e;
-      if (entry.rfind("NINJA_ORDERS_", 0) == 0) {
-        const size_t eq = entry.find('=');
-        saved_[entry.substr(0, eq)] = entry.substr(eq + 1);
-      }
-    }
-    for (const auto& [name, value] : saved_) unsetenv(name.c_str());
-  }
-  void TearDown() override {
-    for (const auto& name : set_) unsetenv(name.c_str());
-    for (const auto& [name, value] : saved_) setenv(name.c_str(), value.c_str(), 1);
-  }
-
-  void env(const std::string& name, const std::string& value) {
-    setenv(name.c_str(), value.c_str(), 1);
-    set_.push_back(name);
-  }
-
-  // Parses `ninja-orders args…`, capturing what CLI11 prints.
-  ParseResult run(std::vector<std::string> args) {
-    args.insert(args.begin(), "ninja-orders");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    ::testing::internal::CaptureStdout();
-    ::testing::internal::CaptureStderr();
-    auto result = parse(static_cast<int>(argv.size()), argv.data());
-    out = ::testing::internal::GetCapturedStdout();
-    err = ::testing::internal::GetCapturedStderr();
-    return result;
-  }
-
-  // Parses and expects a refusal: no configuration, non-zero exit code.
-  void expect_refused(std::vector<std::string> args) {
-    std::string joined;
-    for (const auto& a : args) joined += a + " ";
-    const auto result = run(std::move(args));
-    EXPECT_FALSE(result.config.has_value()) << joined;
-    EXPECT_NE(result.exit_code, 0) << joined;
-  }
-
-  std::string out, err;
-
- private:
-  std::map<std::string, std::string> saved_;
-  std::vector<std::string> set_;
-};
 
 TEST_F(ConfigTest, ServeDefaults) {
   const auto result = run({"serve"});
@@ -125,6 +72,17 @@ TEST_F(ConfigTest, FlagWinsOverEnvironment) {
   ASSERT_TRUE(result.config.has_value()) << err;
   EXPECT_EQ(result.config->serve.port, 7070);
   EXPECT_EQ(result.config->serve.max_body, 100u);
+}
+
+TEST_F(ConfigTest, AnotherCommandsOptionOnTheSameSettingDoesNotReadTheEnvironment) {
+  // migrate has a --bus too: its NINJA_ORDERS_BUS once overwrote `serve --bus`.
+  env("NINJA_ORDERS_BUS", "nats://127.0.0.1:4222");
+  auto result = run({"serve", "--bus", "inproc"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->serve.bus, "inproc");
+  result = run({"migrate"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->serve.bus, "nats://127.0.0.1:4222");  // the chosen command still reads it
 }
 
 TEST_F(ConfigTest, NonLoopbackDefaultsToApiKey) {
@@ -249,7 +207,7 @@ TEST_F(ConfigTest, Migrate) {
   ASSERT_TRUE(result.config.has_value()) << err;
   EXPECT_EQ(result.config->command, Command::migrate);
   EXPECT_EQ(result.config->store, "sqlite:/tmp/m.db");
-  EXPECT_EQ(result.config->serve.bus, "inproc");  // nothing to create on the bus
+  EXPECT_EQ(result.config->serve.bus, "inproc");           // nothing to create on the bus
   expect_refused({"migrate", "--listen", "127.0.0.1:1"});  // a serve flag
   const auto with_bus = run({"migrate", "--store", "sqlite:/tmp/m.db", "--bus", "nats://127.0.0.1:4222"});
   ASSERT_TRUE(with_bus.config.has_value()) << err;

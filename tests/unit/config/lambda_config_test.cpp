@@ -1,0 +1,65 @@
+// `ninja-orders lambda` and the `bootstrap` that Lambda starts without arguments.
+#include <gtest/gtest.h>
+
+#include "config/config.hpp"
+#include "unit/config/config_fixture.hpp"
+
+namespace ninja::config {
+namespace {
+
+TEST_F(ConfigTest, LambdaTakesItsHandlerFromTheFlagThenFromUnderscoreHandler) {
+  env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+  env("_HANDLER", "api");
+  auto result = run({"lambda", "--store", "dynamodb://eu-west-1"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->command, Command::lambda);
+  EXPECT_EQ(result.config->lambda.handler, "api");
+  EXPECT_EQ(result.config->lambda.runtime_api, "127.0.0.1:9001");
+  EXPECT_EQ(result.config->serve.auth, "none");  // API Gateway checks the keys
+  EXPECT_EQ(result.config->store, "dynamodb://eu-west-1");
+
+  result = run({"lambda", "--handler", "notifier"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->lambda.handler, "notifier");  // checked at init, where it reaches /init/error
+}
+
+TEST_F(ConfigTest, LambdaReadsTheServeSettingsFromTheEnvironment) {
+  env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+  env("NINJA_ORDERS_STORE", "sqlite:/tmp/x.db");
+  env("NINJA_ORDERS_MAX_BODY", "2048");
+  env("NINJA_ORDERS_IDEMPOTENCY_TTL", "60");
+  const auto result = run({"lambda", "--handler", "api"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->store, "sqlite:/tmp/x.db");
+  EXPECT_EQ(result.config->serve.max_body, 2048u);
+  EXPECT_EQ(result.config->serve.idempotency_ttl_seconds, 60);
+}
+
+TEST_F(ConfigTest, LambdaWithoutARuntimeApiIsRefused) {
+  unsetenv("AWS_LAMBDA_RUNTIME_API");
+  expect_refused({"lambda", "--handler", "api"});
+  EXPECT_NE(err.find("AWS_LAMBDA_RUNTIME_API"), std::string::npos) << err;
+}
+
+TEST_F(ConfigTest, ABootstrapStartedByLambdaIsTheLambdaCommand) {
+  env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+  env("_HANDLER", "api");
+  const auto result = run_as("/var/task/bootstrap", {});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->command, Command::lambda);
+  EXPECT_EQ(result.config->lambda.handler, "api");
+}
+
+TEST_F(ConfigTest, ABootstrapOutsideLambdaOrWithArgumentsIsAnOrdinaryCommandLine) {
+  env("_HANDLER", "api");
+  unsetenv("AWS_LAMBDA_RUNTIME_API");
+  expect_refused({});  // no command: usage
+  env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+  const auto result = run_as("/var/task/bootstrap", {"serve"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->command, Command::serve);
+  expect_refused({});  // `ninja-orders` with no arguments is not a bootstrap, whatever the environment
+}
+
+}  // namespace
+}  // namespace ninja::config
