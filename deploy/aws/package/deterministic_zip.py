@@ -14,7 +14,8 @@ from pathlib import Path
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 UNIX = 3  # "version made by" host system: the external attributes carry st_mode in their high 16 bits
 MSDOS_DIRECTORY = 0x10
-COMPRESSION_LEVEL = 9
+# zlib's default: level 9 takes three times as long (4.7 s against 1.7 s here) for a zip 0.5 % smaller.
+COMPRESSION_LEVEL = 6
 
 
 def tree_entries(root):
