@@ -7,6 +7,7 @@ import hmac
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -64,20 +65,23 @@ def is_inside(path, root):
 
 def empty_root_prefix(root):
     """The command prefix that runs a command with `root` as its / , or skips (fails under CI)."""
+    # Absolute paths: the tests run these with an empty environment, so without PATH.
+    chroot, unshare = shutil.which("chroot"), shutil.which("unshare")
     if os.geteuid() == 0:
-        return ["chroot", str(root)]
+        return [chroot, str(root)]
     # Without root, a user namespace grants chroot to an unprivileged user, where the kernel allows it.
-    probe = subprocess.run(["unshare", "--map-root-user", "chroot", "/", "true"], capture_output=True, text=True)
+    probe = subprocess.run([unshare, "--map-root-user", chroot, "/", "true"], capture_output=True, text=True)
     if probe.returncode == 0:
-        return ["unshare", "--map-root-user", "chroot", str(root)]
+        return [unshare, "--map-root-user", chroot, str(root)]
     skip_or_fail(f"chroot needs root or user namespaces (unshare: {probe.stderr.strip()})")
 
 
 def strace_prefix(log):
     """strace of every process and thread: executions and file opens, with whole strings and argv."""
-    if subprocess.run(["which", "strace"], capture_output=True).returncode != 0:
+    strace = shutil.which("strace")
+    if strace is None:
         skip_or_fail("strace is not installed (Debian package strace, make deps)")
-    return ["strace", "-f", "-qq", "-v", "-s", "4096", "-o", str(log),
+    return [strace, "-f", "-qq", "-v", "-s", "4096", "-o", str(log),
             "-e", "trace=execve,openat,?open", "-e", "signal=none"]
 
 
@@ -113,12 +117,6 @@ class Trace:
 def shared_objects_outside(opens, root):
     """Opens (found or not) of a shared object outside root: a search that left the package."""
     return sorted({path for path, _ in opens if SHARED_OBJECT_RE.search(path) and not is_inside(path, root)})
-
-
-def wait_until_gone(pid, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
-        time.sleep(0.05)
 
 
 def child_of(pid, timeout=10.0):

@@ -147,11 +147,12 @@ def package(binary, out, unpacked=None, ca_bundle=DEFAULT_CA_BUNDLE, report=Fals
             root.mkdir()
         loader, libraries = build_tree(binary, root, Path(ca_bundle))
         rows, defined = glibc_report(root, loader)
-        partial = Path(scratch, out.name)
-        unzipped = write_zip(root, partial)
-        zipped = partial.stat().st_size
+        unzipped = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
         if unzipped > unzipped_limit:
             raise PackagingError(f"unzipped {megabytes(unzipped)} exceeds Lambda's {megabytes(unzipped_limit)}")
+        partial = Path(scratch, out.name)
+        write_zip(root, partial)
+        zipped = partial.stat().st_size
         if zipped > zipped_limit:
             raise PackagingError(f"zipped {megabytes(zipped)} exceeds Lambda's {megabytes(zipped_limit)}")
         os.replace(partial, out)  # only a zip that passed the checks ever appears at --out
