@@ -69,11 +69,13 @@ def empty_root_prefix(root):
     chroot, unshare = shutil.which("chroot"), shutil.which("unshare")
     if os.geteuid() == 0:
         return [chroot, str(root)]
+    if chroot is None or unshare is None:
+        skip_or_fail("the empty-root tests need root, or chroot and unshare (coreutils, util-linux)")
     # Without root, a user namespace grants chroot to an unprivileged user, where the kernel allows it.
     probe = subprocess.run([unshare, "--map-root-user", chroot, "/", "true"], capture_output=True, text=True)
     if probe.returncode == 0:
         return [unshare, "--map-root-user", chroot, str(root)]
-    skip_or_fail(f"chroot needs root or user namespaces (unshare: {probe.stderr.strip()})")
+    skip_or_fail(f"the empty-root tests need root or user namespaces (unshare: {probe.stderr.strip()})")
 
 
 def strace_prefix(log):
