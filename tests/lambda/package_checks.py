@@ -138,7 +138,7 @@ def child_of(pid, timeout=10.0):
 class WebhookReceiver:
     """A loopback HTTP server that records the webhook POSTs it gets (headers and body) and answers 204."""
 
-    def __init__(self):
+    def __init__(self, host="127.0.0.1"):
         received = self.received = []
 
         class Handler(BaseHTTPRequestHandler):
@@ -152,7 +152,8 @@ class WebhookReceiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        # `host` must resolve to 127.0.0.1 for the service; a name makes it go through NSS.
+        self.url = f"http://{host}:{self.server.server_address[1]}/hook"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
@@ -175,11 +176,12 @@ def signature_valid(secret, headers, body):
     return f"v1,{expected}" in headers["webhook-signature"].split()
 
 
-def serve_one_order(command, env, cwd, store_file, server_pid=lambda process: process.pid, timeout=20.0):
+def serve_one_order(command, env, cwd, store_file, server_pid=lambda process: process.pid, webhook_host="127.0.0.1",
+                    timeout=20.0):
     """Runs `command serve` on SQLite, creates a webhook user and an order, waits for the signed
     webhook, then stops the server with SIGTERM. Returns the server's stderr; raises AssertionError
     with that stderr when a step fails."""
-    receiver = WebhookReceiver()
+    receiver = WebhookReceiver(webhook_host)
     process = subprocess.Popen([*command, "serve", "--listen", "127.0.0.1:0", "--store", f"sqlite:{store_file}",
                                 "--webhook-allow-private", "--retry-base-ms", "100"],
                                env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

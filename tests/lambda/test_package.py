@@ -147,6 +147,23 @@ def test_the_service_serves_and_signs_a_webhook_in_an_empty_root(package, tmp_pa
     serve_one_order(command, env={"LAMBDA_TASK_ROOT": "/var/task"}, cwd=None, store_file="/tmp/orders.db")
 
 
+def test_host_names_resolve_in_an_empty_root_without_loading_an_nss_module(package, tmp_path):
+    """With /etc/hosts and an nsswitch.conf like a Lambda host's, the webhook's host name resolves
+    through the bundled glibc (files and dns are inside libc since 2.34): no libnss_*.so is looked for."""
+    root = empty_root(tmp_path, package)
+    (root / "etc").mkdir()
+    (root / "etc" / "hosts").write_text("127.0.0.1 localhost\n127.0.0.1 receiver.test\n")
+    (root / "etc" / "nsswitch.conf").write_text("hosts: files dns\n")
+    log = tmp_path / "resolve.strace"
+    command = [*strace_prefix(log), *empty_root_prefix(root), f"/var/task/lib/{package.loader.name}",
+               "--library-path", "/var/task/lib", "/var/task/bin/ninja-orders"]
+    serve_one_order(command, env={}, cwd=None, store_file="/tmp/orders.db", webhook_host="receiver.test",
+                    server_pid=lambda process: child_of(process.pid))
+    opened = [path for _, syscall, path, rest in Trace(log).events if syscall in ("open", "openat")]
+    assert "/etc/hosts" in opened, "the name was not resolved through NSS"
+    assert [path for path in opened if "libnss_" in path] == []
+
+
 def test_bootstrap_without_task_root_runs_from_its_own_directory(package, empty_dir):
     bootstrap = package.root / "bootstrap"
     by_path = run([str(bootstrap), "--version"], env={}, cwd=empty_dir)
