@@ -306,12 +306,13 @@ def test_the_zip_is_within_lambdas_limits(package):
 
 
 @pytest.mark.parametrize("limit", ["--zipped-limit", "--unzipped-limit"])
-def test_a_package_over_a_limit_fails_and_leaves_no_zip(tmp_path, limit):
+def test_a_package_over_a_limit_fails_and_leaves_no_zip_at_all(tmp_path, limit):
     if not BIN.is_file():
         skip_or_fail(f"no binary at {BIN}")
+    (tmp_path / "ninja-orders.zip").write_bytes(b"a zip of an earlier build")
     done, out, _ = build_package(BIN, tmp_path, limit, str(MIB))
     assert done.returncode == 1 and "exceeds Lambda's 1.0 MiB" in done.stderr, done.stderr
-    assert not out.exists()
+    assert not out.exists(), "a zip of an earlier build stayed where the failed one would be"
 
 
 def test_unpacked_never_replaces_a_directory_of_other_files(tmp_path):

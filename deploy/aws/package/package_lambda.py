@@ -113,7 +113,7 @@ def build_tree(binary, root, ca_bundle):
     return loader, libraries
 
 
-def glibc_report(root, loader):
+def glibc_report(root):
     """[(package path, highest GLIBC_ needed or None)] for every ELF file, and the bundled libc's newest."""
     rows = [("bin/" + path.name, highest_glibc_needed(path)) for path in sorted((root / "bin").iterdir())]
     rows += [("lib/" + path.name, highest_glibc_needed(path)) for path in sorted((root / "lib").iterdir())]
@@ -135,18 +135,20 @@ def megabytes(size):
 def package(binary, out, unpacked=None, ca_bundle=DEFAULT_CA_BUNDLE, report=False,
             zipped_limit=ZIPPED_LIMIT, unzipped_limit=UNZIPPED_LIMIT):
     started = time.monotonic()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # A failed build leaves no zip at all, so no later step (cdk deploy) can take an old one for it.
+    out.unlink(missing_ok=True)
     binary = Path(binary).resolve()
     if not binary.is_file():
         raise PackagingError(f"no binary at {binary}")
     architecture = lambda_architecture(binary)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lambda-package-", dir=out.parent) as scratch:
         root = prepare_directory(Path(unpacked)) if unpacked else Path(scratch, "tree")
         if not unpacked:
             root.mkdir()
         loader, libraries = build_tree(binary, root, Path(ca_bundle))
-        rows, defined = glibc_report(root, loader)
+        rows, defined = glibc_report(root)
         unzipped = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
         if unzipped > unzipped_limit:
             raise PackagingError(f"unzipped {megabytes(unzipped)} exceeds Lambda's {megabytes(unzipped_limit)}")
