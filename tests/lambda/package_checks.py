@@ -110,8 +110,9 @@ class Trace:
         return None, None
 
     def opens_from(self, index):
-        """[(path, succeeded)] of every open from event `index` on (execve of a program resets
-        nothing: the shell that ran the bootstrap has been replaced by then)."""
+        """[(path, succeeded)] of every open from event `index` on. From the loader's execve on, every
+        open is the packaged program's: the shell that ran the bootstrap exec'd into the loader. An
+        open that another thread interrupted (`<unfinished ...>`) counts as succeeded."""
         return [(path, self.succeeded(rest)) for _, syscall, path, rest in self.events[index:]
                 if syscall in ("open", "openat")]
 
