@@ -13,12 +13,12 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang clang-format clang-tidy \
   python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl \
-  python3-jsonschema prometheus nodejs valgrind
+  python3-jsonschema prometheus nodejs valgrind strace ca-certificates
 
 # The npm checkers of the e2e suite (tests/conformance/), exactly as package-lock.json pins them.
 CONFORMANCE_NPM := tests/conformance/node_modules/.package-lock.json
 
-.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test asan fuzz bench format tidy clean
+.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test lambda lambda-test asan fuzz bench format tidy clean
 
 # Lists the targets with the first line of the comment above each.
 help:
@@ -96,6 +96,16 @@ e2e-aws: binary conformance-deps
 servers-test: .deps-installed
 	$(PYTEST) -q tests/servers bench/test_aws_cost.py
 
+# The Lambda zip for the api, relay and notifier functions (deploy/aws/package/README.md), unpacked
+# beside it for the tests.
+lambda: binary
+	/usr/bin/python3 deploy/aws/package/package_lambda.py --binary $(BUILD_DIR)/ninja-orders \
+	  --out $(BUILD_DIR)/lambda/ninja-orders.zip --unpacked $(BUILD_DIR)/lambda/unpacked
+
+# The Lambda package's tests (closure, empty root, bootstrap, traced opens, reproducible zip, limits).
+lambda-test: binary
+	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/lambda
+
 # The unit, contract and e2e suites again on a Debug build with AddressSanitizer + UBSan.
 # A unity build (16 files per compiler run): a third of the compile time of a cold machine, and
 # the Release build keeps checking that each file compiles on its own.
@@ -112,7 +122,7 @@ fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
 # Everything CI runs.
-test: servers-test unit e2e e2e-cluster e2e-aws asan fuzz
+test: servers-test unit lambda-test e2e e2e-cluster e2e-aws asan fuzz
 
 # The benchmark: ratios against nginx and pgbench on this machine, in one run (bench/README.md).
 bench: binary

@@ -13,7 +13,7 @@
 #include "api/ops_api.hpp"
 #include "app/api_key_cache.hpp"
 #include "app/api_services.hpp"
-#include "app/notification_channels.hpp"
+#include "app/notifier_role.hpp"
 #include "app/retention_sweep.hpp"
 #include "events/make_bus.hpp"
 #include "events/outbox_relay.hpp"
@@ -39,14 +39,6 @@ sigset_t block_shutdown_signals() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
-}
-
-// A uniform double in [0, 1) from the CSPRNG: retry jitter, thread-safe without shared state.
-double random_unit() {
-  uint64_t bits = 0;
-  const std::string bytes = util::random_bytes(sizeof bits);
-  std::memcpy(&bits, bytes.data(), sizeof bits);
-  return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
 void check_roles(const config::ServeConfig& s, const events::Bus* bus) {
@@ -106,21 +98,14 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   const std::string owner = ids.next();  // this process's name on claims and leases
 
   // Notifier and relay: the notifier subscribes before the relay publishes anything.
-  std::unique_ptr<NotificationChannels> channels;
-  std::unique_ptr<notify::Notifier> notifier;
+  std::unique_ptr<NotifierRole> notifier;
   std::unique_ptr<events::Subscription> notifier_subscription;
   if (s.has_role("notifier")) {
-    channels = std::make_unique<NotificationChannels>(s.notify, loops);
-    const notify::RetryPolicy retry{s.notify.retry_base_ms, s.notify.retry_max_ms, s.notify.max_attempts};
-    const notify::NotifierOptions options{owner, s.notify.concurrency,
-                                          std::chrono::milliseconds(s.notify.timeout_ms + 5000),
-                                          std::chrono::milliseconds(1000)};
-    notifier = std::make_unique<notify::Notifier>(store, *storage.deliveries, channels->set(), retry, options,
-                                                  util::system_millis, random_unit, metrics, log.app);
+    notifier = std::make_unique<NotifierRole>(s.notify, storage, loops, metrics, log.app, owner);
     notifier_subscription =
         bus->subscribe(notify::kBusConsumer, {std::string(events::kOrderCreated)},
-                       [&n = *notifier](const std::vector<events::Event>& events) { n.accept(events); });
-    notifier->start();
+                       [&n = notifier->notifier()](const std::vector<events::Event>& events) { n.accept(events); });
+    notifier->notifier().start();
   }
   std::unique_ptr<events::OutboxRelay> relay;
   if (s.has_role("relay")) {
@@ -195,7 +180,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   server.shutdown(std::chrono::seconds(s.shutdown_grace_seconds));  // nothing of it is left on the loops
   if (relay) relay->stop();                                         // publishes what the last requests committed
   if (notifier_subscription) notifier_subscription->stop();         // no new batches reach the notifier
-  if (notifier) notifier->stop();                                   // lets attempts in flight finish
+  if (notifier) notifier->notifier().stop();                        // lets attempts in flight finish
 }  // the purges and key refresh stop here, before anything they use goes
 
 }  // namespace

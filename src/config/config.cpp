@@ -112,7 +112,7 @@ void add_notify_options(CLI::App& serve, NotifyConfig& n) {
 void add_lambda_options(CLI::App& lambda, Config& config) {
   auto& s = config.serve;
   add_store_options(lambda, config);
-  option(lambda, "handler", config.lambda.handler, "what this function handles: api [default: $_HANDLER]");
+  option(lambda, "handler", config.lambda.handler, "what this function handles: api, relay or notifier [default: $_HANDLER]");
   option(lambda, "bus", s.bus, "event bus (relay and notifier): sns://REGION[?endpoint=URL&prefix=P]");
   option(lambda, "max-body", s.max_body, "largest accepted request body in bytes (more: 413)");
   option(lambda, "idempotency-ttl", s.idempotency_ttl_seconds, "seconds an Idempotency-Key is remembered")

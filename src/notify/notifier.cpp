@@ -227,6 +227,7 @@ void Notifier::finished() {
     --in_flight_;
     // While stopping, stop() may destroy the notifier as soon as the lock is free: touch nothing after.
     if (stopping_) return idle_.notify_all();
+    if (in_flight_ == 0 && queue_.empty()) idle_.notify_all();  // wait_idle()
   }
   pump();
 }
@@ -281,6 +282,26 @@ void Notifier::wake() {
   schedule_.notify_all();
 }
 
+size_t Notifier::claim_due(size_t limit) {
+  const int64_t now = clock_();
+  auto claimed = util::await_result<std::vector<domain::Delivery>>([&](auto done) {
+    deliveries_.claim_due(limit, {options_.owner, now, now + options_.lease.count()}, std::move(done));
+  });
+  std::vector<Job> jobs;
+  jobs.reserve(claimed.size());
+  for (auto& delivery : claimed) jobs.push_back({std::move(delivery), std::nullopt});
+  const size_t count = jobs.size();
+  enqueue(std::move(jobs));
+  return count;
+}
+
+size_t Notifier::run_due() { return claim_due(std::max<size_t>(options_.concurrency, 1)); }
+
+bool Notifier::wait_idle(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return idle_.wait_until(lock, deadline, [this] { return queue_.empty() && in_flight_ == 0; });
+}
+
 void Notifier::schedule() {
   // Keeps enough claimed work queued to keep every attempt slot busy, no more: claims are leases, and
   // a delivery that waits in our queue past its lease could be claimed twice.
@@ -295,15 +316,7 @@ void Notifier::schedule() {
         queued = queue_.size() + in_flight_;
       }
       if (queued < target) {
-        const int64_t now = clock_();
-        auto claimed = util::await_result<std::vector<domain::Delivery>>([&](auto done) {
-          deliveries_.claim_due(target - queued, {options_.owner, now, now + options_.lease.count()}, std::move(done));
-        });
-        const bool full = claimed.size() == target - queued;
-        std::vector<Job> jobs;
-        jobs.reserve(claimed.size());
-        for (auto& delivery : claimed) jobs.push_back({std::move(delivery), std::nullopt});
-        enqueue(std::move(jobs));
+        const bool full = claim_due(target - queued) == target - queued;
         if (full) wait = std::chrono::milliseconds(10);
       } else {
         wait = std::chrono::milliseconds(10);

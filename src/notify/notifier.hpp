@@ -66,6 +66,12 @@ class Notifier {
   // Makes the scheduler look for due deliveries now (after a replay, say).
   void wake();
 
+  // For a Lambda function, whose environment is frozen as soon as an invocation returns: claims the
+  // due deliveries now (up to `concurrency`) and queues their attempts; returns how many.
+  size_t run_due();
+  // Waits until no attempt is queued or in flight (true), or until `deadline` (false).
+  bool wait_idle(std::chrono::steady_clock::time_point deadline);
+
  private:
   // A claimed delivery waiting for its attempt, with its user when intake just loaded it (the first
   // attempt then needs no read; a retry reads the user again, who may have changed).
@@ -76,6 +82,8 @@ class Notifier {
 
   domain::Delivery intake(const events::Event& event, const std::optional<domain::User>& user, int64_t now_ms);
   void enqueue(std::vector<Job> jobs);
+  // Claims up to `limit` due deliveries and queues them; returns how many.
+  size_t claim_due(size_t limit);
   // Starts queued attempts while fewer than `concurrency` are in flight.
   void pump();
   // The stages of one attempt; each ends in finished(), exactly once.
@@ -101,7 +109,7 @@ class Notifier {
 
   std::mutex mutex_;
   std::condition_variable room_;      // accept() waits for the queue to drain below max_queued
-  std::condition_variable idle_;      // stop() waits for the attempts in flight
+  std::condition_variable idle_;      // stop() and wait_idle() wait for the attempts in flight
   std::condition_variable schedule_;  // the scheduler waits for a wake-up or its next due time
   std::deque<Job> queue_;             // claimed, not started
   size_t in_flight_ = 0;

@@ -14,13 +14,14 @@
 
 #include "aws/form_body.hpp"
 #include "events/event.hpp"
+#include "events/message_attributes.hpp"
 
 namespace ninja::events::sns {
 
-inline constexpr std::string_view kIdAttribute = "event_id";
-inline constexpr std::string_view kTypeAttribute = "event_type";
-inline constexpr std::string_view kSubjectAttribute = "event_subject";
-inline constexpr std::string_view kTimeAttribute = "event_time_ms";
+using events::kIdAttribute;
+using events::kSubjectAttribute;
+using events::kTimeAttribute;
+using events::kTypeAttribute;
 
 // Throws std::invalid_argument when SNS would refuse the event whatever happens: an id or subject
 // that is not 1-128 printable ASCII characters (the limits of the deduplication and group ids),

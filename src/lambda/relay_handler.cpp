@@ -1,0 +1,75 @@
+#include "lambda/relay_handler.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <thread>
+
+#include "lambda/scheduled_task.hpp"
+#include "util/completion.hpp"
+#include "util/time.hpp"
+
+namespace ninja::lambda {
+
+size_t count_stream_inserts(std::string_view event) {
+  boost::system::error_code ec;
+  const auto parsed = boost::json::parse(event, ec);
+  const auto* root = ec ? nullptr : parsed.if_object();
+  const auto* records = root ? root->if_contains("Records") : nullptr;
+  if (!records || !records->is_array()) throw InvocationError(kBadEvent, "not a DynamoDB Streams event");
+  size_t inserts = 0;
+  for (const auto& r : records->as_array()) {
+    const auto* record = r.if_object();
+    const auto* source = record ? record->if_contains("eventSource") : nullptr;
+    if (!source || !source->is_string() || source->as_string() != "aws:dynamodb") {
+      throw InvocationError(kBadEvent, "not a DynamoDB Streams event (a record without eventSource aws:dynamodb)");
+    }
+    const auto* name = record->if_contains("eventName");
+    if (name && name->is_string() && name->as_string() == "INSERT") ++inserts;
+  }
+  return inserts;
+}
+
+std::string outbox_lag_metric(double age_seconds, int64_t now_ms) {
+  return fmt::format(R"({{"_aws":{{"Timestamp":{},"CloudWatchMetrics":[{{"Namespace":"NinjaOrders","Dimensions":[[]],)"
+                     R"("Metrics":[{{"Name":"OutboxOldestPendingAgeSeconds","Unit":"Seconds"}}]}}]}},)"
+                     R"("OutboxOldestPendingAgeSeconds":{:.3f}}})",
+                     now_ms, age_seconds);
+}
+
+size_t RelayHandler::drain(std::chrono::steady_clock::time_point until, size_t expected,
+                           std::chrono::steady_clock::time_point keep_looking) const {
+  size_t published = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    const size_t round = relay_.relay_once();
+    published += round;
+    if (round > 0) continue;
+    if (published >= expected || std::chrono::steady_clock::now() >= keep_looking) break;
+    std::this_thread::sleep_for(options_.look_again);
+  }
+  return published;
+}
+
+std::string RelayHandler::operator()(const Invocation& invocation) const {
+  const auto now = std::chrono::steady_clock::now();
+  auto until = now + std::chrono::seconds(10);
+  if (invocation.deadline_ms > 0) {
+    const auto left = std::chrono::milliseconds(invocation.deadline_ms - clock_()) - options_.margin;
+    until = now + std::max(left, std::chrono::milliseconds(0));
+  }
+  if (is_scheduled_task(invocation.event, "sweep")) {
+    const size_t published = drain(until, 0, now);
+    const auto oldest =
+        util::await_result<std::optional<int64_t>>([&](auto done) { outbox_.oldest_unpublished_ms(std::move(done)); });
+    const int64_t at = clock_();
+    emit_(outbox_lag_metric(oldest ? static_cast<double>(std::max<int64_t>(at - *oldest, 0)) / 1000.0 : 0.0, at));
+    return "{\"published\":" + std::to_string(published) + "}";
+  }
+  const size_t inserts = count_stream_inserts(invocation.event);
+  drain(until, inserts, std::min(until, now + options_.index_lag));
+  return R"({"batchItemFailures":[]})";
+}
+
+}  // namespace ninja::lambda
