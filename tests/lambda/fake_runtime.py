@@ -1,6 +1,7 @@
 """A Lambda custom runtime in a few lines (urllib), for the emulator's own tests: each event says what to
 do in its "do" field. It prints one line per API call, "METHOD PATH STATUS", so a test sees the statuses
-that reached the client. FAKE_INIT_ERROR=1 in its environment: it posts /init/error and exits 1.
+that reached the client. In its environment, FAKE_INIT_ERROR=1: it posts /init/error and exits 1;
+FAKE_INIT_MB=N: it fills N MiB before its first `next`.
 """
 import json
 import os
@@ -27,6 +28,9 @@ def error_body(message, error_type):
     return json.dumps({"errorMessage": message, "errorType": error_type, "stackTrace": ["fake_runtime.py"]}).encode()
 
 
+ballast = bytearray(int(os.environ.get("FAKE_INIT_MB", "0")) << 20)  # touched pages: a bigger Init RSS
+for page in range(0, len(ballast), 4096):
+    ballast[page] = 1
 if os.environ.get("FAKE_INIT_ERROR"):
     call("POST", "/init/error", error_body("no store", "InitFailed"),
          {"Lambda-Runtime-Function-Error-Type": "Runtime.InitFailed"})

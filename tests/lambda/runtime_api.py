@@ -113,7 +113,9 @@ class RuntimeEmulator:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.emulator = self
         self.address = "127.0.0.1:%d" % self._server.server_address[1]
-        self._serving = threading.Thread(target=self._server.serve_forever, name="runtime-api", daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, once per test.
+        self._serving = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="runtime-api",
+                                         daemon=True)
         self._serving.start()
 
     def __enter__(self):
