@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from runtime_api import ECHO_HEADER, ERROR_TYPE_HEADER, MAX_PAYLOAD, EmulatorError, RuntimeEmulator
+from runtime_api import ECHO_HEADER, ERROR_TYPE_HEADER, EmulatorError, RuntimeEmulator
 
 LAMBDA_VARIABLES = {
     "AWS_LAMBDA_RUNTIME_API", "_HANDLER", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_LAMBDA_FUNCTION_NAME",
@@ -21,6 +21,7 @@ LAMBDA_VARIABLES = {
     "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_INITIALIZATION_TYPE", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
     "TZ", "LANG", "PATH", "LD_LIBRARY_PATH"}
 NEXT = "/2018-06-01/runtime/invocation/next"
+SIX_MIB = 6 * 1024 * 1024  # Lambda's limit for a synchronous response, written out: not the emulator's constant
 
 
 def replies(emu):
@@ -111,10 +112,10 @@ def test_second_reply_gets_403(emulator, fake_runtime):
 
 def test_payload_past_6_mib_gets_413_and_6_mib_passes(emulator, fake_runtime):
     emulator.spawn(fake_runtime)
-    result = emulator.invoke({"do": "big", "size": MAX_PAYLOAD + 1})
+    result = emulator.invoke({"do": "big", "size": SIX_MIB + 1})
     assert (result.kind, result.error_type) == ("error", "Function.ResponseSizeTooLarge")
-    result = emulator.invoke({"do": "big", "size": MAX_PAYLOAD})
-    assert result.kind == "response" and result.body == b"x" * MAX_PAYLOAD
+    result = emulator.invoke({"do": "big", "size": SIX_MIB})
+    assert result.kind == "response" and result.body == b"x" * SIX_MIB
     assert replies(emulator) == [(413, "RequestEntityTooLarge"), (202, None)]
 
 
@@ -241,6 +242,23 @@ def test_one_keep_alive_connection_with_a_chunked_reply(tmp_path):
         assert connection.sock is socket_before is not None  # not closed by the server
         thread.join(5)
         assert box["result"].body == b'{"b": 2}'
+        connection.close()
+
+
+def test_next_while_an_invocation_is_open_gets_403_and_leaves_it_open(tmp_path):
+    with RuntimeEmulator(workdir=tmp_path) as emu:
+        thread, box = invoke_in_background(emu, b"{}")
+        connection = http.client.HTTPConnection(*emu.address.split(":"), timeout=5)
+        connection.request("GET", NEXT)
+        answer = connection.getresponse()
+        request_id, _ = answer.getheader("Lambda-Runtime-Aws-Request-Id"), answer.read()
+        connection.request("GET", NEXT)
+        answer = connection.getresponse()
+        assert (answer.status, json.loads(answer.read())["errorType"]) == (403, "InvalidStateTransition")
+        connection.request("POST", f"/2018-06-01/runtime/invocation/{request_id}/response", body=b"done")
+        assert connection.getresponse().status == 202
+        thread.join(5)
+        assert box["result"].body == b"done"
         connection.close()
 
 
