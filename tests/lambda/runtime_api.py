@@ -109,6 +109,7 @@ class RuntimeEmulator:
         self._queue = deque()
         self._open = None         # the invocation handed out by `next` and not yet ended
         self._by_id = {}          # every delivered invocation, to tell 403 and 410 from 400
+        self._polling = 0         # `next` requests waiting for an event
         self._closed = False
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.emulator = self
@@ -165,21 +166,22 @@ class RuntimeEmulator:
     def peak_rss_kb(self):
         return self.process and self.process.peak_rss_kb
 
+    def wait_idle(self, timeout=5.0):
+        """Waits until a runtime is blocked in `next` with no invocation open (it has finished the last
+        one and asks for more); False on timeout."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._polling > 0 and self._open is None, timeout)
+
     def logs(self):
         return self.process.logs() if self.process else "(no runtime was spawned)"
 
     def _on_exit(self, process):
         with self._cond:
             if process is self.process:
-                status = f"exit status {process.returncode}" if process.returncode >= 0 \
-                    else f"signal {-process.returncode}"
                 ended = ([self._open] if self._open else []) + list(self._queue)
                 self._queue.clear()
                 for invocation in ended:
-                    self._end(invocation, Result("exit", invocation.request_id,
-                                                 error_type="Runtime.ExitError", exit_status=process.returncode,
-                                                 error={"errorType": "Runtime.ExitError",
-                                                        "errorMessage": f"Runtime exited with error: {status}"}))
+                    self._end(invocation, _exit_result(invocation.request_id, process.returncode))
             self._cond.notify_all()
 
     # --- invocations ---------------------------------------------------------------------------------
@@ -193,8 +195,7 @@ class RuntimeEmulator:
                                  self.send_invocation_id if send_invocation_id is None else send_invocation_id)
         with self._cond:
             if self.process is not None and not self.process.alive:
-                return Result("exit", invocation.request_id, error_type="Runtime.ExitError",
-                              exit_status=self.process.returncode)
+                return _exit_result(invocation.request_id, self.process.returncode)
             self._queue.append(invocation)
             self._cond.notify_all()
             taken_by = time.monotonic() + self.init_timeout_s
@@ -232,14 +233,21 @@ class RuntimeEmulator:
     def _next(self, now_ns):
         """Blocks until an event is queued: (invocation, None), or (None, (status, error_type, message))."""
         with self._cond:
-            if self.process is not None and self.process.alive:
-                self.process.note_next(now_ns)
+            caller = self.process
+            if caller is not None and caller.alive:
+                caller.note_next(now_ns)
             if self._open is not None:
                 return None, (403, "InvalidStateTransition", "`next` while an invocation is open")
+            self._polling += 1
+            self._cond.notify_all()
             while not self._queue and not self._closed:
                 self._cond.wait()
+            self._polling -= 1
             if self._closed:
                 return None, (503, "EmulatorClosed", "the emulator is shutting down")
+            if caller is not self.process or (caller is not None and not caller.alive):
+                # The `next` of a runtime that died while it waited: the event is for its successor.
+                return None, (503, "RuntimeGone", "the runtime that asked has exited")
             invocation = self._queue.popleft()
             invocation.deadline_mono = time.monotonic() + invocation.timeout_s
             invocation.deadline_ms = int(time.time() * 1000 + invocation.timeout_s * 1000)
@@ -249,6 +257,16 @@ class RuntimeEmulator:
             self._by_id[invocation.request_id] = invocation
             self._cond.notify_all()  # its invoke() now waits for the deadline, no longer for the pickup
             return invocation, None
+
+    def _undeliver(self, invocation):
+        """The 200 of `next` could not be written (the runtime's socket died): queue the event again."""
+        with self._cond:
+            if self._open is invocation:
+                self._open, invocation.deadline_mono, invocation.deadline_ms = None, None, None
+                invocation.invocation_id = None
+                del self._by_id[invocation.request_id]
+                self._queue.appendleft(invocation)
+                self._cond.notify_all()
 
     def _reply(self, request_id, kind, body, headers):
         """A /response or /error of the runtime: (status, error_type, message) of the answer."""
@@ -302,6 +320,12 @@ class RuntimeEmulator:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
+def _exit_result(request_id, returncode):
+    status = f"exit status {returncode}" if returncode >= 0 else f"signal {-returncode}"
+    return Result("exit", request_id, error_type="Runtime.ExitError", exit_status=returncode,
+                  error={"errorType": "Runtime.ExitError", "errorMessage": f"Runtime exited with error: {status}"})
+
+
 def _error_result(request_id, body, headers):
     error_type = headers.get(ERROR_TYPE_HEADER) or ""
     if not VALID_ERROR_TYPE.fullmatch(error_type):
@@ -339,7 +363,11 @@ class _Handler(BaseHTTPRequestHandler):
         if invocation.invocation_id:
             headers[ECHO_HEADER] = invocation.invocation_id
         self._record(200)
-        self._send(200, invocation.event, headers)
+        try:
+            self._send(200, invocation.event, headers)
+        except OSError:
+            emulator._undeliver(invocation)
+            raise
 
     def do_POST(self):
         emulator = self.server.emulator

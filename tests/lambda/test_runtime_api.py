@@ -151,6 +151,17 @@ def test_timeout_ends_the_invocation_at_its_deadline_and_kills_the_runtime(emula
     assert emulator.invoke({"do": "echo"}).kind == "response"
 
 
+def test_the_next_of_a_runtime_killed_while_idle_does_not_take_its_successors_event(emulator, fake_runtime):
+    emulator.spawn(fake_runtime)
+    assert emulator.invoke({"do": "echo"}).kind == "response"
+    assert emulator.wait_idle(5)
+    emulator.process.kill()  # blocked in its second `next`, whose handler thread in the emulator lives on
+    emulator.wait_exit(5)
+    emulator.respawn()
+    for n in range(3):
+        assert emulator.invoke({"do": "echo", "n": n}, timeout_s=2).kind == "response"
+
+
 def test_exit_during_an_invocation_is_an_exit_error(emulator, fake_runtime):
     emulator.spawn(fake_runtime)
     result = emulator.invoke({"do": "exit", "code": 3})
