@@ -1,8 +1,5 @@
-"""A Lambda Runtime API (2018-06-01) emulator for tests, and the spawner of the runtime it serves.
-
-Lambda's own emulator (RIE) is a Go program shipped in Docker images, so none can be had here; this one
-follows the public Runtime API reference and deploy/aws/PLAN.md §1. Standard library only: it runs on
-Debian's /usr/bin/python3.
+"""A Lambda Runtime API (2018-06-01) emulator for tests. Lambda's own (RIE) is Go in Docker images, so none
+can be had here; this one follows the public reference and deploy/aws/PLAN.md §1, in the standard library.
 
     with RuntimeEmulator() as emu:
         emu.spawn(["build/ninja-orders", "lambda", "--handler", "api"], {"NINJA_ORDERS_STORE": url})
@@ -49,7 +46,7 @@ class Result:
     headers: object = None        # the headers of the runtime's reply (case-insensitive .get)
     invocation_id: str = None     # the nonce sent on `next`, if any
     deadline_ms: int = None
-    exit_status: int = None       # for 'exit' (and 'timeout' after the kill): the process's exit code, -N for signal N
+    exit_status: int = None       # for 'exit': the process's exit code, -N for signal N
 
     def json(self):
         return json.loads(self.body)
@@ -83,10 +80,9 @@ def _error_body(error_type, message):
 
 def _parse_json(body):
     try:
-        value = json.loads(body)
+        return json.loads(body)
     except ValueError:
         return None
-    return value if isinstance(value, dict) else None
 
 
 class RuntimeEmulator:
@@ -341,8 +337,10 @@ class _Server(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """The HTTP side. HTTP/1.1 with a Content-Length on every answer: libcurl keeps its connection."""
+    """The HTTP side. HTTP/1.1 with a Content-Length on every answer: libcurl keeps its connection. No
+    Nagle: headers and body go out in two writes, and a delayed ACK would hold the body ~40 ms."""
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):  # the emulator records Calls instead of printing every request
         pass
