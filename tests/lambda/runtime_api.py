@@ -136,9 +136,9 @@ class RuntimeEmulator:
                                      task_root, ld_library_path=ld_library_path)
             env.update(env_extra or {})
             process = RuntimeProcess(cmd, env, self.workdir / f"runtime-{self._spawned}")
+            process.start(self._on_exit)  # its exit is handled under this lock: not before the next line
             self.process, self.init_error = process, None
             self._last_spawn = (cmd, env_extra, handler, task_root, ld_library_path)
-            process.start(self._on_exit)
         return process
 
     def respawn(self):

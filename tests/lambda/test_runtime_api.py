@@ -213,6 +213,8 @@ def test_a_runtime_that_never_calls_next_is_reported(tmp_path):
     with RuntimeEmulator(workdir=tmp_path, init_timeout_s=0.2) as emu:
         with pytest.raises(EmulatorError, match="no `next` took the event"):
             emu.invoke({"do": "echo"})
+        with pytest.raises(FileNotFoundError):
+            emu.spawn([str(tmp_path / "no-such-bootstrap")])
         emu.spawn(["/bin/sleep", "30"])
         with pytest.raises(EmulatorError, match="one at a time"):
             emu.spawn(["/bin/sleep", "30"])
