@@ -74,10 +74,6 @@ class _Invocation:
     result: Result = None
 
 
-def _error_body(error_type, message):
-    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
-
-
 def _parse_json(body):
     try:
         return json.loads(body)
@@ -232,8 +228,8 @@ class RuntimeEmulator:
             caller = self.process
             if caller is not None and caller.alive:
                 caller.note_next(now_ns)
-            if self._open is not None:
-                return None, (403, "InvalidStateTransition", "`next` while an invocation is open")
+            if self._open is not None or self.init_error is not None:
+                return None, (403, "InvalidStateTransition", "`next` while an invocation is open or after init/error")
             self._polling += 1
             self._cond.notify_all()
             while not self._queue and not self._closed:
@@ -414,7 +410,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(status, error_type)
         if status == 202:
             return self._send(202, b'{"status":"OK"}', {"Content-Type": "application/json"})
-        self._send(status, _error_body(error_type, message), {"Content-Type": "application/json"})
+        self._send(status, json.dumps({"errorMessage": message, "errorType": error_type}).encode(),
+                   {"Content-Type": "application/json"})
 
     def _record(self, status, error_type=None):
         self.server.emulator._record(Call(self.command, self.path.split("?")[0], status, error_type, self.headers))

@@ -95,6 +95,16 @@ def test_init_error_after_the_first_next_is_refused(emulator, fake_runtime):
     assert emulator.init_error is None
 
 
+def test_next_after_init_error_is_refused(emulator):  # driven by hand: no process
+    connection = http.client.HTTPConnection(*emulator.address.split(":"), timeout=5)
+    connection.request("POST", "/2018-06-01/runtime/init/error", body=b"{}",
+                       headers={ERROR_TYPE_HEADER: "Runtime.InitFailed"})
+    assert connection.getresponse().read() == b'{"status":"OK"}'
+    connection.request("GET", NEXT)
+    assert connection.getresponse().status == 403
+    connection.close()
+
+
 def test_reply_to_a_request_id_that_is_not_current_gets_400(emulator, fake_runtime):
     emulator.spawn(fake_runtime)
     result = emulator.invoke({"do": "wrong_id"})
