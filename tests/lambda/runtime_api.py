@@ -379,32 +379,29 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(404, "UnknownPath", f"no POST {self.path}")
 
     def _read_body(self, limit):
-        """The body (Content-Length or chunked), or None when longer than limit (read to its end anyway,
-        so that the connection stays usable)."""
+        """The body, or None when longer than limit (read to its end anyway: the connection stays usable)."""
         chunks, size = [], 0
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            while True:
-                length = int(self.rfile.readline(1024).split(b";")[0].strip(), 16)
-                if length == 0:
-                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    break
-                data = self.rfile.read(length)
-                self.rfile.readline(8)
-                size += len(data)
-                if size <= limit:
-                    chunks.append(data)
-        else:
-            left = int(self.headers.get("Content-Length") or 0)
-            while left > 0:
-                data = self.rfile.read(min(left, 1 << 16))
-                if not data:
-                    raise ValueError("the connection closed inside the body")
-                left -= len(data)
-                size += len(data)
-                if size <= limit:
-                    chunks.append(data)
+        for data in self._body_pieces():
+            size += len(data)
+            if size <= limit:
+                chunks.append(data)
         return b"".join(chunks) if size <= limit else None
+
+    def _body_pieces(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            while length := int(self.rfile.readline(1024).split(b";")[0].strip(), 16):
+                yield self.rfile.read(length)
+                self.rfile.readline(8)
+            while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return
+        left = int(self.headers.get("Content-Length") or 0)
+        while left > 0:
+            data = self.rfile.read(min(left, 1 << 16))
+            if not data:
+                raise ValueError("the connection closed inside the body")
+            left -= len(data)
+            yield data
 
     def _answer(self, status, error_type=None, message=None):
         self._record(status, error_type)

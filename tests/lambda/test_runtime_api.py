@@ -325,3 +325,13 @@ def test_expect_100_continue_as_libcurl_sends_for_large_bodies(tmp_path):
             assert raw.recv(64).startswith(b"HTTP/1.1 202")
         thread.join(5)
         assert box["result"].body == body
+
+
+@pytest.mark.parametrize("framing", [b"Transfer-Encoding: chunked\r\n\r\nzz\r\n", b"Content-Length: many\r\n\r\n"])
+def test_an_unreadable_body_gets_400_and_the_emulator_goes_on(emulator, fake_runtime, framing):
+    with socket.create_connection(emulator.address.split(":"), timeout=5) as raw:
+        raw.sendall(b"POST /2018-06-01/runtime/init/error HTTP/1.1\r\nHost: x\r\n" + framing)
+        assert raw.recv(64).startswith(b"HTTP/1.1 400")
+    assert emulator.init_error is None
+    emulator.spawn(fake_runtime)
+    assert emulator.invoke({"do": "echo"}).kind == "response"
