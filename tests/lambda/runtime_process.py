@@ -16,8 +16,6 @@ class EmulatorError(RuntimeError):
     """The test's setup is wrong (no runtime picked the event up, spawn while one runs…); says why."""
 
 
-
-
 def lambda_environment(api, handler, function_name="ninja-orders", memory_mb=256, region="us-east-1",
                        task_root="/var/task", runtime_dir="/var/runtime", ld_library_path=None):
     """Exactly the variables a custom runtime finds on Lambda (PLAN.md §1.3), nothing of ours.
