@@ -4,8 +4,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "app/admin_storage.hpp"
 #include "domain/api_key.hpp"
-#include "storage/open_storage.hpp"
 #include "util/crypto.hpp"
 #include "util/time.hpp"
 
@@ -35,7 +35,7 @@ boost::json::object describe(const domain::ApiKey& key) {
 int apikey_create(const config::Config& config, std::ostream& out, const util::Loggers& log) {
   const auto& k = config.apikey;
   auto issued = domain::issue_api_key(k.name, k.rate, k.burst, util::system_millis(), util::random_bytes);
-  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  auto storage = open_admin_storage(config, log);
   util::await_done([&](auto done) { storage.api_keys->add_api_key(issued.key, std::move(done)); });
   auto shown = describe(issued.key);
   shown["key"] = issued.secret;
@@ -45,7 +45,7 @@ int apikey_create(const config::Config& config, std::ostream& out, const util::L
 }
 
 int apikey_list(const config::Config& config, std::ostream& out, const util::Loggers& log) {
-  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  auto storage = open_admin_storage(config, log);
   const auto keys = util::await_result<std::vector<domain::ApiKey>>(
       [&](auto done) { storage.api_keys->list_api_keys(std::move(done)); });
   for (const auto& key : keys) out << boost::json::serialize(describe(key)) << '\n';
@@ -54,7 +54,7 @@ int apikey_list(const config::Config& config, std::ostream& out, const util::Log
 }
 
 int apikey_revoke(const config::Config& config, std::ostream& out, const util::Loggers& log) {
-  auto storage = storage::open_storage({config.store, 1, std::chrono::milliseconds(30000), log.app});
+  auto storage = open_admin_storage(config, log);
   const bool revoked = util::await_result<bool>(
       [&](auto done) { storage.api_keys->revoke_api_key(config.apikey.id, util::system_millis(), std::move(done)); });
   if (!revoked) {

@@ -63,7 +63,8 @@ class RelayFunction final : public Function {
  public:
   RelayFunction(const config::Config& config, storage::Storage& storage, util::MetricsRegistry& metrics,
                 const util::Loggers& log, const std::string& owner)
-      : bus_(events::make_bus({config.serve.bus, std::chrono::milliseconds(config.serve.request_timeout_ms), log.app})),
+      : bus_(events::make_bus(
+            {config.serve.bus, std::chrono::milliseconds(config.serve.request_timeout_ms), log.app, config.ca_file})),
         relay_(*storage.outbox, *bus_, util::system_millis, options(owner), metrics, log.app),
         handler_(relay_, *storage.outbox, util::system_millis, [](const std::string& line) {
           std::cout << line << std::endl;  // CloudWatch reads EMF lines from the function's output
@@ -126,6 +127,7 @@ int run_lambda(const config::Config& config, const util::Loggers& log) {
                                     &metrics};
     options.retention = std::chrono::milliseconds(static_cast<int64_t>(config.serve.retention_days * 86'400'000.0));
     options.prepare_schema = false;  // CloudFormation owns the tables
+    options.ca_file = config.ca_file;
     storage = std::make_unique<storage::Storage>(storage::open_storage(options));
     function = make_function(config, *storage, loops, metrics, log);
   } catch (const std::exception& e) {

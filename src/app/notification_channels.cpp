@@ -31,8 +31,10 @@ struct NotificationChannels::Parts {
 NotificationChannels::NotificationChannels(const config::NotifyConfig& config, net::EventLoops& loops)
     : parts_(std::make_unique<Parts>()) {
   // Spread over the loops: webhooks on the first, email and SMS on the next ones.
-  const auto client_on = [&loops](size_t index) {
-    return std::make_unique<net::CurlMulti>(loops.context(index % loops.size()));
+  net::CurlMultiOptions http;
+  http.ca_file = config.ca_file;
+  const auto client_on = [&loops, &http](size_t index) {
+    return std::make_unique<net::CurlMulti>(loops.context(index % loops.size()), http);
   };
   std::ostream* log_stream = &std::cout;
   if (config.log != "-") {

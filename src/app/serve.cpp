@@ -192,7 +192,7 @@ int serve(const config::Config& config, const util::Loggers& log) {
   // depends on it for readiness (its requests only touch the store).
   std::unique_ptr<events::Bus> bus;
   if (s.has_role("relay") || s.has_role("notifier")) {
-    bus = events::make_bus({s.bus, std::chrono::milliseconds(s.request_timeout_ms), log.app});
+    bus = events::make_bus({s.bus, std::chrono::milliseconds(s.request_timeout_ms), log.app, config.ca_file});
   }
   check_roles(s, bus.get());
 
@@ -206,6 +206,7 @@ int serve(const config::Config& config, const util::Loggers& log) {
     storage::StorageOptions options{
         config.store, s.store_connections, std::chrono::milliseconds(s.request_timeout_ms), log.app, &loops, &metrics};
     options.retention = retention_of(s);
+    options.ca_file = config.ca_file;
     storage::Storage storage = storage::open_storage(options);
     serve_until_signal(config, log, signals, loops, storage, bus.get(), metrics);
   }  // the store closes here, on loops that still run

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -31,6 +32,10 @@ void add_store_options(CLI::App& app, Config& config) {
          "sqlite:PATH or postgres://… (any libpq URI; the password through the URL, PGPASSWORD or ~/.pgpass)");
   option(app, "log-level", config.log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  option(app, "ca-file", config.ca_file,
+         "CA certificates (PEM) for HTTPS and TLS peers: AWS, webhooks, SMTP [libcurl's default; in Lambda the "
+         "package's share/ca-certificates.crt]")
+      ->check(CLI::ExistingFile);
 }
 
 void add_rate_limit_options(CLI::App& serve, RateLimitConfig& r);
@@ -112,7 +117,8 @@ void add_notify_options(CLI::App& serve, NotifyConfig& n) {
 void add_lambda_options(CLI::App& lambda, Config& config) {
   auto& s = config.serve;
   add_store_options(lambda, config);
-  option(lambda, "handler", config.lambda.handler, "what this function handles: api, relay or notifier [default: $_HANDLER]");
+  option(lambda, "handler", config.lambda.handler,
+         "what this function handles: api, relay or notifier [default: $_HANDLER]");
   option(lambda, "bus", s.bus, "event bus (relay and notifier): sns://REGION[?endpoint=URL&prefix=P]");
   option(lambda, "max-body", s.max_body, "largest accepted request body in bytes (more: 413)");
   option(lambda, "idempotency-ttl", s.idempotency_ttl_seconds, "seconds an Idempotency-Key is remembered")
@@ -298,7 +304,12 @@ ParseResult parse(int argc, const char* const* argv) {
       return {std::nullopt, 2};
     }
     config.serve.auth = "none";  // API Gateway checks the keys (usage plans)
+    // The package carries Debian's bundle: Amazon Linux keeps its own where Debian's libcurl does not look.
+    const char* task_root = std::getenv("LAMBDA_TASK_ROOT");
+    const std::string packaged = task_root ? std::string(task_root) + "/share/ca-certificates.crt" : std::string();
+    if (config.ca_file.empty() && !packaged.empty() && std::ifstream(packaged).good()) config.ca_file = packaged;
   }
+  config.serve.notify.ca_file = config.ca_file;
   return {config, 0};
 }
 

@@ -23,6 +23,7 @@ struct NotifyConfig {
   int64_t max_attempts = 10;
   size_t concurrency = 64;     // delivery attempts in flight at once
   int64_t timeout_ms = 10000;  // one attempt, connect to last byte
+  std::string ca_file;         // Config::ca_file: webhooks and SMTP over TLS check their peers against it
 };
 
 // Token buckets (0 = off).
@@ -89,6 +90,9 @@ struct Config {
   Command command = Command::serve;
   std::string store = "sqlite:ninja-orders.db";
   std::string log_level = "info";
+  // CA certificates for every HTTPS and TLS peer (AWS, webhooks, SMTP); empty: libcurl's default
+  // (Debian: /etc/ssl/certs). In Lambda: the bundle the package carries.
+  std::string ca_file;
   bool access_log = true;
   ServeConfig serve;
   LambdaConfig lambda;

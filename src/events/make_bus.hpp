@@ -16,6 +16,7 @@ struct BusOptions {
   std::string url = "inproc";               // inproc | nats://HOST:PORT[?prefix=P]
   std::chrono::milliseconds timeout{5000};  // the longest a publish waits for the bus
   std::shared_ptr<spdlog::logger> log;
+  std::string ca_file{};  // CA certificates for a bus reached over HTTPS (SNS + SQS); empty: libcurl's default
 };
 
 // Throws std::invalid_argument for a URL no backend understands, and what the backend throws when

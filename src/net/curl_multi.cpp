@@ -69,7 +69,7 @@ struct CurlMulti::State : std::enable_shared_from_this<State> {
     char error[CURL_ERROR_SIZE] = {};
   };
 
-  State(asio::io_context& io, CurlMultiOptions options) : io(io), options(options), timer(io) {}
+  State(asio::io_context& io, CurlMultiOptions options) : io(io), options(std::move(options)), timer(io) {}
   ~State() {
     if (multi != nullptr) curl_multi_cleanup(multi);
   }
@@ -253,6 +253,7 @@ struct CurlMulti::State : std::enable_shared_from_this<State> {
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &State::on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, p);
     curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, p->error);
+    if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
     pending.emplace(easy, std::move(owned));
     ++count;
     if (const CURLMcode code = curl_multi_add_handle(multi, easy); code != CURLM_OK) {
@@ -290,7 +291,7 @@ struct CurlMulti::State : std::enable_shared_from_this<State> {
 };
 
 CurlMulti::CurlMulti(asio::io_context& io, CurlMultiOptions options)
-    : io_(io), state_(std::make_shared<State>(io, options)) {
+    : io_(io), state_(std::make_shared<State>(io, std::move(options))) {
   state_->open();
 }
 

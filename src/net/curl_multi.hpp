@@ -57,6 +57,10 @@ struct CurlMultiOptions {
   // queue (their timeout runs meanwhile) for a connection to come free: for a server that cannot
   // take concurrent requests safely (moto's DynamoDB transactions, say).
   long max_host_connections = 0;
+  // The CA certificates HTTPS peers are checked against (CURLOPT_CAINFO); empty: libcurl's own
+  // default. Debian's libcurl looks in /etc/ssl/certs, which Amazon Linux lays out differently, so a
+  // Lambda function passes the bundle it carries.
+  std::string ca_file{};
 };
 
 class CurlMulti {

@@ -49,6 +49,8 @@ struct StorageOptions {
   // DynamoDB then makes no call at all before the first request. SQLite, whose file is the
   // process's own, always migrates.
   bool prepare_schema = true;
+  // CA certificates for a backend reached over HTTPS (DynamoDB); empty: libcurl's default.
+  std::string ca_file{};
 };
 
 // Every view of one backend. They share the backend's connections; each keeps them open while

@@ -48,7 +48,8 @@ class _Recorder:
 
 
 class _HttpReceiver(_Recorder):
-    def __init__(self):
+    def __init__(self, tls=None):
+        """tls: an ssl.SSLContext for a server-side HTTPS receiver."""
         super().__init__()
         receiver = self
 
@@ -65,12 +66,16 @@ class _HttpReceiver(_Recorder):
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        self.scheme = "http"
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            self.scheme = "https"
         self.port = self.httpd.server_address[1]
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self._thread.start()
 
     def url(self, path="/"):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self.scheme}://127.0.0.1:{self.port}{path}"
 
     def close(self):
         self.httpd.shutdown()
@@ -81,10 +86,10 @@ class WebhookReceiver(_HttpReceiver):
     """POST /<name>: verifies the signature with the secret registered for <name> and answers with the
     next status of that name's script (200 once the script is used up)."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
         self.secrets = {}
         self.scripts = {}
-        super().__init__()
+        super().__init__(tls)
 
     def expect(self, name, secret, statuses=()):
         with self.cond:

@@ -27,18 +27,25 @@ aws::AwsClientOptions client_options(const std::string& service, const SnsAddres
 
 }  // namespace
 
+net::CurlMultiOptions http_options(const SnsBusOptions& options) {
+  net::CurlMultiOptions http;
+  http.ca_file = options.ca_file;
+  return http;
+}
+
 // What every call needs, in the order it must be torn down (last member first): the clients before
 // the CurlMulti they send through, that before the loop it runs on.
 struct SnsBus::Runtime {
   Runtime(const SnsAddress& address, const SnsBusOptions& options, const std::shared_ptr<spdlog::logger>& log)
-      : sns(http, client_options("sns", address, options, options.call_timeout_ms, log)),
+      : http(loops.context(0), http_options(options)),
+        sns(http, client_options("sns", address, options, options.call_timeout_ms, log)),
         sqs(http, client_options("sqs", address, options, options.call_timeout_ms, log)),
         poll(http, client_options("sqs", address, options,
                                   options.call_timeout_ms + options.consumer.wait.count() * 1000, log)) {}
 
   net::CurlRuntime curl;
   net::EventLoops loops{1, "sns"};
-  net::CurlMulti http{loops.context(0)};
+  net::CurlMulti http;
   aws::AwsClient sns;
   aws::AwsClient sqs;
   aws::AwsClient poll;  // long polls only
@@ -108,6 +115,7 @@ std::unique_ptr<Bus> make_sns_bus(const BusOptions& options) {
   bus_options.region = aws::resolve_region(address.region(), environment);
   bus_options.credentials = aws::resolve_credentials(environment, aws::file_system_reader());
   bus_options.call_timeout_ms = static_cast<long>(options.timeout.count());
+  bus_options.ca_file = options.ca_file;
   auto log = options.log ? options.log
                          : std::make_shared<spdlog::logger>("sns", std::make_shared<spdlog::sinks::null_sink_mt>());
   return std::make_unique<SnsBus>(address, std::move(bus_options), std::move(log));

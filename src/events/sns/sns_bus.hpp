@@ -39,6 +39,7 @@ struct SnsBusOptions {
   PublishLimits publish;
   QueueSettings queue;
   ConsumerOptions consumer;
+  std::string ca_file;  // empty: libcurl's default
 };
 
 class SnsBus final : public Bus {

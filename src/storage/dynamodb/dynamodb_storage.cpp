@@ -43,6 +43,7 @@ Storage dynamodb_storage(const StorageOptions& options) {
   clients.timeout = options.request_timeout;
   clients.log = options.log;
   clients.loops = options.loops;
+  clients.http.ca_file = options.ca_file;
   if (options.log) {
     options.log->info("dynamodb: {} in {} at {}, tables {}*, keys from {}", clients.endpoint.service,
                       clients.endpoint.region, clients.endpoint.host, url.prefix, clients.credentials.source);

@@ -1,6 +1,9 @@
 // `ninja-orders lambda` and the `bootstrap` that Lambda starts without arguments.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "config/config.hpp"
 #include "unit/config/config_fixture.hpp"
 
@@ -59,6 +62,40 @@ TEST_F(ConfigTest, ABootstrapOutsideLambdaOrWithArgumentsIsAnOrdinaryCommandLine
   ASSERT_TRUE(result.config.has_value()) << err;
   EXPECT_EQ(result.config->command, Command::serve);
   expect_refused({});  // `ninja-orders` with no arguments is not a bootstrap, whatever the environment
+}
+
+}  // namespace
+}  // namespace ninja::config
+
+namespace ninja::config {
+namespace {
+
+TEST_F(ConfigTest, InLambdaTheCaFileIsThePackagesBundleUnlessOneIsGiven) {
+  const std::string root = ::testing::TempDir() + "/lambda-task-root";
+  std::filesystem::create_directories(root + "/share");
+  std::ofstream(root + "/share/ca-certificates.crt") << "-----BEGIN CERTIFICATE-----\n";
+  env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+  env("LAMBDA_TASK_ROOT", root);
+  auto result = run({"lambda", "--handler", "api"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->ca_file, root + "/share/ca-certificates.crt");
+  EXPECT_EQ(result.config->serve.notify.ca_file, result.config->ca_file);  // webhooks and SMTP check against it too
+
+  const std::string own = root + "/own.pem";
+  std::ofstream(own) << "pem";
+  result = run({"lambda", "--handler", "api", "--ca-file", own});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_EQ(result.config->ca_file, own);
+
+  std::filesystem::remove(root + "/share/ca-certificates.crt");
+  result = run({"lambda", "--handler", "api"});
+  ASSERT_TRUE(result.config.has_value()) << err;
+  EXPECT_TRUE(result.config->ca_file.empty());  // no bundle in the package: libcurl's default
+}
+
+TEST_F(ConfigTest, ACaFileThatDoesNotExistIsRefused) {
+  expect_refused({"serve", "--ca-file", "/nonexistent/ca.pem"});
+  EXPECT_NE(err.find("ca-file"), std::string::npos) << err;
 }
 
 }  // namespace
