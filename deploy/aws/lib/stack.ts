@@ -32,7 +32,7 @@ export class NinjaOrdersStack extends Stack {
       ...props,
     });
     Tags.of(this).add('service_name', 'ninja'); // as the original
-    Tags.of(this).add('ninja_prefix', config.prefix === '' ? '(none)' : config.prefix);
+    if (config.prefix !== '') Tags.of(this).add('ninja_prefix', config.prefix);
 
     this.tables = new Tables(this, 'Tables', config.prefix);
     this.bus = new Bus(this, 'Bus', { prefix: config.prefix, notifierTimeout: TIMEOUTS.notifier });
