@@ -33,7 +33,7 @@ export class Api extends Construct {
       binaryMediaTypes: ['*/*'],
       // Access logs need the account's (per region) CloudWatch role; it is a singleton.
       cloudWatchRole: config.apiAccountRole,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRoleRemovalPolicy: config.apiAccountRole ? RemovalPolicy.RETAIN : undefined,
       deployOptions: {
         stageName: STAGE,
         throttlingRateLimit: config.rateLimit,
