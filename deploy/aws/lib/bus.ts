@@ -34,7 +34,8 @@ export class Bus extends Construct {
     this.key = new kms.Key(this, 'Key', {
       description: `${props.prefix}ninja-events topic encryption`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // Goes with the topic: nothing it encrypted outlives the stack (KMS waits 30 days anyway).
+      removalPolicy: RemovalPolicy.DESTROY,
     });
     this.topic = new sns.Topic(this, 'Events', {
       topicName: `${props.prefix}ninja-events.fifo`,

@@ -33,6 +33,8 @@ export class Triggers extends Construct {
         // New events only: the relay's own updates (lease, published mark) and TTL deletes are
         // MODIFY and REMOVE records, which would only wake it for nothing.
         filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT') })],
+        // No on-failure destination: a record is only a wake-up. What the mapping gives up on
+        // is still pending in the table, and the next sweep publishes it.
         retryAttempts: 10,
         bisectBatchOnError: true,
         maxRecordAge: Duration.hours(1),
