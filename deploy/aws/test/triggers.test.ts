@@ -54,6 +54,8 @@ describe('triggers', () => {
     expect(rule.Properties.State).toBe('ENABLED');
     expect(rule.Properties.Targets).toHaveLength(1);
     expect(JSON.parse(rule.Properties.Targets[0].Input)).toEqual(payload);
+    // A call EventBridge could not hand over within the minute is superseded by the next one.
+    expect(rule.Properties.Targets[0].RetryPolicy).toEqual({ MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 2 });
     // Invoked through the function's resource policy, for this rule only.
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
