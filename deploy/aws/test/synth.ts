@@ -1,6 +1,7 @@
 // Builds the app as `cdk synth` does (cdk.json's feature flags, the fixture asset), with context
 // overrides per test, and hands back the stack and its template.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -21,7 +22,15 @@ export interface Synthesized {
 // machine: the resource tests leave them to nag.test.ts and `cdk synth`, which run them all.
 const WITHOUT_DEFAULT_RULES = { '@aws-cdk/core:validateAgainstDefaultRules': false };
 
+// Each app synthesizes into a temporary directory of its own, removed after the test file.
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function buildApp(context: Record<string, unknown> = {}, options: { nag?: boolean } = {}) {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ninja-cdk-'));
+  outdirs.push(outdir);
   const app = new App({
     context: {
       ...CDK_JSON.context,
@@ -29,7 +38,7 @@ export function buildApp(context: Record<string, unknown> = {}, options: { nag?:
       lambdaAsset: FIXTURE_ASSET,
       ...context,
     },
-    outdir: fs.mkdtempSync(path.join(require('os').tmpdir(), 'ninja-cdk-')),
+    outdir,
   });
   const config = configFromContext(app.node);
   const stack = new NinjaOrdersStack(app, 'NinjaOrders', config, { stackName: config.stackName });
