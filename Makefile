@@ -17,8 +17,10 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
 
 # The npm checkers of the e2e suite (tests/conformance/), exactly as package-lock.json pins them.
 CONFORMANCE_NPM := tests/conformance/node_modules/.package-lock.json
+# The CDK app's toolchain (deploy/aws/), pinned the same way.
+CDK_NPM := deploy/aws/node_modules/.package-lock.json
 
-.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test lambda lambda-test asan fuzz bench format tidy clean
+.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test lambda lambda-test cdk-deps synth deploy asan fuzz bench format tidy clean
 
 # Lists the targets with the first line of the comment above each.
 help:
@@ -32,11 +34,16 @@ deps:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES)
 	npm ci --prefix tests/conformance --no-audit --no-fund
+	npm ci --prefix deploy/aws --no-audit --no-fund
 
 # npm ci again only when the lock file changed (npm writes node_modules/.package-lock.json last).
 conformance-deps: $(CONFORMANCE_NPM)
 $(CONFORMANCE_NPM): tests/conformance/package-lock.json
 	npm ci --prefix tests/conformance --no-audit --no-fund
+
+cdk-deps: $(CDK_NPM)
+$(CDK_NPM): deploy/aws/package-lock.json
+	npm ci --prefix deploy/aws --no-audit --no-fund
 
 # Other targets install the packages once per machine, then only check for them (no network).
 .deps-installed:
@@ -102,9 +109,23 @@ lambda: binary
 	/usr/bin/python3 deploy/aws/package/package_lambda.py --binary $(BUILD_DIR)/ninja-orders \
 	  --out $(BUILD_DIR)/lambda/ninja-orders.zip --unpacked $(BUILD_DIR)/lambda/unpacked
 
-# The Lambda package's tests (closure, empty root, bootstrap, traced opens, reproducible zip, limits).
-lambda-test: binary
-	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/lambda
+# The Lambda tests: the Runtime API emulator's own, the package's (closure, empty root, bootstrap,
+# traced opens, reproducible zip, limits), and the packaged functions on the emulator and moto.
+lambda-test: lambda
+	tests/servers/with-servers --moto -- env NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders \
+	  NINJA_LAMBDA_PACKAGE=$(abspath $(BUILD_DIR))/lambda/unpacked $(PYTEST) -q tests/lambda
+
+# The CDK app's offline checks: tsc, jest (assertions, IAM, cdk-nag), cdk synth, cfn-lint; then the
+# tables and queues of the template against what `ninja-orders migrate` makes on moto.
+synth: cdk-deps binary
+	deploy/aws/synth
+	tests/servers/with-servers --moto -- env NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders \
+	  $(PYTEST) -q deploy/aws/test/parity
+
+# Deploys the stack to the AWS account of the current credentials (never in CI; see deploy/aws/README.md;
+# run `npx cdk bootstrap` once per account and region). E.g. make deploy CDK_ARGS="-c prefix=acme-"
+deploy: lambda cdk-deps
+	cd deploy/aws && npx cdk deploy -c lambdaAsset=../../$(BUILD_DIR)/lambda/ninja-orders.zip $(CDK_ARGS)
 
 # The unit, contract and e2e suites again on a Debug build with AddressSanitizer + UBSan.
 # A unity build (16 files per compiler run): a third of the compile time of a cold machine, and
@@ -122,7 +143,7 @@ fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
 # Everything CI runs.
-test: servers-test unit lambda-test e2e e2e-cluster e2e-aws asan fuzz
+test: servers-test unit lambda-test synth e2e e2e-cluster e2e-aws asan fuzz
 
 # The benchmark: ratios against nginx and pgbench on this machine, in one run (bench/README.md).
 bench: binary

@@ -89,7 +89,11 @@ export class Functions extends Construct {
         role,
         logGroup,
         loggingFormat: lambda.LoggingFormat.TEXT, // stdout lines as they are: EMF lines stay JSON
-        environment: handler === 'relay' ? { ...environment, NINJA_ORDERS_TOPIC_ARN: props.topicArn } : environment,
+        // The relay, the publisher, is told the topic: the bus then makes no CreateTopic call (sns:Publish only).
+        environment:
+          handler === 'relay'
+            ? { ...environment, NINJA_ORDERS_BUS: `sns://${region}?prefix=${config.prefix}&topic_arn=${props.topicArn}` }
+            : environment,
         // Asynchronous calls are the schedules only: a failed sweep is not retried, the next one
         // comes within a minute (and a retry could overlap it).
         retryAttempts: handler === 'api' ? undefined : 0,

@@ -39,12 +39,21 @@ SnsAddress SnsAddress::parse(std::string_view url) {
       address.endpoint_ = std::string(param.value);
     } else if (param.key == "prefix") {
       address.prefix_ = std::string(param.value);
+    } else if (param.key == "topic_arn") {
+      address.topic_arn_ = std::string(param.value);
     } else {
-      throw refuse("unknown parameter '" + std::string(param.key) + "' (expected endpoint and prefix)");
+      throw refuse("unknown parameter '" + std::string(param.key) + "' (expected endpoint, prefix and topic_arn)");
     }
   }
   if (!is_name_part(address.prefix_)) throw refuse("the prefix may only hold letters, digits, '-' and '_'");
   if (address.prefix_.size() > 40) throw refuse("the prefix is longer than 40 characters");
+  if (const auto& arn = address.topic_arn_) {
+    const std::string name = ":" + address.topic_name();
+    if (arn->rfind("arn:", 0) != 0 || arn->size() <= name.size() ||
+        arn->compare(arn->size() - name.size(), name.size(), name) != 0) {
+      throw refuse("topic_arn must be the ARN of the prefix's topic (arn:…" + name + ")");
+    }
+  }
   return address;
 }
 

@@ -4,7 +4,9 @@
 // prefix that keeps several deployments apart in one account. Every name in AWS derives from the
 // prefix: the FIFO topic `<P>ninja-events.fifo`, a consumer's FIFO queue `<P>ninja-<consumer>.fifo`
 // and its dead-letter queue `<P>ninja-<consumer>-dlq.fifo`. FIFO, so that the events of one entity
-// (one MessageGroupId) reach a consumer in the order they were committed.
+// (one MessageGroupId) reach a consumer in the order they were committed. `topic_arn=ARN` names a
+// topic someone else made (a CloudFormation stack): the bus then takes it as it is and makes no
+// CreateTopic call, so a publisher needs no more than sns:Publish.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +22,7 @@ class SnsAddress {
   const std::string& region() const { return region_; }  // "" when the URL names none
   const std::optional<std::string>& endpoint() const { return endpoint_; }
   const std::string& prefix() const { return prefix_; }
+  const std::optional<std::string>& topic_arn() const { return topic_arn_; }
 
   std::string topic_name() const;
   // Throw std::invalid_argument unless `consumer` is a non-empty name of letters, digits, '-' and
@@ -31,6 +34,7 @@ class SnsAddress {
   std::string region_;
   std::optional<std::string> endpoint_;
   std::string prefix_;
+  std::optional<std::string> topic_arn_;
 };
 
 }  // namespace ninja::events::sns

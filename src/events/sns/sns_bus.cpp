@@ -76,7 +76,7 @@ SnsBus::SnsBus(const SnsAddress& address, SnsBusOptions options, std::shared_ptr
   if (options_.consumer.extend_every >= options_.consumer.visibility) {
     throw std::invalid_argument("the SQS visibility must be extended more often than it lasts");
   }
-  topic_arn_ = ensure_topic(runtime_->sns, address_.topic_name());
+  topic_arn_ = address_.topic_arn() ? *address_.topic_arn() : ensure_topic(runtime_->sns, address_.topic_name());
   publisher_ = std::make_unique<SnsPublisher>(runtime_->loops.context(0), runtime_->sns, topic_arn_, options_.publish,
                                               runtime_->reachable);
   log_->info("SNS bus at {} in {}: topic {} (credentials from {})", runtime_->sns.endpoint().host, options_.region,

@@ -54,3 +54,24 @@ TEST(SnsAddress, ConsumerNamesMustFitAQueueName) {
 
 }  // namespace
 }  // namespace ninja::events::sns
+
+namespace ninja::events::sns {
+namespace {
+
+TEST(SnsAddressTopicArn, ATopicMadeElsewhereIsTakenAsItIs) {
+  const auto address = SnsAddress::parse(
+      "sns://eu-west-1?prefix=acme-&topic_arn=arn:aws:sns:eu-west-1:123456789012:acme-ninja-events.fifo");
+  ASSERT_TRUE(address.topic_arn().has_value());
+  EXPECT_EQ(*address.topic_arn(), "arn:aws:sns:eu-west-1:123456789012:acme-ninja-events.fifo");
+  EXPECT_FALSE(SnsAddress::parse("sns://eu-west-1").topic_arn().has_value());
+}
+
+TEST(SnsAddressTopicArn, AnArnOfAnotherTopicIsRefused) {
+  for (const char* url : {"sns://eu-west-1?prefix=acme-&topic_arn=arn:aws:sns:eu-west-1:1:other-ninja-events.fifo",
+                          "sns://eu-west-1?topic_arn=ninja-events.fifo", "sns://eu-west-1?topic_arn="}) {
+    EXPECT_THROW(SnsAddress::parse(url), std::invalid_argument) << url;
+  }
+}
+
+}  // namespace
+}  // namespace ninja::events::sns
