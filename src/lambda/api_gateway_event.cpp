@@ -23,20 +23,20 @@ const json::object* object_at(const json::object& o, std::string_view key) {
   return v ? v->if_object() : nullptr;  // absent or null (a console test call sends nulls)
 }
 
-std::string string_at(const json::object* o, std::string_view key) {
+std::string string_field(const json::object* o, std::string_view key) {
   if (!o) return {};
   const auto* v = o->if_contains(key);
   const auto* s = v ? v->if_string() : nullptr;
   return s ? std::string(*s) : std::string();
 }
 
-std::string lower(std::string_view name) {
+std::string lower_cased(std::string_view name) {
   std::string out(name);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
-std::string encode(std::string_view text) { return boost::urls::encode(text, boost::urls::unreserved_chars); }
+std::string percent_encode(std::string_view text) { return boost::urls::encode(text, boost::urls::unreserved_chars); }
 
 // 1.0's query arrives decoded: each key's values, in order, re-encoded into a query string that
 // decode_target() turns back into exactly these pairs.
@@ -44,9 +44,9 @@ std::string v1_query(const json::object& event) {
   std::string query;
   auto append = [&query](std::string_view key, std::string_view value) {
     if (!query.empty()) query.push_back('&');
-    query += encode(key);
+    query += percent_encode(key);
     query.push_back('=');
-    query += encode(value);
+    query += percent_encode(value);
   };
   if (const auto* multi = object_at(event, "multiValueQueryStringParameters")) {
     for (const auto& [key, values] : *multi) {
@@ -69,13 +69,13 @@ void v1_headers(const json::object& event, http::Request& request) {
     for (const auto& [name, values] : *multi) {
       if (const auto* list = values.if_array()) {
         for (const auto& v : *list) {
-          if (const auto* s = v.if_string()) request.headers.push_back({lower(name), std::string(*s)});
+          if (const auto* s = v.if_string()) request.headers.push_back({lower_cased(name), std::string(*s)});
         }
       }
     }
   } else if (const auto* single = object_at(event, "headers")) {
     for (const auto& [name, value] : *single) {
-      if (const auto* s = value.if_string()) request.headers.push_back({lower(name), std::string(*s)});
+      if (const auto* s = value.if_string()) request.headers.push_back({lower_cased(name), std::string(*s)});
     }
   }
 }
@@ -83,7 +83,7 @@ void v1_headers(const json::object& event, http::Request& request) {
 void v2_headers(const json::object& event, http::Request& request) {
   if (const auto* headers = object_at(event, "headers")) {
     for (const auto& [name, value] : *headers) {
-      if (const auto* s = value.if_string()) request.headers.push_back({lower(name), std::string(*s)});
+      if (const auto* s = value.if_string()) request.headers.push_back({lower_cased(name), std::string(*s)});
     }
   }
   // 2.0 moves Cookie headers into a list of their own.
@@ -122,25 +122,25 @@ GatewayRequest decode_gateway_event(std::string_view event) {
 
   GatewayRequest out;
   auto& request = out.request;
-  if (string_at(root, "version") == "2.0") {
+  if (string_field(root, "version") == "2.0") {
     out.format = PayloadFormat::v2;
     const auto* http = context ? object_at(*context, "http") : nullptr;
-    request.method = string_at(http, "method");
-    request.target = string_at(root, "rawPath");
-    const std::string query = string_at(root, "rawQueryString");
+    request.method = string_field(http, "method");
+    request.target = string_field(root, "rawPath");
+    const std::string query = string_field(root, "rawQueryString");
     if (!query.empty()) request.target += "?" + query;
-    request.remote_address = string_at(http, "sourceIp");
+    request.remote_address = string_field(http, "sourceIp");
     v2_headers(*root, request);
   } else {
     out.format = PayloadFormat::v1;
-    request.method = string_at(root, "httpMethod");
+    request.method = string_field(root, "httpMethod");
     // `path`, not requestContext.path: the latter starts with the stage.
-    request.target = string_at(root, "path");
+    request.target = string_field(root, "path");
     const std::string query = v1_query(*root);
     if (!query.empty()) request.target += "?" + query;
     const auto* identity = context ? object_at(*context, "identity") : nullptr;
-    request.remote_address = string_at(identity, "sourceIp");
-    request.client_id = string_at(identity, "apiKeyId");
+    request.remote_address = string_field(identity, "sourceIp");
+    request.client_id = string_field(identity, "apiKeyId");
     v1_headers(*root, request);
   }
   if (request.method.empty() || request.target.empty()) {
@@ -149,7 +149,7 @@ GatewayRequest decode_gateway_event(std::string_view event) {
   }
   http::decode_target(request);
   request.body = body_of(*root);
-  const std::string gateway_id = string_at(context, "requestId");
+  const std::string gateway_id = string_field(context, "requestId");
   if (!request.has_header("x-request-id") && !gateway_id.empty()) {
     request.headers.push_back({"x-request-id", gateway_id});
   }

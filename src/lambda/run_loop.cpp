@@ -7,7 +7,7 @@
 namespace ninja::lambda {
 namespace {
 
-void report(ReplyOutcome outcome, const Invocation& invocation, spdlog::logger& log) {
+void log_reply(ReplyOutcome outcome, const Invocation& invocation, spdlog::logger& log) {
   if (outcome == ReplyOutcome::too_late) {
     log.warn("invocation {}: the reply came after its deadline; Lambda has moved on", invocation.request_id);
   } else if (outcome == ReplyOutcome::refused) {
@@ -34,10 +34,10 @@ int run_invocations(RuntimeClient& client, const InvocationHandler& handler, spd
         message = e.what();
       }
       if (error_type.empty()) {
-        report(client.respond(invocation, response), invocation, log);
+        log_reply(client.respond(invocation, response), invocation, log);
       } else {
         log.warn("invocation {} failed ({}): {}", invocation.request_id, error_type, message);
-        report(client.fail(invocation, error_type, message), invocation, log);
+        log_reply(client.fail(invocation, error_type, message), invocation, log);
       }
     }
   } catch (const RuntimeApiError& e) {

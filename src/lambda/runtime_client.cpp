@@ -26,12 +26,12 @@ struct Received {
   }
 };
 
-size_t on_body(char* data, size_t size, size_t count, void* user) {
+size_t collect_body(char* data, size_t size, size_t count, void* user) {
   static_cast<Received*>(user)->body.append(data, size * count);
   return size * count;
 }
 
-size_t on_header(char* data, size_t size, size_t count, void* user) {
+size_t collect_header(char* data, size_t size, size_t count, void* user) {
   const std::string_view line(data, size * count);
   const size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
@@ -49,20 +49,20 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 
 // A fresh request on the kept handle: curl_easy_reset() keeps the connection cache, so every call
 // after the first reuses the connection.
-void prepare(CURL* h, const std::string& url, Received& received, long timeout_ms) {
+void prepare_call(CURL* h, const std::string& url, Received& received, long timeout_ms) {
   curl_easy_reset(h);
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_PROXY, "");
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs);
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &received);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &received);
 }
 
-long perform(CURL* h, const std::string& what) {
+long perform_call(CURL* h, const std::string& what) {
   const CURLcode code = curl_easy_perform(h);
   if (code != CURLE_OK) throw RuntimeApiError(what + ": " + curl_easy_strerror(code));
   long status = 0;
@@ -70,7 +70,7 @@ long perform(CURL* h, const std::string& what) {
   return status;
 }
 
-ReplyOutcome outcome_of(long status, const std::string& what, const std::string& body) {
+ReplyOutcome reply_outcome(long status, const std::string& what, const std::string& body) {
   if (status == 202) return ReplyOutcome::accepted;
   if (status == 410) return ReplyOutcome::too_late;
   if (status == 400 || status == 403 || status == 413) return ReplyOutcome::refused;
@@ -95,8 +95,8 @@ RuntimeClient::RuntimeClient(std::string address)
 
 Invocation RuntimeClient::next() {
   Received received;
-  prepare(easy_.get(), base_ + "/runtime/invocation/next", received, 0);  // 0: no time limit
-  const long status = perform(easy_.get(), "GET /runtime/invocation/next");
+  prepare_call(easy_.get(), base_ + "/runtime/invocation/next", received, 0);  // 0: no time limit
+  const long status = perform_call(easy_.get(), "GET /runtime/invocation/next");
   if (status != 200) {
     throw RuntimeApiError("GET /runtime/invocation/next answered " + std::to_string(status) + ": " +
                           received.body.substr(0, 200));
@@ -122,7 +122,7 @@ Invocation RuntimeClient::next() {
 RuntimeClient::Reply RuntimeClient::post(const std::string& path, std::string_view body, const std::string& error_type,
                                          const std::string& invocation_id) {
   Received received;
-  prepare(easy_.get(), base_ + path, received, kReplyTimeoutMs);
+  prepare_call(easy_.get(), base_ + path, received, kReplyTimeoutMs);
   net::CurlList headers;
   headers.append("Expect:");  // no 100-continue round trip for large responses
   if (!error_type.empty()) {
@@ -138,20 +138,20 @@ RuntimeClient::Reply RuntimeClient::post(const std::string& path, std::string_vi
   curl_easy_setopt(easy_.get(), CURLOPT_POST, 1L);
   curl_easy_setopt(easy_.get(), CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(easy_.get(), CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  const long status = perform(easy_.get(), "POST " + path);
+  const long status = perform_call(easy_.get(), "POST " + path);
   return {status, std::move(received.body)};
 }
 
 ReplyOutcome RuntimeClient::respond(const Invocation& invocation, std::string_view body) {
   const std::string path = "/runtime/invocation/" + invocation.request_id + "/response";
   auto reply = post(path, body, {}, invocation.invocation_id);
-  return outcome_of(reply.status, "POST " + path, reply.body);
+  return reply_outcome(reply.status, "POST " + path, reply.body);
 }
 
 ReplyOutcome RuntimeClient::fail(const Invocation& invocation, std::string_view error_type, std::string_view message) {
   const std::string path = "/runtime/invocation/" + invocation.request_id + "/error";
   auto reply = post(path, error_document(error_type, message), std::string(error_type), invocation.invocation_id);
-  return outcome_of(reply.status, "POST " + path, reply.body);
+  return reply_outcome(reply.status, "POST " + path, reply.body);
 }
 
 void RuntimeClient::init_error(std::string_view error_type, std::string_view message) {

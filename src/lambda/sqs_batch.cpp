@@ -29,7 +29,7 @@ const json::object* object_member(const json::object* o, std::string_view key) {
 }
 
 // Lambda's shape of a message attribute: {"stringValue": "...", "dataType": "String"}.
-const json::string* attribute(const json::object* attributes, std::string_view name) {
+const json::string* message_attribute(const json::object* attributes, std::string_view name) {
   return string_member(object_member(attributes, name), "stringValue");
 }
 
@@ -41,10 +41,10 @@ QueueRecord decode_record(const json::object& record) {
   }
   const auto* body = string_member(&record, "body");
   const auto* attributes = object_member(&record, "messageAttributes");
-  const auto* id = attribute(attributes, events::kIdAttribute);
-  const auto* type = attribute(attributes, events::kTypeAttribute);
-  const auto* subject = attribute(attributes, events::kSubjectAttribute);
-  const auto* time = attribute(attributes, events::kTimeAttribute);
+  const auto* id = message_attribute(attributes, events::kIdAttribute);
+  const auto* type = message_attribute(attributes, events::kTypeAttribute);
+  const auto* subject = message_attribute(attributes, events::kSubjectAttribute);
+  const auto* time = message_attribute(attributes, events::kTimeAttribute);
   if (!body || !id || id->empty() || !type || type->empty() || !subject || !time) {
     out.why = "a message without a body or the event_id, event_type, event_subject and event_time_ms attributes";
     return out;
