@@ -14,7 +14,7 @@ http::Response not_ready(std::string_view detail) {
 }
 }  // namespace
 
-void add_ops_routes(http::Router& router, const util::MetricsRegistry& metrics, domain::Store& store,
+void add_ops_routes(http::Router& router, const util::MetricsRegistry* metrics, domain::Store& store,
                     const std::atomic<bool>& draining, events::Bus* bus) {
   router.add("GET", "/healthz", [](const http::Request&, const http::PathParams&) {
     return http::Response::json(200, R"({"status":"ok"})");
@@ -36,9 +36,11 @@ void add_ops_routes(http::Router& router, const util::MetricsRegistry& metrics, 
                    });
   // Gauges read only what is in memory (the relay keeps its outbox lag up to date), so rendering
   // never waits on the store.
-  router.add("GET", "/metrics", [&metrics](const http::Request&, const http::PathParams&) {
-    return http::Response::text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render());
-  });
+  if (metrics) {
+    router.add("GET", "/metrics", [metrics](const http::Request&, const http::PathParams&) {
+      return http::Response::text(200, "text/plain; version=0.0.4; charset=utf-8", metrics->render());
+    });
+  }
   router.add("GET", "/openapi.json", [](const http::Request&, const http::PathParams&) {
     return http::Response::json(200, std::string(openapi_document()));
   });

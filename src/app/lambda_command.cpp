@@ -44,7 +44,7 @@ class ApiFunction final : public Function {
         pipeline_(router_, metrics, log.access, log.app, api::map_exception, ids_),
         handler_(pipeline_, config.serve.max_body) {
     services_.add_routes(router_);
-    api::add_ops_routes(router_, metrics, *storage.store, draining_);
+    api::add_ops_routes(router_, nullptr, *storage.store, draining_);  // no /metrics: see add_ops_routes
   }
   std::string operator()(const lambda::Invocation& invocation) override { return handler_(invocation); }
 

@@ -123,7 +123,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   std::atomic<bool> draining{false};
   http::Router router;
   if (s.has_role("api")) services.add_routes(router);
-  api::add_ops_routes(router, metrics, store, draining, bus);
+  api::add_ops_routes(router, &metrics, store, draining, bus);
 
   // The gateway: API keys (re-read every 500 ms, so revocations apply within a second) and
   // throttling; absent when neither is configured, so it costs nothing then.

@@ -16,7 +16,7 @@ namespace {
 
 class OpsApiTest : public ::testing::Test {
  protected:
-  OpsApiTest() { add_ops_routes(router, metrics, store, draining); }
+  OpsApiTest() { add_ops_routes(router, &metrics, store, draining); }
 
   http::Response get(std::string_view path) {
     auto result = router.match("GET", path);
@@ -114,6 +114,22 @@ TEST_F(OpsApiTest, OpenApiDescribesEveryRoute) {
     ASSERT_NE(path, nullptr) << route.pattern << " is not in openapi.json";
     EXPECT_TRUE(path->as_object().contains(method)) << route.method << " " << route.pattern;
   }
+}
+
+}  // namespace
+}  // namespace ninja::api
+
+namespace ninja::api {
+namespace {
+
+TEST(OpsApiWithoutMetrics, ServesNoMetricsRouteButTheOthers) {
+  http::Router router;
+  fakes::FakeStore store;
+  std::atomic<bool> draining{false};
+  add_ops_routes(router, nullptr, store, draining);
+  EXPECT_TRUE(std::holds_alternative<http::NotFound>(router.match("GET", "/metrics")));
+  EXPECT_TRUE(std::holds_alternative<http::RouteMatch>(router.match("GET", "/healthz")));
+  EXPECT_TRUE(std::holds_alternative<http::RouteMatch>(router.match("GET", "/openapi.json")));
 }
 
 }  // namespace
