@@ -301,8 +301,7 @@ def test_generated_request_id_is_logged(server):
 
 def test_every_stderr_line_is_json(server):
     server.get("/healthz")
-    with server._cond:
-        lines = [ln for ln in server.lines if ln.strip()]
+    lines = server.stderr_lines()
     bad = []
     for line in lines:
         try:

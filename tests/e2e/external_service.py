@@ -1,0 +1,80 @@
+"""NINJA_E2E_URL: the e2e suite against a service it did not start — a deployed stack behind API Gateway,
+or the local Lambda front (tests/lambda/gateway_front.py). The tests of the module-shared `server` run
+against it; those that start, stop or kill their own server, read its logs or run an admin command on
+its store skip, saying why. NINJA_E2E_API_KEY, when set, goes with every request as `x-api-key` (the
+stack's usage plan wants one)."""
+import os
+
+import pytest
+import requests
+
+EXTERNAL_URL = os.environ.get("NINJA_E2E_URL", "").rstrip("/")
+API_KEY = os.environ.get("NINJA_E2E_API_KEY", "")
+
+
+def _needs_process(what):
+    pytest.skip(f"{what}: not with NINJA_E2E_URL (the service runs elsewhere)")
+
+
+class ExternalService:
+    """The Server interface the shared-server tests use, on a URL."""
+
+    killed = False
+    deaths = ()
+
+    def __init__(self, base_url=EXTERNAL_URL, api_key=API_KEY):
+        self.base_url = base_url
+        self.session = requests.Session()
+        if api_key:
+            self.session.headers["x-api-key"] = api_key
+
+    def url(self, path):
+        return self.base_url + path
+
+    def request(self, method, path, **kw):
+        kw.setdefault("timeout", 30)  # a cold start of a Lambda function comes on top
+        return self.session.request(method, self.url(path), **kw)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def close(self):
+        self.session.close()
+
+    # What only a process of our own has.
+    @property
+    def proc(self):
+        _needs_process("watches the server's process")
+
+    @property
+    def host(self):
+        _needs_process("speaks raw HTTP/1.1 to the server's socket")
+
+    @property
+    def port(self):
+        _needs_process("speaks raw HTTP/1.1 to the server's socket")
+
+    @property
+    def db_path(self):
+        _needs_process("uses the server's database")
+
+    def log_records(self):
+        _needs_process("reads the server's log")
+
+    def access_records(self):
+        _needs_process("reads the server's access log")
+
+    def wait_for_records(self, *args, **kw):
+        _needs_process("reads the server's log")
+
+    def stderr_lines(self):
+        _needs_process("reads the server's log")
+
+    def stderr_tail(self, n=40):
+        return "(the service runs elsewhere: no log here)"
