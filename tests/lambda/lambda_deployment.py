@@ -17,9 +17,13 @@ from tests/servers/with-servers (NINJA_TEST_MOTO_URL); without it the fixtures s
 under CI=true. The binary is NINJA_ORDERS_BIN (default build/ninja-orders); NINJA_LAMBDA_PACKAGE names
 an unpacked package to use instead of building one.
 """
+import http.client
 import os
+import re
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,12 +31,14 @@ from pathlib import Path
 
 import pytest
 
+from apigw_events import HttpReply, HttpRequest
 from runtime_api import RuntimeEmulator
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGER = REPO / "deploy" / "aws" / "package" / "package_lambda.py"
 BIN = Path(os.environ.get("NINJA_ORDERS_BIN", REPO / "build" / "ninja-orders"))
 IN_CI = os.environ.get("CI") == "true"
+LISTEN_RE = re.compile(r"listening on http://(\S+?):(\d+)")
 REGION = "us-east-1"
 # moto takes any credentials; the binary's credential chain reads these variables, as on Lambda.
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": REGION}
@@ -167,3 +173,78 @@ def running_function(package, handler, store, bus=None, extra_env=None, workdir=
     with RuntimeEmulator(workdir=workdir, **(emulator_options or {})) as emulator:
         spawn_function(emulator, package, handler, store, bus, extra_env, **spawn_options)
         yield emulator
+
+
+# --- the same service behind `serve`, for comparisons ----------------------------------------------------------
+
+class ServeProcess:
+    """`ninja-orders serve --listen 127.0.0.1:0` on a store: the HTTP server a function is compared with.
+    Its stderr goes to a file; the address comes from its "listening on http://…" line."""
+
+    def __init__(self, store, workdir, args=("--roles", "api"), extra_env=None, binary=BIN, ready_timeout=20.0):
+        self.dir = Path(workdir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.stderr_path = self.dir / "serve.stderr"
+        self.cmd = [str(binary), "serve", "--listen", "127.0.0.1:0", "--store", store, *args]
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(self.cmd, cwd=self.dir, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=err, env={**os.environ, **function_environment(store, None, extra_env)})
+        try:
+            self.host, self.port = self._wait_listening(ready_timeout)
+            self._wait_ready(ready_timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def logs(self, lines=40):
+        text = self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
+        return f"--- {' '.join(self.cmd)} (exit {self.proc.poll()})\n" + "\n".join(text.splitlines()[-lines:])
+
+    def _wait_listening(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = LISTEN_RE.search(self.stderr_path.read_text(errors="replace"))
+            if found:
+                return found.group(1).strip("[]"), int(found.group(2))
+            if self.proc.poll() is not None:
+                pytest.fail(f"serve exited before listening\n{self.logs()}")
+            time.sleep(0.02)
+        pytest.fail(f"serve logged no 'listening on' line within {timeout}s\n{self.logs()}")
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.send(HttpRequest("GET", "/readyz", [("Host", "localhost")])).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        pytest.fail(f"serve not ready within {timeout}s\n{self.logs()}")
+
+    def send(self, request, timeout=10.0):
+        """Sends exactly `request` (its headers as given, plus Content-Length for a body) on a new
+        connection; returns the HttpReply with the headers as the server sent them."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        try:
+            connection.putrequest(request.method, request.target, skip_host=True, skip_accept_encoding=True)
+            for name, value in request.headers:
+                connection.putheader(name, value)
+            sized = any(name.lower() == "content-length" for name, _ in request.headers)
+            if not sized and (request.body or request.method in ("POST", "PUT", "PATCH")):
+                connection.putheader("Content-Length", str(len(request.body)))
+            connection.endheaders(request.body or None)
+            response = connection.getresponse()
+            return HttpReply(response.status, response.getheaders(), response.read())
+        finally:
+            connection.close()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode

@@ -1,0 +1,305 @@
+"""The packaged api function on the Runtime API emulator answers API Gateway's events (REST 1.0 and HTTP API
+2.0) as `ninja-orders serve` answers the same requests over HTTP: every route of src/api/openapi.json and
+the error cases, both on `dynamodb://` tables on moto (issue 11, point 3). Then what only the function
+has: the request id from API Gateway, 1.0's decoded query maps, 2.0's cookies, base64 bodies, and the
+failures that must reach /error and /init/error.
+
+Run under tests/servers/with-servers (moto); without moto it skips locally and fails under CI=true.
+"""
+import json
+import uuid
+
+import pytest
+
+from api_parity import Twin
+from apigw_events import FORMATS, HttpRequest, from_reply, to_event
+from lambda_deployment import lambda_package, moto  # noqa: F401 (fixtures)
+from lambda_deployment import AwsStack, ServeProcess, running_function, spawn_function
+from runtime_api import RuntimeEmulator
+
+MAX_BODY = 4096  # small, so a 413 needs no megabyte events
+SETTINGS = {"NINJA_ORDERS_MAX_BODY": str(MAX_BODY)}
+USER = {"name": "Ada", "email": "ada@example.com"}
+
+
+@pytest.fixture(scope="module", params=FORMATS)
+def twin_pair(request, lambda_package, moto, tmp_path_factory):  # noqa: F811 (fixtures)
+    """serve and the function, each on its own fresh tables, for one payload format."""
+    work = tmp_path_factory.mktemp(f"api-{request.param}")
+    serve = ServeProcess(AwsStack(moto, "serve").migrate().store, work / "serve", extra_env=SETTINGS)
+    emulator = RuntimeEmulator(workdir=work / "emulator")
+    try:
+        spawn_function(emulator, lambda_package, "api", AwsStack(moto, "fn").migrate().store, extra_env=SETTINGS)
+        yield Twin(request.param, serve, emulator)
+    finally:
+        emulator.close()
+        serve.stop()
+
+
+@pytest.fixture
+def twin(twin_pair, request):
+    request.node.lambda_emulator = twin_pair.emulator   # conftest adds the runtime's logs to a failure
+    yield twin_pair
+    twin_pair.base64_body = False
+
+
+def new_user(twin, name, **fields):
+    body = {"name": name, "email": f"{name.lower()}-{{{name}_tag}}@example.com", **fields}
+    tag = uuid.uuid4().hex[:8]
+    twin.server.values[f"{name}_tag"] = twin.function.values[f"{name}_tag"] = tag
+    return twin.exchange("POST", "/v1/users", json_body=body, capture={name: "id"}, status=201)
+
+
+# --- every route -----------------------------------------------------------------------------------------
+
+def test_users_create_get_list_delete(twin):
+    created = new_user(twin, "Grace", phone="+15551234567")
+    assert created.header("Location") == [f"/v1/users/{created.json()['id']}"]
+    twin.exchange("GET", "/v1/users/{Grace}", status=200)
+    twin.exchange("GET", "/v1/users?limit=100", status=200)
+    twin.exchange("DELETE", "/v1/users/{Grace}", status=204)
+    twin.exchange("GET", "/v1/users/{Grace}", status=404)
+    twin.exchange("DELETE", "/v1/users/{Grace}", status=404)
+    twin.exchange("GET", "/v1/users/not-a-uuid", status=404)
+
+
+def test_webhook_user_gets_its_secret_once(twin):
+    created = new_user(twin, "Hook", notify_channel="webhook", webhook_url="https://hooks.example/ninja")
+    assert created.json()["webhook_secret"].startswith("whsec_")
+    twin.exchange("GET", "/v1/users/{Hook}", status=200)
+
+
+def test_orders_create_get_list_delete_and_notifications(twin):
+    new_user(twin, "Linus")
+    order = {"user_id": "{Linus}", "items": [{"sku": "kunai", "quantity": 3, "unit_price": 250}], "note": "sharp"}
+    created = twin.exchange("POST", "/v1/orders", json_body=order, capture={"order": "id"}, status=201)
+    assert created.json()["total"] == 750
+    twin.exchange("POST", "/v1/orders", json_body={**order, "currency": "EUR"}, status=201)
+    twin.exchange("GET", "/v1/orders/{order}", status=200)
+    twin.exchange("GET", "/v1/orders?user_id={Linus}", status=200)
+    twin.exchange("GET", "/v1/orders?limit=100", status=200)
+    twin.exchange("GET", "/v1/users/{Linus}/orders?limit=1", status=200)
+    twin.exchange("GET", "/v1/orders/{order}/notifications", status=200)
+    twin.exchange("DELETE", "/v1/orders/{order}", status=204)
+    twin.exchange("GET", "/v1/orders/{order}", status=404)
+    twin.exchange("GET", "/v1/orders/{order}/notifications")
+    twin.exchange("GET", f"/v1/orders/{uuid.uuid4()}/notifications", status=404)
+    twin.exchange("GET", f"/v1/users/{uuid.uuid4()}/orders", status=404)
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/openapi.json"])
+def test_operational_routes(twin, path):
+    twin.exchange("GET", path, status=200)
+
+
+def test_metrics_are_prometheus_text(twin):
+    reply = twin.exchange("GET", "/metrics", status=200, compare_body=False)   # counts differ, of course
+    assert b"# TYPE " in reply.body and b"http_requests" in reply.body, reply.body[:400]
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/v1/users?limit=1", "/v1/users/{Head}", "/openapi.json"])
+def test_head_answers_headers_only(twin, path):
+    if "{Head}" in path and "Head" not in twin.function.values:
+        new_user(twin, "Head")
+    reply = twin.exchange("HEAD", path, status=200)
+    assert reply.body == b""
+
+
+# --- errors ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method, target, status", [
+    ("GET", "/v1/nowhere", 404),
+    ("GET", "/", 404),
+    ("PUT", "/v1/users", 405),
+    ("DELETE", "/v1/orders", 405),
+    ("POST", "/v1/users/00000000-0000-7000-8000-000000000000", 405),
+    ("POST", "/healthz", 405),
+    ("GET", "/v1/users?limit=0", 400),
+    ("GET", "/v1/users?limit=abc", 400),
+    ("GET", "/v1/users?cursor=not-a-cursor", 400),
+])
+def test_routing_and_query_errors(twin, method, target, status):
+    reply = twin.exchange(method, target, status=status)
+    if status == 405:
+        assert reply.header("Allow"), reply.headers
+
+
+@pytest.mark.parametrize("target", ["/v1/users?limit=%zz", "/v1/orders?user_id=%zz", "/v1/users?x=%zz&limit=1"])
+def test_a_malformed_percent_escape(twin, target):
+    """2.0 passes the query as sent: the same 400 as serve. 1.0 hands over only decoded maps, where API
+    Gateway leaves a malformed escape as text, so the function sees the value '%zz' itself: any answer
+    but a 5xx is right, and the status must match serve's where the value itself is invalid."""
+    if twin.fmt == "v2":
+        reply = twin.exchange("GET", target, status=400)
+        assert reply.json()["type"] == "/problems/bad-query"
+        return
+    reply = twin.invoke(HttpRequest("GET", target, [("Host", "localhost")]))
+    assert reply.status < 500, reply.body
+    if "x=" not in target:
+        assert reply.status == 400 and reply.json()["type"] == "/problems/bad-query", reply.body
+
+
+@pytest.mark.parametrize("body, content_type, status", [
+    (b"{", "application/json", 400),
+    (b"[1, 2]", "application/json", 400),
+    (b"", "application/json", 400),
+    (b'{"name": "x", "email": "x@example.com"}', "text/plain", 415),
+    (b'{"name": "", "email": "nope", "phone": "123", "notify_channel": "pigeon"}', "application/json", 422),
+    (b'{"name": "\xff\xfe", "email": "bin@example.com"}', "application/json", 400),
+    (b'{"name": "' + b"n" * MAX_BODY + b'", "email": "big@example.com"}', "application/json", 413),
+])
+def test_body_errors(twin, body, content_type, status):
+    twin.exchange("POST", "/v1/users", [("Content-Type", content_type)], body=body, status=status)
+
+
+def test_order_validation_and_unknown_user(twin):
+    new_user(twin, "Val")
+    twin.exchange("POST", "/v1/orders", json_body={"user_id": "{Val}", "items": [{"sku": "", "quantity": 0,
+                                                   "unit_price": -1}], "currency": "usd"}, status=422)
+    twin.exchange("POST", "/v1/orders", json_body={"user_id": str(uuid.uuid4()), "items": [
+        {"sku": "a", "quantity": 1, "unit_price": 1}]}, status=422)
+
+
+def test_idempotency_replay_and_mismatch(twin):
+    key = [("Idempotency-Key", f"key-{uuid.uuid4()}")]
+    body = {"name": "Idem", "email": f"idem-{uuid.uuid4().hex[:8]}@example.com"}
+    twin.exchange("POST", "/v1/users", key, json_body=body, status=201)
+    replay = twin.exchange("POST", "/v1/users", key, json_body=body, status=201)
+    assert replay.header("Idempotent-Replayed") == ["true"], replay.headers
+    twin.exchange("POST", "/v1/users", key, json_body={**body, "name": "Other"}, status=422)
+    twin.exchange("POST", "/v1/users", [("Idempotency-Key", "x" * 256)], json_body=body, status=400)
+    twin.exchange("POST", "/v1/users", [("Idempotency-Key", "with space")], json_body=body, status=400)
+
+
+def test_pagination_follows_cursors_to_the_end(twin):
+    new_user(twin, "Pager")
+    for _ in range(5):
+        twin.exchange("POST", "/v1/orders", json_body={"user_id": "{Pager}", "items": [
+            {"sku": "shuriken", "quantity": 1, "unit_price": 100}]}, status=201)
+    page = twin.exchange("GET", "/v1/users/{Pager}/orders?limit=2", capture={"cursor": "next_cursor"}, status=200)
+    pages = 1
+    while page.json()["next_cursor"]:
+        page = twin.exchange("GET", "/v1/users/{Pager}/orders?limit=2&cursor={cursor}",
+                             capture={"cursor": "next_cursor"}, status=200)
+        pages += 1
+    assert pages == 3
+    twin.exchange("GET", "/v1/orders?user_id={Pager}&limit=4", status=200)
+
+
+# --- what only the function's events carry ---------------------------------------------------------------
+
+def test_repeated_query_parameters_and_headers(twin):
+    new_user(twin, "Multi")
+    twin.exchange("GET", "/v1/users?limit=1&limit=2")
+    twin.exchange("GET", "/v1/orders?user_id={Multi}&user_id={Multi}")
+    twin.exchange("GET", "/v1/users/{Multi}", [("Accept", "application/json"), ("Accept", "*/*")], status=200)
+    twin.exchange("GET", "/v1/users?limit=2&cursor=%41%42", status=400)   # escapes decoded by 1.0, re-encoded
+
+
+def test_cookies_are_taken_and_ignored(twin):
+    new_user(twin, "Cookie")
+    twin.exchange("GET", "/v1/users/{Cookie}", [("Cookie", "a=1; b=2"), ("Cookie", "c=3")], status=200)
+
+
+def test_base64_bodies(twin):
+    twin.base64_body = True   # a REST API with binaryMediaTypes ['*/*'] encodes every body
+    new_user(twin, "Basil")
+    twin.exchange("POST", "/v1/users", [("Content-Type", "application/json")], body=b"{\xc3", status=400)
+
+
+def test_request_id_from_the_gateway_unless_the_client_sent_one(twin):
+    own = twin.invoke(HttpRequest("GET", "/healthz", [("Host", "h")]), request_id="gw-id-1")
+    assert own.header("X-Request-Id") == ["gw-id-1"]
+    client = twin.invoke(HttpRequest("GET", "/healthz", [("X-Request-Id", "mine-7")]), request_id="gw-2")
+    assert client.header("X-Request-Id") == ["mine-7"]
+    served = twin.serve.send(HttpRequest("GET", "/healthz", [("Host", "h"), ("X-Request-Id", "mine-7")]))
+    assert served.header("X-Request-Id") == ["mine-7"]
+    anonymous = to_event(HttpRequest("GET", "/healthz"), twin.fmt, request_id=None)
+    reply = from_reply(twin.emulator.invoke(anonymous).json(), twin.fmt)
+    assert reply.status == 200 and reply.header("X-Request-Id")[0], reply.headers
+
+
+# --- failures that reach the Runtime API -------------------------------------------------------------------
+
+SQS_EVENT = {"Records": [{"messageId": "m-1", "receiptHandle": "r", "body": "{}", "eventSource": "aws:sqs",
+                          "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q", "attributes": {}}]}
+
+
+@pytest.fixture(scope="module")
+def function_store(moto):  # noqa: F811 (fixture)
+    return AwsStack(moto, "fnerr").migrate().store
+
+
+@pytest.mark.parametrize("event", [SQS_EVENT, [1, 2], "not json at all", {"httpMethod": "GET"}],
+                         ids=["sqs", "array", "text", "no-path"])
+def test_a_non_gateway_event_reaches_error_and_the_function_goes_on(lambda_package, function_store, tmp_path,  # noqa: F811
+                                                                    request, event):
+    with running_function(lambda_package, "api", function_store, workdir=tmp_path) as emulator:
+        request.node.lambda_emulator = emulator
+        raw = event.encode() if isinstance(event, str) else event
+        failed = emulator.invoke(raw)
+        assert failed.kind == "error" and failed.error_type == "Function.BadEvent", (failed, emulator.logs())
+        assert failed.error["errorType"] == "Function.BadEvent" and failed.error["errorMessage"]
+        after = emulator.invoke(to_event(HttpRequest("GET", "/healthz"), "v1"))
+        assert after.kind == "response" and after.json()["statusCode"] == 200
+
+
+def test_a_bad_base64_body_is_a_bad_event(lambda_package, function_store, tmp_path):  # noqa: F811
+    event = to_event(HttpRequest("POST", "/v1/users", [("Content-Type", "application/json")], b"{}"), "v2")
+    event.update(body="***not base64***", isBase64Encoded=True)
+    with running_function(lambda_package, "api", function_store, workdir=tmp_path) as emulator:
+        failed = emulator.invoke(event)
+        assert failed.error_type == "Function.BadEvent", (failed, emulator.logs())
+
+
+@pytest.mark.parametrize("handler, store", [
+    ("bogus", None),
+    ("api", "nosuch://anywhere"),
+    ("api", "sqlite:/proc/no-such-dir/ninja.db"),
+    ("api", "dynamodb://us-east-1?prefix=no spaces!"),
+    ("api", "dynamodb://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY@us-east-1?prefix=x"),
+])
+def test_an_init_failure_reaches_init_error_and_the_process_exits(lambda_package, function_store, tmp_path,  # noqa: F811
+                                                                  request, handler, store):
+    with running_function(lambda_package, handler, store or function_store, workdir=tmp_path) as emulator:
+        request.node.lambda_emulator = emulator
+        assert emulator.wait_exit(10) == 1, emulator.logs()
+        assert emulator.init_error is not None, emulator.logs()
+        assert emulator.init_error.error_type == "Runtime.InitFailed", emulator.init_error
+        assert emulator.init_error.error["errorMessage"], emulator.init_error
+        assert [c.path for c in emulator.calls] == ["/2018-06-01/runtime/init/error"]
+        for secret in ("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY"):  # never in a log line
+            assert secret not in emulator.init_error.body.decode() and secret not in emulator.logs()
+
+
+def test_an_unreachable_store_is_no_init_failure_but_a_503(lambda_package, tmp_path, request):  # noqa: F811
+    """Init builds the client without a call (Lambda bills Init); the requests then say 503 and when to
+    come back, as serve does when its store is down."""
+    closed = "dynamodb://us-east-1?endpoint=http://127.0.0.1:9&prefix=gone-"
+    with running_function(lambda_package, "api", closed, workdir=tmp_path,
+                          extra_env={"NINJA_ORDERS_REQUEST_TIMEOUT": "2000"}) as emulator:
+        request.node.lambda_emulator = emulator
+        for path in ("/readyz", "/v1/users"):
+            reply = from_reply(emulator.invoke(to_event(HttpRequest("GET", path), "v1"), timeout_s=10).json(), "v1")
+            assert reply.status == 503, (path, reply)
+            assert reply.header("Retry-After") == ["1"] and reply.header("Content-Type")[0].startswith(
+                "application/problem+json"), reply.headers
+
+
+def test_the_invocation_id_is_echoed(lambda_package, function_store, tmp_path, request):  # noqa: F811
+    with running_function(lambda_package, "api", function_store, workdir=tmp_path,
+                          emulator_options={"send_invocation_id": True}) as emulator:
+        request.node.lambda_emulator = emulator
+        for event in (to_event(HttpRequest("GET", "/readyz"), "v2"), SQS_EVENT):
+            result = emulator.invoke(event)
+            assert result.kind in ("response", "error") and result.invocation_id, result
+            assert result.headers.get("Lambda-Runtime-Invocation-Id") == result.invocation_id
+        assert emulator.wait_idle()
+        assert [c.status for c in emulator.calls if c.method == "POST"] == [202, 202]
+
+
+def test_a_body_of_binary_bytes_comes_back_as_sent(twin):
+    """Invalid UTF-8 inside a JSON string (as base64 in the event) must get serve's 400, not be mangled."""
+    raw = b'{"name": "' + bytes([0xC0, 0xAF]) + b'", "email": "overlong@example.com"}'
+    reply = twin.exchange("POST", "/v1/users", [("Content-Type", "application/json")], body=raw, status=400)
+    assert json.loads(reply.body)["status"] == 400
