@@ -6,13 +6,14 @@ failures that must reach /error and /init/error.
 
 Run under tests/servers/with-servers (moto); without moto it skips locally and fails under CI=true.
 """
+import base64
 import json
 import uuid
 
 import pytest
 
-from api_parity import Twin
-from apigw_events import FORMATS, HttpRequest, from_reply, to_event
+from api_parity import Normalizer, Twin, comparable
+from apigw_events import FORMATS, HttpReply, HttpRequest, from_reply, to_event
 from lambda_deployment import lambda_package, moto  # noqa: F401 (fixtures)
 from lambda_deployment import AwsStack, ServeProcess, running_function, spawn_function
 from runtime_api import RuntimeEmulator
@@ -48,6 +49,31 @@ def new_user(twin, name, **fields):
     tag = uuid.uuid4().hex[:8]
     twin.server.values[f"{name}_tag"] = twin.function.values[f"{name}_tag"] = tag
     return twin.exchange("POST", "/v1/users", json_body=body, capture={name: "id"}, status=201)
+
+
+# --- the comparison itself (no servers) ---------------------------------------------------------------------
+
+def test_the_comparison_names_generated_values_by_order_and_still_sees_differences():
+    def reply(first, second, location):
+        body = json.dumps({"items": [{"id": first}, {"id": second}], "created_at": "2026-12-01T00:00:00.123Z"})
+        return HttpReply(201, [("Location", f"/v1/users/{location}"), ("Date", "x"), ("X-Request-Id", "r")],
+                         body.encode())
+    a, b, c, d = (str(uuid.uuid4()) for _ in range(4))
+    same = [comparable(reply(x, y, x), "v1", Normalizer()) for x, y in ((a, b), (c, d))]
+    assert same[0] == same[1] and same[0]["present"] == ["x-request-id"] and "date" not in same[0]["headers"]
+    swapped = comparable(reply(c, d, d), "v1", Normalizer())   # Location names the other item
+    assert swapped != same[0]
+
+
+def test_events_carry_what_each_format_carries():
+    request = HttpRequest("GET", "/v1/orders?a=1&a=%32&b=%zz", [("Accept", "x"), ("accept", "y"),
+                                                                ("Cookie", "k=1; l=2")], b"\xff")
+    v1, v2 = to_event(request, "v1"), to_event(request, "v2")
+    assert v1["multiValueQueryStringParameters"] == {"a": ["1", "2"], "b": ["%zz"]}
+    assert v1["queryStringParameters"] == {"a": "2", "b": "%zz"} and v1["multiValueHeaders"]["Accept"] == ["x"]
+    assert v2["rawQueryString"] == "a=1&a=%32&b=%zz" and v2["headers"] == {"accept": "x,y"}
+    assert v2["cookies"] == ["k=1", "l=2"] and "cookie" not in v2["headers"]
+    assert v1["isBase64Encoded"] and base64.b64decode(v2["body"]) == b"\xff"
 
 
 # --- every route -----------------------------------------------------------------------------------------
