@@ -8,6 +8,8 @@ Run under tests/servers/with-servers (moto); without moto it skips locally and f
 """
 import base64
 import json
+import socket
+import threading
 import uuid
 
 import pytest
@@ -336,6 +338,38 @@ def test_an_unreachable_store_is_no_init_failure_but_a_503(lambda_package, tmp_p
             assert reply.status == 503, (path, reply)
             assert reply.header("Retry-After") == ["1"] and reply.header("Content-Type")[0].startswith(
                 "application/problem+json"), reply.headers
+
+
+@pytest.fixture
+def silent_store():
+    """A dynamodb:// URL whose endpoint accepts connections and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    held = []
+    threading.Thread(target=lambda: [held.append(listener.accept()) for _ in iter(int, 1)], daemon=True).start()
+    yield f"dynamodb://us-east-1?endpoint=http://127.0.0.1:{listener.getsockname()[1]}&prefix=silent-"
+    listener.close()
+    for connection, _ in held:
+        connection.close()
+
+
+@pytest.mark.parametrize("request_timeout_ms, strict_deadline", [(200, False), (20000, True)],
+                         ids=["request-timeout", "invocation-deadline"])
+def test_a_silent_store_gets_a_503_before_the_invocation_deadline(lambda_package, silent_store, tmp_path, request,  # noqa: F811
+                                                                  request_timeout_ms, strict_deadline):
+    """A store that hangs must not run the invocation into Lambda's timeout (the environment is reset and
+    the client gets API Gateway's 502/504): the answer is a 503 with Retry-After in time. --request-timeout
+    bounds each of the AWS client's 5 attempts (200 ms: about 1.2 s in all), the deadline should bound all."""
+    if strict_deadline:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "bug: ApiHandler ignores Invocation::deadline_ms (PLAN §1.6: the deadline becomes the request "
+            "deadline); only --request-timeout (default 10 s) bounds a store call")))
+    with running_function(lambda_package, "api", silent_store, workdir=tmp_path,
+                          extra_env={"NINJA_ORDERS_REQUEST_TIMEOUT": str(request_timeout_ms)}) as emulator:
+        request.node.lambda_emulator = emulator
+        result = emulator.invoke(to_event(HttpRequest("GET", "/v1/users"), "v1"), timeout_s=3.0)
+        assert result.kind == "response", (result.kind, result.error_type)
+        reply = from_reply(result.json(), "v1")
+        assert reply.status == 503 and reply.header("Retry-After") == ["1"], reply
 
 
 def test_the_invocation_id_is_echoed(lambda_package, function_store, tmp_path, request):  # noqa: F811
