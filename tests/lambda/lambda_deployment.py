@@ -146,6 +146,25 @@ class AwsStack:
         self.cli("migrate", "--store", self.store, *(["--bus", self.bus] if bus else []))
         return self
 
+    def boto3(self, script, *args, timeout=60):
+        """Runs a Python `script` on moto's interpreter (it has boto3), where `dynamodb`, `sns` and `sqs`
+        are clients of this stack's endpoint and `prefix` its prefix; returns its stdout."""
+        if not self.moto.python:
+            skip_or_fail("no python with boto3 (NINJA_TEST_MOTO_PYTHON unset: run under tests/servers/with-servers)")
+        prelude = ("import boto3, sys\n"
+                   "endpoint, prefix = sys.argv[1], sys.argv[2]\n"
+                   "dynamodb, sns, sqs = (boto3.client(s, endpoint_url=endpoint, region_name='us-east-1',"
+                   " aws_access_key_id='test', aws_secret_access_key='test') for s in ('dynamodb', 'sns', 'sqs'))\n")
+        done = subprocess.run([self.moto.python, "-c", prelude + script, self.moto.url, self.prefix, *args],
+                              capture_output=True, text=True, timeout=timeout)
+        assert done.returncode == 0, f"boto3 script failed:\n{done.stderr}"
+        return done.stdout
+
+    def delete_tables(self):
+        """Drops every table of the prefix: a store that lost its tables under a running service."""
+        self.boto3("for name in dynamodb.list_tables()['TableNames']:\n"
+                   "    if name.startswith(prefix): dynamodb.delete_table(TableName=name)\n")
+
 
 # --- the function in the emulator --------------------------------------------------------------------------
 

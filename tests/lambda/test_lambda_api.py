@@ -226,6 +226,27 @@ def test_pagination_follows_cursors_to_the_end(twin):
     twin.exchange("GET", "/v1/orders?user_id={Pager}&limit=4", status=200)
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_store_that_lost_its_tables_answers_alike(lambda_package, moto, tmp_path, request, fmt):  # noqa: F811
+    """Both on tables deleted under them: the same 5xx answers, Retry-After on the 503 of /readyz included."""
+    served, functions = AwsStack(moto, "serve").migrate(), AwsStack(moto, "fn").migrate()
+    serve = ServeProcess(served.store, tmp_path / "serve")
+    try:
+        with RuntimeEmulator(workdir=tmp_path / "emulator") as emulator:
+            request.node.lambda_emulator = emulator
+            spawn_function(emulator, lambda_package, "api", functions.store)
+            twin = Twin(fmt, serve, emulator)
+            new_user(twin, "Lost")
+            served.delete_tables()
+            functions.delete_tables()
+            reply = twin.exchange("GET", "/readyz", status=503)
+            assert reply.header("Retry-After") == ["1"], reply.headers
+            twin.exchange("GET", "/v1/users/{Lost}")
+            twin.exchange("POST", "/v1/users", json_body={"name": "Late", "email": "late@example.com"})
+    finally:
+        serve.stop()
+
+
 # --- what only the function's events carry ---------------------------------------------------------------
 
 def test_repeated_query_parameters_and_headers(twin):
