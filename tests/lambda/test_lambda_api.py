@@ -311,3 +311,22 @@ def test_a_body_of_binary_bytes_comes_back_as_sent(twin):
     raw = b'{"name": "' + bytes([0xC0, 0xAF]) + b'", "email": "overlong@example.com"}'
     reply = twin.exchange("POST", "/v1/users", [("Content-Type", "application/json")], body=raw, status=400)
     assert json.loads(reply.body)["status"] == 400
+
+
+def test_a_cold_start_is_bounded(lambda_package, moto, tmp_path):  # noqa: F811
+    """Popen → first `next` with the DynamoDB client built (PLAN §6). The target is ≤ 20 ms (see
+    bench/lambda_cold_start.py for the measurement); this loose bound only catches a regression by
+    multiples on a loaded CI machine. VmHWM at that moment: the binary plus its libraries."""
+    store = AwsStack(moto, "cold").migrate().store
+    starts, peaks = [], []
+    with RuntimeEmulator(workdir=tmp_path) as emulator:
+        for _ in range(5):
+            process = spawn_function(emulator, lambda_package, "api", store)
+            reply = from_reply(emulator.invoke(to_event(HttpRequest("GET", "/readyz"), "v1")).json(), "v1")
+            assert reply.status == 200, (reply, emulator.logs())
+            starts.append(process.cold_start_ns / 1e6)
+            peaks.append(process.init_rss_kb)
+            process.kill()
+            process.wait_exit()
+    assert sorted(starts)[2] <= 100, f"median cold start {sorted(starts)[2]:.1f} ms: {starts}"
+    assert max(peaks) <= 64 * 1024, f"VmHWM at the first next: {peaks} kB"
