@@ -157,6 +157,11 @@ def test_head_answers_headers_only(twin, path):
     ("GET", "/v1/users?limit=abc", 400),
     ("GET", "/v1/users?cursor=not-a-cursor", 400),
     ("GET", "/v1/orders?user_id=%C3%A9%20%2B%26", 400),
+    ("GET", "/v1/users/%zz", None),
+    ("GET", "/v1/users/%00", None),
+    ("GET", "/v1/users/a%2Fb", None),
+    ("GET", "/v1/%75sers", None),
+    ("GET", "/v1/users/../users", None),
 ])
 def test_routing_and_query_errors(twin, method, target, status):
     reply = twin.exchange(method, target, status=status)
