@@ -52,7 +52,8 @@ def package(workdir, binary):
                            str(workdir / "ninja-orders.zip"), "--unpacked", str(workdir / "unpacked")],
                           capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
-        raise RuntimeError(f"packaging failed:\n{done.stderr}")
+        last = (done.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise RuntimeError(f"packaging {binary} failed: {last}")
     return workdir / "unpacked"
 
 
