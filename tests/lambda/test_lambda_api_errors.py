@@ -25,8 +25,8 @@ def function_store(moto):  # noqa: F811 (fixture)
 
 @pytest.mark.parametrize("event", [SQS_EVENT, [1, 2], "not json at all", {"httpMethod": "GET"}],
                          ids=["sqs", "array", "text", "no-path"])
-def test_a_non_gateway_event_reaches_error_and_the_function_goes_on(lambda_package, function_store, tmp_path,  # noqa: F811
-                                                                    request, event):
+def test_a_non_gateway_event_reaches_error_and_the_function_goes_on(
+        lambda_package, function_store, tmp_path, request, event):  # noqa: F811
     with running_function(lambda_package, "api", function_store, workdir=tmp_path) as emulator:
         request.node.lambda_emulator = emulator
         raw = event.encode() if isinstance(event, str) else event
@@ -52,8 +52,8 @@ def test_a_bad_base64_body_is_a_bad_event(lambda_package, function_store, tmp_pa
     ("api", "dynamodb://us-east-1?prefix=no spaces!"),
     ("api", "dynamodb://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIK7MDENGbPxRfiCYSECRETKEY@us-east-1?prefix=x"),
 ])
-def test_an_init_failure_reaches_init_error_and_the_process_exits(lambda_package, function_store, tmp_path,  # noqa: F811
-                                                                  request, handler, store):
+def test_an_init_failure_reaches_init_error_and_the_process_exits(
+        lambda_package, function_store, tmp_path, request, handler, store):  # noqa: F811
     with running_function(lambda_package, handler, store or function_store, workdir=tmp_path) as emulator:
         request.node.lambda_emulator = emulator
         assert emulator.wait_exit(10) == 1, emulator.logs()
@@ -93,8 +93,8 @@ def silent_store():
 
 @pytest.mark.parametrize("request_timeout_ms, strict_deadline", [(200, False), (20000, True)],
                          ids=["request-timeout", "invocation-deadline"])
-def test_a_silent_store_gets_a_503_before_the_invocation_deadline(lambda_package, silent_store, tmp_path, request,  # noqa: F811
-                                                                  request_timeout_ms, strict_deadline):
+def test_a_silent_store_gets_a_503_before_the_invocation_deadline(
+        lambda_package, silent_store, tmp_path, request, request_timeout_ms, strict_deadline):  # noqa: F811
     """A store that hangs must not run the invocation into Lambda's timeout (the environment is reset and
     the client gets API Gateway's 502/504): the answer is a 503 with Retry-After in time. --request-timeout
     bounds each of the AWS client's 5 attempts (200 ms: about 1.2 s in all), the deadline should bound all."""
