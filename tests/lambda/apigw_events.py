@@ -11,7 +11,9 @@ What API Gateway does that matters here:
   `multiValueQueryStringParameters`: all of them, in order), and the headers as sent, in `headers` (last
   value) and `multiValueHeaders` (all). A malformed escape (`%zz`) stays as it was.
 - 2.0 gives `rawQueryString` as sent, header names in lower case with repeats joined by commas, and the
-  Cookie headers split into `cookies`.
+  Cookie headers split into `cookies`. Its `rawPath`, despite the name, arrives percent-DECODED (not in
+  AWS's documentation; seen on live HTTP APIs: honojs/hono#2156, Worklytics/psoxy#827, hotsock/voker#8
+  as cited by middleapi/standard-server#93), while a REST API's `path` keeps the escapes as sent.
 - A body goes as text, or base64 with `isBase64Encoded` when it is not UTF-8 (the REST API is meant to
   run with `binaryMediaTypes: ['*/*']`, which base64-encodes every body; `base64_body=True` does that).
 """
@@ -135,12 +137,13 @@ def _v2_event(request, request_id, source_ip, base64_body):
         query[name] = f"{query[name]},{value}" if name in query else value
     body, encoded = _body_fields(request.body, base64_body)
     event = {
-        "version": "2.0", "routeKey": "$default", "rawPath": request.path, "rawQueryString": request.raw_query,
+        "version": "2.0", "routeKey": "$default", "rawPath": unquote(request.path),
+        "rawQueryString": request.raw_query,
         "headers": headers,
         "requestContext": {
             "accountId": "123456789012", "apiId": "abcdef1234", "domainName": "api.example", "stage": "$default",
             "requestId": request_id, "routeKey": "$default", "timeEpoch": int(time.time() * 1000),
-            "http": {"method": request.method, "path": request.path, "protocol": "HTTP/1.1",
+            "http": {"method": request.method, "path": unquote(request.path), "protocol": "HTTP/1.1",
                      "sourceIp": source_ip, "userAgent": _user_agent(request)},
         },
         "isBase64Encoded": encoded,

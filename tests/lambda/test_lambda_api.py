@@ -73,6 +73,8 @@ def test_events_carry_what_each_format_carries():
     assert v2["rawQueryString"] == "a=1&a=%32&b=%zz" and v2["headers"] == {"accept": "x,y"}
     assert v2["cookies"] == ["k=1", "l=2"] and "cookie" not in v2["headers"]
     assert v1["isBase64Encoded"] and base64.b64decode(v2["body"]) == b"\xff"
+    escaped = HttpRequest("GET", "/v1/users%3Fx/%41")
+    assert to_event(escaped, "v1")["path"] == "/v1/users%3Fx/%41" and to_event(escaped, "v2")["rawPath"] == "/v1/users?x/A"
 
 
 # --- every route -----------------------------------------------------------------------------------------
@@ -158,14 +160,26 @@ def test_head_answers_headers_only(twin, path):
     ("GET", "/v1/orders?user_id=%C3%A9%20%2B%26", 400),
     ("GET", "/v1/users/%zz", None),
     ("GET", "/v1/users/%00", None),
-    ("GET", "/v1/users/a%2Fb", None),
-    ("GET", "/v1/%75sers", None),
+    ("GET", "/v1/users/%25zz", None),
+    ("GET", "/v1/users%23x", None),
     ("GET", "/v1/users/../users", None),
 ])
 def test_routing_and_query_errors(twin, method, target, status):
     reply = twin.exchange(method, target, status=status)
     if status == 405:
         assert reply.header("Allow"), reply.headers
+
+
+def test_an_escaped_question_mark_stays_in_the_path(twin, request):
+    """`/v1/users%3Flimit=2` names no resource (serve: 404). An HTTP API hands the function that path
+    decoded, `/v1/users?limit=2` (see apigw_events), so the adapter must not split it again."""
+    if twin.fmt == "v2":
+        request.applymarker(pytest.mark.xfail(strict=True, reason=(
+            "bug: api_gateway_event.cpp takes 2.0's rawPath as an encoded target, but HTTP APIs deliver it "
+            "decoded: a decoded '?' starts a query (here a 200 list instead of 404), a decoded '%' is decoded "
+            "again; re-encode '%', '?', '#' and bytes outside the path set before decode_target")))
+    twin.exchange("GET", "/v1/users%3Flimit=2", status=404)
+    twin.exchange("GET", "/v1/users%3Flimit=abc", status=404)
 
 
 @pytest.mark.parametrize("target", ["/v1/users?limit=%zz", "/v1/orders?user_id=%zz", "/v1/users?x=%zz&limit=1"])
