@@ -42,7 +42,7 @@ class ApiFunction final : public Function {
       : ids_(util::system_millis),
         services_(storage, ids_, config.serve.idempotency_ttl_seconds * 1000),
         pipeline_(router_, metrics, log.access, log.app, api::map_exception, ids_),
-        handler_(pipeline_, config.serve.max_body) {
+        handler_(pipeline_, util::system_millis, lambda::ApiHandlerOptions{config.serve.max_body}) {
     services_.add_routes(router_);
     api::add_ops_routes(router_, nullptr, *storage.store, draining_);  // no /metrics: see add_ops_routes
   }

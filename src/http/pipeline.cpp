@@ -13,11 +13,6 @@ namespace {
 
 constexpr std::string_view kUnmatched = "-";
 
-bool is_acceptable_request_id(std::string_view id) {
-  return !id.empty() && id.size() <= 128 &&
-         std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F; });
-}
-
 // The metric's method label: a client chooses the method, so anything outside the methods HTTP
 // defines would mint a new series per request (`curl -X ZZZ1`); it is counted as "other".
 std::string_view method_label(std::string_view method) {
@@ -30,6 +25,11 @@ std::string_view method_label(std::string_view method) {
 }
 
 }  // namespace
+
+bool is_acceptable_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
 
 Pipeline::Pipeline(const Router& router, util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> access_log,
                    std::shared_ptr<spdlog::logger> app_log, ExceptionMapper map_exception, util::UuidV7Generator& ids,

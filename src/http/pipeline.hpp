@@ -21,6 +21,10 @@ namespace ninja::http {
 
 class Gateway;
 
+// Whether a client's X-Request-Id is used as the request id (1–128 visible ASCII characters);
+// otherwise one is generated.
+bool is_acceptable_request_id(std::string_view id);
+
 // Turns an exception escaping a handler into a response (a problem). Supplied by api/.
 using ExceptionMapper = std::function<Response(std::exception_ptr)>;
 

@@ -3,10 +3,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/rfc/pchars.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <cctype>
 
+#include "http/pipeline.hpp"
 #include "http/target_decoding.hpp"
 #include "lambda/invocation.hpp"
 #include "util/base64.hpp"
@@ -35,6 +37,8 @@ std::string lower_cased(std::string_view name) {
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+
+constexpr auto kPathChars = boost::urls::pchars + '/';
 
 std::string percent_encode(std::string_view text) { return boost::urls::encode(text, boost::urls::unreserved_chars); }
 
@@ -126,7 +130,9 @@ GatewayRequest decode_gateway_event(std::string_view event) {
     out.format = PayloadFormat::v2;
     const auto* http = context ? object_at(*context, "http") : nullptr;
     request.method = string_field(http, "method");
-    request.target = string_field(root, "rawPath");
+    // Despite its name, HTTP APIs deliver rawPath decoded: encode what may not stand in a path ('%',
+    // '?', '#', spaces, non-ASCII) again, so a decoded '?' cannot start a query nor '%' decode twice.
+    request.target = boost::urls::encode(string_field(root, "rawPath"), kPathChars);
     const std::string query = string_field(root, "rawQueryString");
     if (!query.empty()) request.target += "?" + query;
     request.remote_address = string_field(http, "sourceIp");
@@ -149,8 +155,10 @@ GatewayRequest decode_gateway_event(std::string_view event) {
   }
   http::decode_target(request);
   request.body = body_of(*root);
+  // The client's id when it is usable, else API Gateway's, so that the access log joins its logs.
   const std::string gateway_id = string_field(context, "requestId");
-  if (!request.has_header("x-request-id") && !gateway_id.empty()) {
+  if (!http::is_acceptable_request_id(request.header("x-request-id")) && !gateway_id.empty()) {
+    std::erase_if(request.headers, [](const http::Header& h) { return h.name == "x-request-id"; });
     request.headers.push_back({"x-request-id", gateway_id});
   }
   return out;

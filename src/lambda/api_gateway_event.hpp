@@ -23,8 +23,9 @@ struct GatewayRequest {
 //    it is re-encoded into the target; repeated headers come from multiValueHeaders;
 //    requestContext.identity.apiKeyId, when API Gateway checked a key, is the client id (the
 //    idempotency scope), as the gateway's own key check would set it.
-//  - 2.0: `rawPath` and `rawQueryString` as sent; headers lower-case, repeats comma-joined;
-//    `cookies` back into one Cookie header.
+//  - 2.0: `rawPath`, which live HTTP APIs deliver decoded (so it is encoded again), and
+//    `rawQueryString` as sent; headers lower-case, repeats comma-joined; `cookies` back into one
+//    Cookie header.
 // Header names are lower-cased. The request id comes from X-Request-Id when the client sent an
 // acceptable one, otherwise requestContext.requestId becomes that header.
 GatewayRequest decode_gateway_event(std::string_view event);

@@ -82,6 +82,29 @@ TEST(ApiGatewayEvent, TheClientsOwnRequestIdWins) {
   EXPECT_EQ(values_of(r, "x-request-id"), std::vector<std::string>{"mine-1"});
 }
 
+TEST(ApiGatewayEvent, AnUnusableClientRequestIdGivesWayToTheGateways) {
+  for (const std::string id : {"", "has space", std::string(129, 'x')}) {
+    const auto r = decode_gateway_event(R"({"httpMethod":"GET","path":"/healthz","headers":{"X-Request-Id":")" + id +
+                                        R"("},"requestContext":{"requestId":"gw-3"}})")
+                       .request;
+    EXPECT_EQ(values_of(r, "x-request-id"), std::vector<std::string>{"gw-3"}) << id;
+  }
+}
+
+TEST(ApiGatewayEvent, HttpApisDecodedRawPathIsEncodedAgain) {
+  // The client asked for /v1/users%3Flimit=2 (no such resource); the HTTP API hands over the path decoded.
+  auto r = decode_gateway_event(R"({"version":"2.0","rawPath":"/v1/users?limit=2","rawQueryString":"",
+      "requestContext":{"http":{"method":"GET"}}})")
+               .request;
+  EXPECT_EQ(r.path, "/v1/users%3Flimit=2");
+  EXPECT_TRUE(r.query.empty());
+  r = decode_gateway_event(R"({"version":"2.0","rawPath":"/v1/users/100%","rawQueryString":"limit=1",
+      "requestContext":{"http":{"method":"GET"}}})")
+          .request;
+  EXPECT_EQ(r.path, "/v1/users/100%25");  // a decoded '%' is not decoded twice
+  EXPECT_EQ(r.target, "/v1/users/100%25?limit=1");
+}
+
 TEST(ApiGatewayEvent, NullMapsAreEmpty) {
   // What the API Gateway console's test button sends.
   const auto r = decode_gateway_event(R"({"httpMethod":"GET","path":"/v1/users","headers":null,
