@@ -83,7 +83,7 @@ TEST(ApiGatewayEvent, TheClientsOwnRequestIdWins) {
 }
 
 TEST(ApiGatewayEvent, AnUnusableClientRequestIdGivesWayToTheGateways) {
-  for (const std::string id : {"", "has space", std::string(129, 'x')}) {
+  for (const std::string& id : std::vector<std::string>{"", "has space", std::string(129, 'x')}) {
     const auto r = decode_gateway_event(R"({"httpMethod":"GET","path":"/healthz","headers":{"X-Request-Id":")" + id +
                                         R"("},"requestContext":{"requestId":"gw-3"}})")
                        .request;
