@@ -145,9 +145,12 @@ fuzz: .deps-installed
 # Everything CI runs.
 test: servers-test unit lambda-test synth e2e e2e-cluster e2e-aws asan fuzz
 
-# The benchmark: ratios against nginx and pgbench on this machine, in one run (bench/README.md).
-bench: binary
+# The benchmark: ratios against nginx and pgbench on this machine, in one run (bench/README.md), then the
+# Lambda function's cold start against the floor of a process that only asks the Runtime API for work.
+bench: binary lambda
 	bench/run
+	tests/servers/with-servers --moto -- env NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders \
+	  NINJA_LAMBDA_PACKAGE=$(abspath $(BUILD_DIR))/lambda/unpacked /usr/bin/python3 bench/lambda_cold_start.py
 
 # Formats the C++ sources with clang-format.
 format:

@@ -1,7 +1,7 @@
 // The front door: a REST API (payload 1.0, as the original) whose every path goes to the api
 // function through a proxy integration, so the binary's router, gateway and problem+json answer
 // exactly as `serve` does. API Gateway checks the API keys (a usage plan) on /v1; the function
-// runs with NINJA_ORDERS_AUTH=none. /healthz, /readyz and /openapi.json stay open, as in `serve`.
+// checks no key itself (the `lambda` command has no --auth). /healthz, /readyz and /openapi.json stay open, as in `serve`.
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';

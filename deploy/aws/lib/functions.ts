@@ -55,8 +55,6 @@ export class Functions extends Construct {
     const environment = {
       NINJA_ORDERS_STORE: `dynamodb://${region}?prefix=${config.prefix}`,
       NINJA_ORDERS_BUS: `sns://${region}?prefix=${config.prefix}`,
-      // API Gateway checks the keys (usage plan); a second check in the binary would clash.
-      NINJA_ORDERS_AUTH: 'none',
       NINJA_ORDERS_LOG_LEVEL: 'info',
     };
     const byHandler = {} as Record<Handler, lambda.Function>;

@@ -28,7 +28,7 @@ function acknowledgeApi(stack: NinjaOrdersStack): void {
     const keyed = (method.node.defaultChild as apigateway.CfnMethod).apiKeyRequired === true;
     const why = keyed
       ? 'Clients are systems, not people: /v1 is authorized by API keys in a usage plan (apiKeyRequired), ' +
-        'checked by API Gateway; the function runs with NINJA_ORDERS_AUTH=none (PLAN.md §0).'
+        'checked by API Gateway; the function checks no key itself (the `lambda` command has no --auth) (PLAN.md §0).'
       : 'Outside /v1 only /healthz, /readyz and /openapi.json answer (no data), and they are open in `serve` ' +
         'too; any other path is a 404 from the function.';
     acknowledge(method, 'AwsSolutions::AwsSolutions-APIG4', why);
