@@ -101,7 +101,7 @@ class RuntimeEmulator:
         self._queue = deque()
         self._open = None         # the invocation handed out by `next` and not yet ended
         self._by_id = {}          # every delivered invocation, to tell 403 and 410 from 400
-        self._polling = 0         # `next` requests waiting for an event
+        self._polling = {}        # process -> its `next` requests waiting for an event
         self._closed = False
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.emulator = self
@@ -162,7 +162,9 @@ class RuntimeEmulator:
         """Waits until a runtime is blocked in `next` with no invocation open (it has finished the last
         one and asks for more); False on timeout."""
         with self._cond:
-            return self._cond.wait_for(lambda: self._polling > 0 and self._open is None, timeout)
+            # Only the current runtime's `next` counts: a killed one's may still be parked here.
+            return self._cond.wait_for(
+                lambda: self._polling.get(self.process, 0) > 0 and self._open is None, timeout)
 
     def logs(self):
         return self.process.logs() if self.process else "(no runtime was spawned)"
@@ -230,11 +232,13 @@ class RuntimeEmulator:
                 caller.note_next(now_ns)
             if self._open is not None or self.init_error is not None:
                 return None, (403, "InvalidStateTransition", "`next` while an invocation is open or after init/error")
-            self._polling += 1
+            self._polling[caller] = self._polling.get(caller, 0) + 1
             self._cond.notify_all()
-            while not self._queue and not self._closed:
+            # A `next` of a runtime that died (or was replaced) while it waited leaves at once.
+            while (not self._queue and not self._closed and caller is self.process
+                   and (caller is None or caller.alive)):
                 self._cond.wait()
-            self._polling -= 1
+            self._polling[caller] -= 1
             if self._closed:
                 return None, (503, "EmulatorClosed", "the emulator is shutting down")
             if caller is not self.process or (caller is not None and not caller.alive):

@@ -172,6 +172,16 @@ def test_the_next_of_a_runtime_killed_while_idle_does_not_take_its_successors_ev
         assert emulator.invoke({"do": "echo", "n": n}, timeout_s=2).kind == "response"
 
 
+def test_wait_idle_after_a_respawn_waits_for_the_new_runtime(emulator, fake_runtime):
+    emulator.spawn(fake_runtime)
+    assert emulator.wait_idle(5)
+    emulator.process.kill()  # its `next` was parked in the emulator
+    emulator.wait_exit(5)
+    assert not emulator.wait_idle(0.2)  # nobody asks now: the dead runtime's `next` does not count
+    emulator.respawn()
+    assert emulator.wait_idle(5) and emulator.process.first_next_ns is not None
+
+
 def test_exit_during_an_invocation_is_an_exit_error(emulator, fake_runtime):
     emulator.spawn(fake_runtime)
     result = emulator.invoke({"do": "exit", "code": 3})
