@@ -164,7 +164,8 @@ class RuntimeEmulator:
         with self._cond:
             # Only the current runtime's `next` counts: a killed one's may still be parked here.
             return self._cond.wait_for(
-                lambda: self._polling.get(self.process, 0) > 0 and self._open is None, timeout)
+                lambda: self.process is not None and self.process.alive and self._polling.get(self.process, 0) > 0
+                and self._open is None, timeout)
 
     def logs(self):
         return self.process.logs() if self.process else "(no runtime was spawned)"
