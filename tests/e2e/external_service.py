@@ -8,6 +8,8 @@ import os
 import pytest
 import requests
 
+from service_http import ServiceHttp
+
 EXTERNAL_URL = os.environ.get("NINJA_E2E_URL", "").rstrip("/")
 API_KEY = os.environ.get("NINJA_E2E_API_KEY", "")
 
@@ -16,8 +18,10 @@ def _needs_process(what):
     pytest.skip(f"{what}: not with NINJA_E2E_URL (the service runs elsewhere)")
 
 
-class ExternalService:
+class ExternalService(ServiceHttp):
     """The Server interface the shared-server tests use, on a URL."""
+
+    request_timeout = 30  # a cold start of a Lambda function comes on top
 
     killed = False
     deaths = ()
@@ -27,22 +31,6 @@ class ExternalService:
         self.session = requests.Session()
         if api_key:
             self.session.headers["x-api-key"] = api_key
-
-    def url(self, path):
-        return self.base_url + path
-
-    def request(self, method, path, **kw):
-        kw.setdefault("timeout", 30)  # a cold start of a Lambda function comes on top
-        return self.session.request(method, self.url(path), **kw)
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, **kw):
-        return self.request("POST", path, **kw)
-
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
 
     def close(self):
         self.session.close()

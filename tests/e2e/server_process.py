@@ -15,6 +15,7 @@ import requests
 
 from backends import bus_args, store_url
 from contract_hook import ContractHook
+from service_http import ServiceHttp
 
 BIN = os.environ.get("NINJA_ORDERS_BIN",
                      str(Path(__file__).resolve().parents[2] / "build" / "ninja-orders"))
@@ -45,7 +46,7 @@ def flag_args(flags):
     return args
 
 
-class Server:
+class Server(ServiceHttp):
     """One running `ninja-orders serve` process."""
 
     def __init__(self, db_path, args=(), env=None, store=True):
@@ -224,21 +225,6 @@ class Server:
     def base_url(self):
         return f"http://{self.host}:{self.port}"
 
-    def url(self, path):
-        return self.base_url + path
-
-    def request(self, method, path, **kw):
-        kw.setdefault("timeout", 10)
-        return self.session.request(method, self.url(path), **kw)
-
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, **kw):
-        return self.request("POST", path, **kw)
-
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
 
 
 def teardown_problems(srv):
