@@ -41,6 +41,7 @@ conformance-deps: $(CONFORMANCE_NPM)
 $(CONFORMANCE_NPM): tests/conformance/package-lock.json
 	npm ci --prefix tests/conformance --no-audit --no-fund
 
+# npm ci of the CDK app's toolchain (deploy/aws/), again only when its lock file changed.
 cdk-deps: $(CDK_NPM)
 $(CDK_NPM): deploy/aws/package-lock.json
 	npm ci --prefix deploy/aws --no-audit --no-fund
