@@ -26,7 +26,7 @@ class ContractHook:
     def __init__(self):
         self._lock = threading.Lock()
         self._contract = None
-        self._origins = set()
+        self._origins = {}  # origin (scheme://host:port) -> the base path the service is served under
         self.violations = []
         self.judged = 0
         self._original_send = None
@@ -35,7 +35,7 @@ class ContractHook:
     def register(self, base_url):
         """Called once a server listens: fetches its /openapi.json the first time, then judges its answers."""
         with self._lock:
-            self._origins.add(base_url)
+            self._origins[_origin(base_url)] = base_url[len(_origin(base_url)):]  # "/prod" behind a stage
             if self._contract is not None:
                 return
         resp = self._send_unchecked(requests.Request("GET", base_url + "/openapi.json").prepare(), timeout=10)
@@ -47,7 +47,7 @@ class ContractHook:
 
     def unregister(self, base_url):
         with self._lock:
-            self._origins.discard(base_url)
+            self._origins.pop(_origin(base_url), None)
 
     # ---- requests ------------------------------------------------------------------------------
     def install(self):
@@ -75,12 +75,16 @@ class ContractHook:
         origin = _origin(request.url)
         with self._lock:
             contract = self._contract if origin in self._origins else None
+            base_path = self._origins.get(origin, "")
         if contract is None:
             return
+        url = request.url
+        if base_path and url.startswith(origin + base_path):
+            url = origin + url[len(origin + base_path):]  # the document's paths are the service's own
         with self._lock:
             self.judged += 1
         body = response.content if body_read else b""
-        problems = contract.check(request.method, request.url, response.status_code, response.headers, body,
+        problems = contract.check(request.method, url, response.status_code, response.headers, body,
                                   body_read=body_read)
         if not problems:
             return

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from conftest import CONTRACT, create_user, user_payload
-from contract_hook import ContractViolation
+from contract_hook import ContractHook, ContractViolation
 from openapi_contract import Contract
 
 
@@ -122,3 +122,20 @@ def test_other_hosts_are_not_judged(server, served):
     finally:
         CONTRACT._contract = saved
     assert other.status_code == 200 and CONTRACT.take_violations() == []
+
+
+def test_a_service_under_a_base_path_is_judged_by_its_own_paths():
+    """A deployed stack's URL ends in its stage (https://…/prod): /prod/v1/users is the document's /v1/users."""
+    hook = ContractHook()
+    hook._contract = Contract({"openapi": "3.1.0", "paths": {"/v1/users": {"get": {"responses": {
+        "200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object"}}}}}}}}})
+    hook._origins["https://api.example"] = "/prod"
+
+    class Response:
+        def __init__(self, url, body):
+            self.request = requests.Request("GET", url).prepare()
+            self.status_code, self.headers, self.content = 200, {"Content-Type": "application/json"}, body
+
+    hook.judge(Response("https://api.example/prod/v1/users", b"{}"), body_read=True)  # conforms
+    with pytest.raises(ContractViolation):
+        hook.judge(Response("https://api.example/prod/v1/users", b"[]"), body_read=True)  # not an object
