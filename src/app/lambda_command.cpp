@@ -87,7 +87,8 @@ class NotifierFunction final : public Function {
  public:
   NotifierFunction(const config::Config& config, storage::Storage& storage, net::EventLoops& loops,
                    util::MetricsRegistry& metrics, const util::Loggers& log, const std::string& owner)
-      : role_(config.serve.notify, storage, loops, metrics, log.app, owner), handler_(role_.notifier(), *log.app) {
+      : role_(config.serve.notify, storage, loops, metrics, log.app, owner, NotifierRole::Retries::on_request),
+        handler_(role_.notifier(), *log.app) {
     role_.notifier().start();
   }
   ~NotifierFunction() override { role_.notifier().stop(); }

@@ -16,20 +16,23 @@ double random_unit() {
   return static_cast<double>(bits >> 11) * 0x1.0p-53;
 }
 
-notify::NotifierOptions options_of(const config::NotifyConfig& config, const std::string& owner) {
+notify::NotifierOptions options_of(const config::NotifyConfig& config, const std::string& owner,
+                                   NotifierRole::Retries retries) {
   // The lease outlasts one attempt's own time limit.
-  return {owner, config.concurrency, std::chrono::milliseconds(config.timeout_ms + 5000),
-          std::chrono::milliseconds(1000)};
+  notify::NotifierOptions options{owner, config.concurrency, std::chrono::milliseconds(config.timeout_ms + 5000),
+                                  std::chrono::milliseconds(1000)};
+  options.schedule = retries == NotifierRole::Retries::scheduled_here;
+  return options;
 }
 
 }  // namespace
 
 NotifierRole::NotifierRole(const config::NotifyConfig& config, storage::Storage& storage, net::EventLoops& loops,
                            util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> log,
-                           const std::string& owner)
+                           const std::string& owner, Retries retries)
     : channels_(config, loops),
       notifier_(*storage.store, *storage.deliveries, channels_.set(),
                 notify::RetryPolicy{config.retry_base_ms, config.retry_max_ms, config.max_attempts},
-                options_of(config, owner), util::system_millis, random_unit, metrics, std::move(log)) {}
+                options_of(config, owner, retries), util::system_millis, random_unit, metrics, std::move(log)) {}
 
 }  // namespace ninja::app

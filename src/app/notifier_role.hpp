@@ -15,9 +15,14 @@ namespace ninja::app {
 
 class NotifierRole {
  public:
+  // Who makes the due retries: a thread of the notifier's own (serve), or whoever calls
+  // Notifier::run_due() (a Lambda function's scheduled call; its environment freezes in between).
+  enum class Retries { scheduled_here, on_request };
+
   // `owner` names this process on the delivery claims. Everything passed must outlive this.
   NotifierRole(const config::NotifyConfig& config, storage::Storage& storage, net::EventLoops& loops,
-               util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> log, const std::string& owner);
+               util::MetricsRegistry& metrics, std::shared_ptr<spdlog::logger> log, const std::string& owner,
+               Retries retries = Retries::scheduled_here);
 
   notify::Notifier& notifier() { return notifier_; }
 

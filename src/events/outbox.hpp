@@ -26,6 +26,15 @@ class Outbox {
   // later event waits until the earlier one is published). An event committed after a claim
   // that ran before it is claimed by a later claim: none is skipped.
   virtual void claim(size_t limit, util::Lease lease, util::Completion<std::vector<Event>> done) = 0;
+  // The same claim for the named subjects only: each one's oldest unpublished event, if no other
+  // live lease holds it. For a relay told which entities just committed (a Lambda function woken by
+  // the outbox table's stream): a backend whose pending index may lag behind a commit (DynamoDB's
+  // global secondary indexes) reads those entities directly, so a fresh event is never invisible.
+  // The default claims as claim() does, up to one event per subject named.
+  virtual void claim_subjects(std::vector<std::string> subjects, util::Lease lease,
+                              util::Completion<std::vector<Event>> done) {
+    claim(subjects.size(), std::move(lease), std::move(done));
+  }
   // Marks claimed events published (after the bus accepted them).
   virtual void mark_published(std::vector<std::string> event_ids, int64_t now_ms, util::Done done) = 0;
   // Commit time of the oldest unpublished event (outbox lag), if any.

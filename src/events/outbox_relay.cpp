@@ -24,9 +24,20 @@ OutboxRelay::~OutboxRelay() { stop(); }
 
 size_t OutboxRelay::relay_once() {
   const int64_t now = clock_();
-  auto events = util::await_result<std::vector<Event>>([&](auto done) {
+  return publish_and_mark(util::await_result<std::vector<Event>>([&](auto done) {
     outbox_.claim(options_.batch, {options_.owner, now, now + options_.lease.count()}, std::move(done));
-  });
+  }));
+}
+
+size_t OutboxRelay::relay_subjects(std::vector<std::string> subjects) {
+  if (subjects.empty()) return 0;
+  const int64_t now = clock_();
+  return publish_and_mark(util::await_result<std::vector<Event>>([&](auto done) {
+    outbox_.claim_subjects(std::move(subjects), {options_.owner, now, now + options_.lease.count()}, std::move(done));
+  }));
+}
+
+size_t OutboxRelay::publish_and_mark(std::vector<Event> events) {
   if (events.empty()) return 0;
   std::vector<std::string> ids;
   ids.reserve(events.size());

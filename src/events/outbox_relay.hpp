@@ -46,6 +46,8 @@ class OutboxRelay {
   // refused some, marks the rest and then throws the first refusal (the refused events stay
   // claimed by us and go again in our next round). Throws what the outbox threw.
   size_t relay_once();
+  // The same round for the named subjects only (Outbox::claim_subjects): their oldest pending events.
+  size_t relay_subjects(std::vector<std::string> subjects);
   // Re-reads the outbox lag for the gauge.
   void refresh_lag();
 
@@ -55,6 +57,8 @@ class OutboxRelay {
 
  private:
   void loop();
+  // Publishes claimed events and marks what the bus accepted (see relay_once).
+  size_t publish_and_mark(std::vector<Event> events);
   // Until `longest` has passed, stop(), or (if `until_notice`) a commit notice.
   void sleep(std::chrono::milliseconds longest, bool until_notice);
 

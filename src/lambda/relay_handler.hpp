@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "events/outbox.hpp"
 #include "events/outbox_relay.hpp"
@@ -22,8 +23,7 @@ namespace ninja::lambda {
 
 struct RelayHandlerOptions {
   std::chrono::milliseconds margin{2000};  // stop claiming this long before the deadline
-  // A stream record can arrive before the event shows in the outbox's pending index (DynamoDB's
-  // global secondary indexes are eventually consistent): look again for this long.
+  // How long a subject of the stream batch whose oldest event another relay holds is looked at again.
   std::chrono::milliseconds index_lag{2000};
   std::chrono::milliseconds look_again{100};
 };
@@ -38,10 +38,13 @@ class RelayHandler {
   std::string operator()(const Invocation& invocation) const;
 
  private:
-  // relay_once() until a round publishes nothing (after `expected` events were published, or
-  // `keep_looking` has passed) or `until`.
-  size_t drain(std::chrono::steady_clock::time_point until, size_t expected,
-               std::chrono::steady_clock::time_point keep_looking) const;
+  // relay_once() until a round publishes nothing, or `until`.
+  size_t drain(std::chrono::steady_clock::time_point until) const;
+  // The subjects' oldest pending events, round after round (an entity with several pending events
+  // gives one a round), until each subject has had one published or `keep_looking` passed (another
+  // relay's lease holds it: that relay publishes it), or `until`.
+  size_t relay_subjects(const std::vector<std::string>& subjects, std::chrono::steady_clock::time_point until,
+                        std::chrono::steady_clock::time_point keep_looking) const;
 
   events::OutboxRelay& relay_;
   events::Outbox& outbox_;
@@ -50,9 +53,10 @@ class RelayHandler {
   RelayHandlerOptions options_;
 };
 
-// The INSERT records of a DynamoDB Streams event; throws InvocationError(kBadEvent) when it is
-// not one.
-size_t count_stream_inserts(std::string_view event);
+// The subjects of the INSERT records of a DynamoDB Streams event on the outbox table (its key
+// attribute `subject`, storage/dynamodb/table_layout.hpp), in order, each once; throws
+// InvocationError(kBadEvent) when it is not such an event.
+std::vector<std::string> stream_insert_subjects(std::string_view event);
 
 // The EMF line: OutboxOldestPendingAgeSeconds in namespace NinjaOrders (0 when nothing is pending).
 std::string outbox_lag_metric(double age_seconds, int64_t now_ms);

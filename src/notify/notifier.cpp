@@ -235,13 +235,15 @@ void Notifier::finished() {
 void Notifier::start() {
   {
     std::lock_guard lock(mutex_);
-    if (scheduler_.joinable()) return;
+    if (started_) return;
     started_ = true;
     stopping_ = false;
-    scheduler_ = std::thread([this] {
-      util::name_this_thread("notify-sched");
-      schedule();
-    });
+    if (options_.schedule) {
+      scheduler_ = std::thread([this] {
+        util::name_this_thread("notify-sched");
+        schedule();
+      });
+    }
   }
   pump();  // what accept() queued before the start
 }
@@ -250,14 +252,14 @@ void Notifier::stop() {
   std::deque<Job> unstarted;
   {
     std::unique_lock lock(mutex_);
-    if (!scheduler_.joinable()) return;
+    if (!started_) return;
     stopping_ = true;
     schedule_.notify_all();
     room_.notify_all();
     idle_.wait(lock, [this] { return in_flight_ == 0; });
     unstarted.swap(queue_);
   }
-  scheduler_.join();
+  if (scheduler_.joinable()) scheduler_.join();
   {
     std::lock_guard lock(mutex_);
     started_ = false;

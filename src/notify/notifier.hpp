@@ -44,6 +44,10 @@ struct NotifierOptions {
   // Backpressure: accept() waits while this many deliveries are queued, so a burst stays in the
   // durable outbox instead of in memory, and no queued delivery outlives its lease.
   size_t max_queued = 256;
+  // Whether a thread of its own looks for due retries and replays. A Lambda function's notifier has
+  // none: its environment is frozen between invocations (a claim taken just before a freeze would
+  // lapse and be made twice), so retries run only when a scheduled call asks (run_due()).
+  bool schedule = true;
 };
 
 class Notifier {

@@ -190,6 +190,20 @@ void DynamoDbOutbox::claim(size_t limit, util::Lease lease, util::Completion<std
   find_candidates(std::move(call), std::nullopt);
 }
 
+void DynamoDbOutbox::claim_subjects(std::vector<std::string> subjects, util::Lease lease,
+                                    util::Completion<std::vector<events::Event>> done) {
+  auto call = std::make_shared<ClaimCall>();
+  call->shared = shared_.get();
+  call->subjects = subjects_;
+  call->limit = subjects.size();
+  call->lease = std::move(lease);
+  call->done = std::move(done);
+  for (auto& subject : subjects) {
+    if (call->seen.insert(subject).second) call->candidates.push_back(std::move(subject));
+  }
+  lease_candidates(call);
+}
+
 void DynamoDbOutbox::mark_published(std::vector<std::string> event_ids, int64_t now_ms, util::Done done) {
   if (event_ids.empty()) return done(nullptr);
   auto call = std::make_shared<MarkCall>();

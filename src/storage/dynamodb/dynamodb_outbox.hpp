@@ -20,6 +20,10 @@ class DynamoDbOutbox final : public events::Outbox {
   explicit DynamoDbOutbox(std::shared_ptr<DynamoDbShared> shared);
 
   void claim(size_t limit, util::Lease lease, util::Completion<std::vector<events::Event>> done) override;
+  // Leases each subject's oldest pending event after a consistent read of its partition, skipping
+  // the index (which lags behind commits).
+  void claim_subjects(std::vector<std::string> subjects, util::Lease lease,
+                      util::Completion<std::vector<events::Event>> done) override;
   // mark_published names events by id; the table's key is subject + id. The subjects of this
   // relay's claims are remembered; any other id is looked up on the index first.
   void mark_published(std::vector<std::string> event_ids, int64_t now_ms, util::Done done) override;

@@ -10,19 +10,21 @@
 namespace ninja::lambda {
 namespace {
 
-TEST(RelayTrigger, CountsTheInsertsOfAStreamBatch) {
+TEST(RelayTrigger, TheSubjectsOfTheInsertsOfAStreamBatchEachOnce) {
   const char* event = R"({"Records":[
     {"eventID":"1","eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"subject":{"S":"o1"},"id":{"S":"e1"}},"SequenceNumber":"100","StreamViewType":"KEYS_ONLY"}},
-    {"eventID":"2","eventName":"MODIFY","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"subject":{"S":"o1"},"id":{"S":"e1"}}}},
-    {"eventID":"3","eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"subject":{"S":"o2"},"id":{"S":"e2"}}}}]})";
-  EXPECT_EQ(count_stream_inserts(event), 2u);
-  EXPECT_EQ(count_stream_inserts(R"({"Records":[]})"), 0u);
+    {"eventID":"2","eventName":"MODIFY","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"subject":{"S":"o9"},"id":{"S":"e1"}}}},
+    {"eventID":"3","eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"subject":{"S":"o2"},"id":{"S":"e2"}}}},
+    {"eventID":"4","eventName":"INSERT","eventSource":"aws:dynamodb","dynamodb":{"Keys":{"subject":{"S":"o1"},"id":{"S":"e3"}}}}]})";
+  EXPECT_EQ(stream_insert_subjects(event), (std::vector<std::string>{"o1", "o2"}));
+  EXPECT_TRUE(stream_insert_subjects(R"({"Records":[]})").empty());
 }
 
 TEST(RelayTrigger, WhatIsNoStreamBatchIsABadEvent) {
-  for (const char* event : {"[]", R"({"ninja":"sweap"})", R"({"Records":[{"eventSource":"aws:sqs"}]})"}) {
+  for (const char* event : {"[]", R"({"ninja":"sweap"})", R"({"Records":[{"eventSource":"aws:sqs"}]})",
+                            R"({"Records":[{"eventSource":"aws:dynamodb","eventName":"INSERT","dynamodb":{}}]})"}) {
     try {
-      count_stream_inserts(event);
+      stream_insert_subjects(event);
       ADD_FAILURE() << "accepted: " << event;
     } catch (const InvocationError& e) {
       EXPECT_EQ(e.type(), kBadEvent);
