@@ -46,16 +46,16 @@ def http_api_answer(result):
 
 # --- DynamoDB Streams (KEYS_ONLY) --------------------------------------------------------------------------
 
-def stream_inserts(table, items):
-    """A DynamoDB Streams batch of INSERT records, KEYS_ONLY, for `items` (low-level attribute values as
-    Scan returns them) of the outbox table `table`, whose key is (subject, id)."""
+def stream_batch(table, items, event_name="INSERT"):
+    """A DynamoDB Streams batch of KEYS_ONLY records (INSERT, or MODIFY, REMOVE) for `items` (low-level
+    attribute values as Scan returns them) of the outbox table `table`, whose key is (subject, id)."""
     stream_arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{table}/stream/2026-12-01T00:00:00.000"
     base = time.time_ns() // 1000  # stream sequence numbers grow; any increasing digits will do
     records = []
     for n, item in enumerate(items):
         keys = {"subject": item["subject"], "id": item["id"]}
         records.append({
-            "eventID": uuid.uuid4().hex, "eventName": "INSERT", "eventVersion": "1.1",
+            "eventID": uuid.uuid4().hex, "eventName": event_name, "eventVersion": "1.1",
             "eventSource": "aws:dynamodb", "awsRegion": REGION, "eventSourceARN": stream_arn,
             "dynamodb": {"ApproximateCreationDateTime": int(time.time()), "Keys": keys,
                          "SequenceNumber": f"{base + n:021d}", "SizeBytes": len(json.dumps(keys)),

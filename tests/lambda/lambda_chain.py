@@ -13,7 +13,7 @@ import socket
 import sys
 from pathlib import Path
 
-from chain_events import http_api_answer, http_api_request, queue_arn, sqs_event, sqs_record, stream_inserts
+from chain_events import http_api_answer, http_api_request, queue_arn, sqs_event, sqs_record, stream_batch
 from lambda_deployment import REGION, AwsStack, running_function, skip_or_fail
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "e2e"))
@@ -107,9 +107,9 @@ class Chain:
         return int((snapshot or self.read())["queues"][self.queue]["ApproximateNumberOfMessages"])
 
     # --- the event sources ---------------------------------------------------------------------------------
-    def stream(self, items, relay=None, timeout_s=None):
-        """Invokes the relay with the DynamoDB Streams batch of these outbox items' INSERTs."""
-        return (relay or self.relay_fn).invoke(stream_inserts(self.stack.prefix + "outbox", items), timeout_s)
+    def stream(self, items, relay=None, timeout_s=None, event_name="INSERT"):
+        """Invokes the relay with the DynamoDB Streams batch of these outbox items' INSERTs (or other records)."""
+        return (relay or self.relay_fn).invoke(stream_batch(self.stack.prefix + "outbox", items, event_name), timeout_s)
 
     def publish_pending(self):
         """The stream batch of everything pending: what Lambda hands the relay after the api's commits."""
