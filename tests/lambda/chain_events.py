@@ -1,7 +1,8 @@
-"""The events Lambda would hand the functions, built from what AWS holds: an HTTP API request for the api
-function, a DynamoDB Streams batch of the outbox table's new keys for the relay, and an SQS batch of the
-notifier queue's messages for the notifier (PLAN.md §2.2, §3, §4). Lambda builds them itself on AWS;
-moto has neither event source mappings nor (usable) streams, so the tests build them from boto3's reads.
+"""The events Lambda's event sources would hand the relay and the notifier, built from what AWS holds: a
+DynamoDB Streams batch of the outbox table's new keys for the relay, and an SQS batch of the notifier
+queue's messages for the notifier (PLAN.md §3, §4). Lambda builds them itself on AWS; moto has neither
+event source mappings nor (usable) streams, so the tests build them from boto3's reads. (API Gateway's
+events for the api function: apigw_events.py.)
 
 The shapes follow AWS's documentation and aws-lambda-go's events/*.go field names: camelCase in SQS
 records (messageId, receiptHandle, messageAttributes.{stringValue,dataType}), CamelCase in stream
@@ -14,34 +15,6 @@ import uuid
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-
-
-# --- API Gateway, HTTP API (payload 2.0) -----------------------------------------------------------------
-
-def http_api_request(method, path, body=None, headers=None):
-    """A `$default`-stage HTTP API request: lower-case header names, the raw path and query."""
-    path, _, query = path.partition("?")
-    names = {"content-type": "application/json", **{k.lower(): v for k, v in (headers or {}).items()}}
-    now_ms = int(time.time() * 1000)
-    return {
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
-        "headers": names,
-        "requestContext": {"accountId": ACCOUNT, "apiId": "chain", "domainName": "chain.execute-api.local",
-                           "http": {"method": method, "path": path, "protocol": "HTTP/1.1",
-                                    "sourceIp": "127.0.0.1", "userAgent": "test-lambda-chain"},
-                           "requestId": uuid.uuid4().hex[:16], "routeKey": "$default", "stage": "$default",
-                           "timeEpoch": now_ms},
-        "body": None if body is None else json.dumps(body), "isBase64Encoded": False,
-    }
-
-
-def http_api_answer(result):
-    """(status, parsed JSON body or None) of the api function's payload 2.0 response."""
-    reply = result.json()
-    text = reply.get("body") or ""
-    if reply.get("isBase64Encoded"):
-        text = base64.b64decode(text).decode()
-    return reply["statusCode"], (json.loads(text) if text else None)
 
 
 # --- DynamoDB Streams (KEYS_ONLY) --------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import socket
 import sys
 from pathlib import Path
 
-from chain_events import http_api_answer, http_api_request, queue_arn, sqs_event, sqs_record, stream_batch
+from apigw_events import HttpRequest, from_reply, to_event
+from chain_events import queue_arn, sqs_event, sqs_record, stream_batch
 from lambda_deployment import REGION, AwsStack, running_function, skip_or_fail
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "e2e"))
@@ -62,10 +63,13 @@ class Chain:
         return "\n".join(f"=== {name}\n{emulator.logs()}" for name, emulator in self.emulators.items())
 
     # --- the api function ----------------------------------------------------------------------------------
-    def api(self, method, path, body=None):
-        result = self.api_fn.invoke(http_api_request(method, path, body))
+    def api(self, method, path, body):
+        """(status, JSON body) of an HTTP API (payload 2.0) request to the api function."""
+        request = HttpRequest(method, path, [("Content-Type", "application/json")], json.dumps(body).encode())
+        result = self.api_fn.invoke(to_event(request, "v2"))
         assert result.kind == "response", (result, self.api_fn.logs())
-        return http_api_answer(result)
+        reply = from_reply(result.json(), "v2")
+        return reply.status, reply.json()
 
     def webhook_user(self, name, statuses=()):
         """A user notified by webhook at the receiver's /name, which answers `statuses` first, then 200."""
