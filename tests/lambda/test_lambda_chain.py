@@ -209,6 +209,8 @@ def test_an_event_that_is_not_a_stream_batch_is_a_bad_event_at_error(chain):
     result = chain.notifier_fn.invoke({"Records": [{"eventSource": "aws:dynamodb", "eventName": "INSERT"}]})
     assert (result.kind, result.error_type) == ("error", "Function.BadEvent"), result
     assert chain.sweep() == 0, "the relay still serves"
+
+
 # --- notifier: the SQS batch ---------------------------------------------------------------------------------
 
 def test_the_notifier_delivers_each_order_once_signed_and_a_redelivered_batch_has_no_second_effect(chain):
@@ -287,7 +289,7 @@ def test_a_store_outage_fails_the_whole_batch_and_its_redelivery_notifies_once(c
     snapshot = chain.read(peek=2)
     messages = snapshot["messages"][chain.queue]
     broken = chain.start("notifier", name="notifier-without-store",
-                         store=f"dynamodb://us-east-1?endpoint={closed_port_url()}&prefix={chain.stack.prefix}",
+                         store=chain.store_at(closed_port_url()),
                          extra_env={"NINJA_ORDERS_REQUEST_TIMEOUT": "2000"})
     failed = chain.notify(chain.batch(messages), notifier=broken)
     assert sorted(failed) == sorted(m["MessageId"] for m in messages), "unrecorded: every message is handed out again"
