@@ -21,7 +21,9 @@ sys.path.append(str(Path(__file__).resolve().parents[1] / "e2e"))
 from aws_layout_probe import probe  # noqa: E402
 from receivers import WebhookReceiver  # noqa: E402
 
-INVOKE_TIMEOUT_S = 10.0
+# Each function's timeout, as deploy/aws/lib/functions.ts sets it: the deadline the emulator gives.
+TIMEOUTS_S = {"api": 10.0, "relay": 30.0, "notifier": 30.0}
+ACCOUNT = "123456789012"    # moto's
 ITEMS = [{"sku": "NINJA-STAR", "quantity": 2, "unit_price": 1999}]
 
 
@@ -42,18 +44,24 @@ class Chain:
         self.notifier_fn = self.start("notifier")
 
     def start(self, handler, name=None, store=None, bus=None, extra_env=None):
-        """Another environment of a function (or one with a broken store or bus), in its own emulator."""
+        """Another environment of a function (or one with a broken store or bus), in its own emulator.
+        Configured as the CDK app does: the relay, the only publisher, is told the topic's ARN."""
         name = name or handler
+        bus = bus or (self.bus_at(self.moto.url) if handler == "relay" else self.stack.bus)
         emulator = self.exits.enter_context(running_function(
-            self.package, handler, store or self.stack.store, bus or self.stack.bus,
-            {**self.function_env, **(extra_env or {})}, workdir=self.workdir / name,
-            emulator_options={"default_timeout_s": INVOKE_TIMEOUT_S}))
+            self.package, handler, store or self.stack.store, bus, {**self.function_env, **(extra_env or {})},
+            workdir=self.workdir / name, emulator_options={"default_timeout_s": TIMEOUTS_S[handler]}))
         self.emulators[name] = emulator
         return emulator
 
+    @property
+    def topic_arn(self):
+        return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.stack.prefix}ninja-events.fifo"
+
     def bus_at(self, endpoint):
-        """The stack's bus URL with another endpoint (a port that refuses, a server that never answers)."""
-        return f"sns://{REGION}?endpoint={endpoint}&prefix={self.stack.prefix}"
+        """The relay's bus URL at `endpoint` (moto, or an SNS that fails: sns_gate.py), with the topic's
+        ARN as the stack passes it (so the bus needs no CreateTopic to learn it)."""
+        return f"sns://{REGION}?endpoint={endpoint}&prefix={self.stack.prefix}&topic_arn={self.topic_arn}"
 
     def store_at(self, endpoint):
         return f"dynamodb://{REGION}?endpoint={endpoint}&prefix={self.stack.prefix}"

@@ -120,13 +120,22 @@ def test_a_bus_outage_fails_the_stream_invocation_and_keeps_the_events_pending(c
     assert broken.wait_idle(), "the runtime goes on to its next invocation"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the relay's Init calls SNS CreateTopic (SnsBus's constructor), which "
-                                       "the relay's role may not do and which hangs Init when SNS does not answer")
-def test_the_relay_makes_no_call_to_sns_before_its_first_invocation(chain, gate):
+def test_the_relay_makes_no_call_to_sns_before_its_first_invocation_and_only_publishes(chain, gate):
+    """The stack owns the topic and grants the relay sns:Publish only (deploy/aws/lib/permissions.ts):
+    told the ARN, its Init calls nothing, and its invocations only publish."""
+    chain.order(chain.webhook_user("watched"))
     watched = gate("pass")
     relay = chain.start("relay", name="relay-watched", bus=chain.bus_at(watched.url))
     assert relay.wait_idle(), relay.logs()
-    assert watched.actions == [], "CloudFormation owns the topic: no Create* in Lambda mode, no call in Init"
+    assert watched.actions == [], "a call to SNS in Init"
+    chain.publish_pending()
+    result = chain.stream(chain.items("outbox"), relay=relay)
+    assert result.kind == "response" and chain.sweep(relay) == 0
+    assert watched.actions == [], "nothing was pending: nothing to publish"
+    chain.order(chain.webhook_user("watched-too"))
+    assert chain.sweep(relay) == 2
+    assert set(watched.actions) == {"PublishBatch"}, watched.actions
+    assert chain.topic_arn in chain.read()["topics"], "the ARN the test passes is the topic migrate made"
 
 
 def test_a_relay_killed_between_claim_and_publish_loses_nothing_the_sweep_publishes_it_after_the_lease(chain, gate):
