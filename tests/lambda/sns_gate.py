@@ -1,9 +1,9 @@
-"""An SNS endpoint in front of moto that passes every call but the publishes, which it refuses or holds:
-the relay's view of an SNS outage that starts after its Init, or of a publish that hangs until Lambda
-kills the invocation. It also records the actions it saw, so a test can tell which calls a function made
-when (its Init, an invocation).
+"""An SNS endpoint in front of moto that passes every call but the publishes, which it refuses, holds, or
+makes and never answers: the relay's view of an SNS outage, of a publish that hangs until Lambda kills
+the invocation, or of one that was made when the invocation died. It also records the actions it saw,
+so a test can tell which calls a function made when (its Init, an invocation).
 
-    gate = SnsGate(moto_url, publishes="hang")      # or "refuse", or "pass"
+    gate = SnsGate(moto_url, publishes="hang")      # or "refuse", "lose-reply", "pass"
     bus = f"sns://us-east-1?endpoint={gate.url}&prefix=..."
     gate.actions                                      # ["CreateTopic", "PublishBatch", ...]
     gate.close()                                      # lets held requests go (their connections drop)
@@ -24,7 +24,7 @@ DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 class SnsGate:
     def __init__(self, upstream, publishes="pass"):
-        assert publishes in ("pass", "refuse", "hang")
+        assert publishes in ("pass", "refuse", "hang", "lose-reply")
         self.upstream, self.publishes = upstream.rstrip("/"), publishes
         self.actions = []
         self._lock = threading.Lock()
@@ -70,6 +70,10 @@ class _Handler(BaseHTTPRequestHandler):
                 status, answer_headers, payload = answer.status, answer.headers, answer.read()
         except urllib.error.HTTPError as refusal:
             status, answer_headers, payload = refusal.code, refusal.headers, refusal.read()
+        if action in PUBLISHES and gate.publishes == "lose-reply":
+            gate._closing.wait()            # published; the relay never learns it
+            self.close_connection = True
+            return
         self.send_response(status)
         for name, value in answer_headers.items():
             if name.lower() not in HOP_BY_HOP:

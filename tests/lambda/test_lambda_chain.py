@@ -164,6 +164,28 @@ def test_a_relay_killed_between_claim_and_publish_loses_nothing_the_sweep_publis
     assert_one_signed_webhook_per_event(chain, "killed", [event])
 
 
+def test_a_relay_killed_between_publish_and_mark_publishes_again_and_notifies_once(chain, gate):
+    user = chain.webhook_user("republished")
+    chain.publish_pending()
+    chain.order(user)
+    (event,) = chain.pending()
+    losing = gate("lose-reply")                # SNS takes the publish; the answer never comes back
+    stuck = chain.start("relay", name="relay-unanswered", bus=chain.bus_at(losing.url))
+    assert chain.stream([event], relay=stuck, timeout_s=MARGIN_S + 0.6).kind == "timeout", stuck.logs()
+    assert chain.messages(1)[0]["Attributes"]["MessageDeduplicationId"] == event["id"]["S"], "it was published"
+    (held,) = chain.pending()                  # but never marked
+
+    time.sleep(max(int(held["lease_until"]["N"]) / 1000 - time.time(), 0) + 0.1)
+    assert chain.sweep() == 1, "published again: the relay cannot know the first one went out"
+    assert chain.pending() == []
+    # FIFO deduplication by the event id (MessageDeduplicationId, 5 minutes) drops the second copy; after
+    # longer, the notifier's deduplication does (the same event twice in a batch, below).
+    assert chain.queued() == 1
+    messages = chain.messages(1)
+    assert chain.notify(chain.batch(messages)) == []
+    assert_one_signed_webhook_per_event(chain, "republished", [event], timeout=0)
+
+
 def test_the_relay_answers_a_stream_batch_it_has_no_time_for_without_losing_its_events(chain):
     """Less left than the margin: nothing is claimed (the events wait for the sweep), nothing fails."""
     chain.order(chain.webhook_user("hurried"))
@@ -211,7 +233,7 @@ def test_the_lag_metric_reports_how_long_the_oldest_event_waited_for_the_sweep(c
 
 def test_an_event_that_is_not_a_stream_batch_is_a_bad_event_at_error(chain):
     queue_batch = sqs_event([poison_record(queue_arn(chain.queue), "group")])
-    for event in (queue_batch, b"\xff not json", {"ninja": "no-such-task"}, {"Records": "none"}):
+    for event in (queue_batch, b"\xff not json", {"ninja": "retry-due"}, {"Records": "none"}):
         result = chain.relay_fn.invoke(event)
         assert (result.kind, result.error_type) == ("error", "Function.BadEvent"), (event, result, chain.logs())
         assert result.error["errorType"] == "Function.BadEvent" and result.error["errorMessage"], result.error
