@@ -106,15 +106,18 @@ def gate(moto):  # noqa: F811 (pytest fixtures by name)
         each.close()
 
 
-def test_a_bus_outage_fails_the_stream_invocation_and_keeps_the_events_pending(chain, gate):
-    chain.order(chain.webhook_user("nobus"))
+@pytest.mark.parametrize("down", ["bus", "store"])
+def test_an_outage_fails_the_relays_invocations_and_keeps_the_events_pending(chain, gate, down):
+    chain.order(chain.webhook_user("down"))
     pending = chain.pending()
     refusing = gate("refuse")
-    broken = chain.start("relay", name="relay-without-bus", bus=chain.bus_at(refusing.url),
-                         extra_env={"NINJA_ORDERS_REQUEST_TIMEOUT": "2000"})
-    result = chain.stream(pending, relay=broken)
-    assert (result.kind, result.error_type) == ("error", "Function.HandlerFailed"), (result, broken.logs())
-    assert "PublishBatch" in refusing.actions
+    where = {"bus": chain.bus_at(refusing.url)} if down == "bus" else {"store": chain.store_at(closed_port_url())}
+    broken = chain.start("relay", name=f"relay-without-{down}", extra_env={"NINJA_ORDERS_REQUEST_TIMEOUT": "2000"},
+                         **where)
+    for event in ({"ninja": "sweep"}, "stream"):
+        result = chain.stream(pending, relay=broken) if event == "stream" else broken.invoke(event)
+        assert (result.kind, result.error_type) == ("error", "Function.HandlerFailed"), (result, broken.logs())
+    assert ("PublishBatch" in refusing.actions) == (down == "bus")
     assert sorted(i["id"]["S"] for i in chain.pending()) == sorted(i["id"]["S"] for i in pending)
     assert chain.queued() == 0
     assert broken.wait_idle(), "the runtime goes on to its next invocation"
