@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from apigw_events import HttpRequest, from_reply, to_event
-from chain_events import queue_arn, sqs_event, sqs_record, stream_batch
+from chain_events import ACCOUNT, queue_arn, sqs_event, sqs_record, stream_batch
 from lambda_deployment import REGION, AwsStack, running_function, skip_or_fail
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "e2e"))
@@ -23,7 +23,6 @@ from receivers import WebhookReceiver  # noqa: E402
 
 # Each function's timeout, as deploy/aws/lib/functions.ts sets it: the deadline the emulator gives.
 TIMEOUTS_S = {"api": 10.0, "relay": 30.0, "notifier": 30.0}
-ACCOUNT = "123456789012"    # moto's
 ITEMS = [{"sku": "NINJA-STAR", "quantity": 2, "unit_price": 1999}]
 
 
