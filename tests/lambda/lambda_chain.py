@@ -159,7 +159,10 @@ def assert_one_signed_webhook_per_event(chain, user_name, events, timeout=10.0):
     wanted = {item["id"]["S"]: item for item in events}
     chain.receiver.wait_for(lambda got: len([r for r in got if r["path"] == "/" + user_name]) >= len(wanted), timeout)
     hooks = [r for r in chain.receiver.for_path(user_name) if r["status"] == 200]
-    assert sorted(r["headers"]["webhook-id"] for r in hooks) == sorted(wanted), chain.logs()
+    if sorted(r["headers"]["webhook-id"] for r in hooks) != sorted(wanted):
+        seen = [(r["path"], r["status"], r["headers"].get("webhook-id")) for r in chain.receiver.received]
+        records = [{k: v for k, v in r.items() if k != "payload"} for r in chain.items("deliveries")]
+        raise AssertionError(f"webhooks {seen} for events {sorted(wanted)}\ndelivery records {records}\n{chain.logs()}")
     for hook in hooks:
         assert hook["verified"], f"a bad signature: {hook['headers']}"
         assert json.loads(hook["body"]) == json.loads(wanted[hook["headers"]["webhook-id"]]["payload"]["S"])
