@@ -261,10 +261,12 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in headers:
             if name.lower() not in HOP_BY_HOP and name.lower() != "content-length":
                 self.send_header(name, value)
-        # HEAD: the function sends no body; the length is then unknown here, say 0 (API Gateway does too)
-        self.send_header("Content-Length", str(len(body)))
+        # No Content-Length on a 1xx, 204 or 304 (RFC 9110 §8.6); on a HEAD it is the length of the
+        # (empty) body the function sent: a proxy reply carries a body, never a length of its own.
+        if not (100 <= status < 200 or status in (204, 304)):
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and status not in (204, 304):
             self.wfile.write(body)
 
 
