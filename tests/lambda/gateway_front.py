@@ -55,12 +55,13 @@ class Environment:
     """One Lambda execution environment: a Runtime API emulator with the packaged api function in it.
     It runs one invocation at a time; a timeout or a crash resets it (the function starts again)."""
 
-    def __init__(self, package, env, workdir, timeout_s=FUNCTION_TIMEOUT_S):
+    def __init__(self, package, env, workdir, timeout_s=FUNCTION_TIMEOUT_S, command=None):
         self.timeout_s = timeout_s
         self.emulator = RuntimeEmulator(workdir=workdir)
         self.resets = 0
         try:
-            self.emulator.spawn([str(Path(package) / "bootstrap")], env, handler="api", task_root=str(package))
+            self.emulator.spawn(command or [str(Path(package) / "bootstrap")], env, handler="api",
+                                task_root=str(package))
             if not self.emulator.wait_idle(10.0):   # Init's limit: a function that cannot start is a setup error
                 raise EmulatorError(f"the api function did not reach `next`\n{self.emulator.logs()}")
         except BaseException:
@@ -90,10 +91,11 @@ class Environment:
 
 class GatewayFront:
     """The front: an HTTP server on 127.0.0.1 (port 0: a free one) and a pool of environments.
-    `extra_env` adds variables to the function's environment (NINJA_ORDERS_*)."""
+    `extra_env` adds variables to the function's environment (NINJA_ORDERS_*); `command` runs another
+    runtime than the package's bootstrap (the front's own tests use a scripted one)."""
 
     def __init__(self, package, store_url, fmt="v1", environments=2, extra_env=None, bus_url=None, port=0,
-                 workdir=None, timeout_s=FUNCTION_TIMEOUT_S, credentials=None):
+                 workdir=None, timeout_s=FUNCTION_TIMEOUT_S, credentials=None, command=None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown payload format {fmt!r}: {FORMATS}")
         self.fmt, self.package = fmt, Path(package)
@@ -111,7 +113,7 @@ class GatewayFront:
         self._server = None
         try:
             for n in range(environments):
-                environment = Environment(self.package, env, self.workdir / f"environment-{n}", timeout_s)
+                environment = Environment(self.package, env, self.workdir / f"environment-{n}", timeout_s, command)
                 self.environments.append(environment)
                 self._free.put(environment)
             self._server = _Server(("127.0.0.1", port), _Handler)
