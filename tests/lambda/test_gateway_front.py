@@ -128,6 +128,15 @@ def test_each_request_gets_its_own_request_id(mirror_front):
     front = mirror_front("v1")
     ids = {json.loads(send(front.url, "GET", "/")[2])["event"]["requestContext"]["requestId"] for _ in range(3)}
     assert len(ids) == 3
+    assert len(front.environments) == 2   # Lambda scales out: two environments unless told otherwise
+
+
+def test_a_rest_api_hands_even_a_text_body_over_in_base64(mirror_front):
+    front = mirror_front("v1")   # binaryMediaTypes ['*/*'] (deploy/aws/lib/api.ts): every body is "binary"
+    status, _, data = send(front.url, "POST", "/v1/users", [("Content-Type", "application/json")], b'{"a":"\xc3\xa9"}')
+    event = json.loads(data)["event"]
+    assert status == 201 and event["isBase64Encoded"] is True
+    assert base64.b64decode(event["body"]) == b'{"a":"\xc3\xa9"}'
 
 
 def test_a_rest_reply_keeps_every_repeated_header(mirror_front):
