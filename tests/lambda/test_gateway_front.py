@@ -271,3 +271,10 @@ def test_the_command_line_serves_until_sigterm(lambda_package, sqlite_store, tmp
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_204_goes_out_without_a_body_or_a_length(api_front):
+    payload = json.dumps({"name": "Gone", "email": f"gone-{uuid.uuid4().hex[:8]}@example.com"}).encode()
+    created = json.loads(send(api_front.url, "POST", "/v1/users", [("Content-Type", "application/json")], payload)[2])
+    status, headers, data = send(api_front.url, "DELETE", f"/v1/users/{created['id']}")
+    assert (status, data) == (204, b"") and values(headers, "Content-Length") == []   # RFC 9110 §8.6
