@@ -237,7 +237,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return self._send(400, [("Content-Type", "application/json")],
                               json.dumps({"message": f"unreadable body: {error}"}).encode())
-        request = HttpRequest(self.command, self.path, list(self.headers.items()), body)
+        # The target as the request line had it: http.server folds a leading '//' of self.path into one
+        # '/' (CPython gh-87389), and the function must see what the client sent.
+        target = self.requestline.split(" ")[1] if self.requestline.count(" ") == 2 else self.path
+        request = HttpRequest(self.command, target, list(self.headers.items()), body)
         front = self.server.front
         status, headers, data = front.handle(request, self.client_address[0], self.server.server_address[1])
         self._send(status, headers, data)

@@ -124,6 +124,13 @@ def test_a_rest_event_carries_repeats_the_raw_bytes_and_the_client(mirror_front)
     uuid.UUID(event["requestContext"]["requestId"])
 
 
+@pytest.mark.parametrize("fmt", ["v1", "v2"])
+def test_the_path_goes_on_as_the_client_sent_it(mirror_front, fmt):
+    front = mirror_front(fmt)
+    event = json.loads(send(front.url, "GET", "//v1/users")[2])["event"]   # http.server would fold the '//'
+    assert (event["path"] if fmt == "v1" else event["rawPath"]) == "//v1/users"
+
+
 def test_each_request_gets_its_own_request_id(mirror_front):
     front = mirror_front("v1")
     ids = {json.loads(send(front.url, "GET", "/")[2])["event"]["requestContext"]["requestId"] for _ in range(3)}
