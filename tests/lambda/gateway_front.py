@@ -22,7 +22,9 @@ What it does as API Gateway does (deploy/aws/lib/api.ts, PLAN.md §2):
 - "If the function runs but returns an error, or returns a response in the wrong format, API Gateway
   returns a 502"; "if the Lambda API rejects the invocation request" (an event over 6 MiB) "a 500"; the
   body is {"message": "Internal server error"} (docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html).
-What it does not: stages in the path, API keys and usage plans, throttling, CloudFront, the 29 s
+- with an API key (REST only), /v1 and below answer 403 {"message":"Forbidden"} without it in x-api-key,
+  and the event's requestContext.identity.apiKeyId names it (the function's idempotency scope).
+What it does not: stages in the path, usage plans' throttling and quotas, CloudFront, the 29 s
 integration timeout (the function's 10 s comes first), header remapping.
 """
 import argparse
@@ -49,6 +51,7 @@ MAX_EVENT = 6 * 1024 * 1024        # Lambda's synchronous invocation payload lim
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
               "expect"}
 INTERNAL_ERROR = b'{"message":"Internal server error"}'
+API_KEY_ID = "frontkey01"          # the id of the front's one API key, as requestContext.identity.apiKeyId
 
 
 class Environment:
@@ -92,12 +95,16 @@ class Environment:
 class GatewayFront:
     """The front: an HTTP server on 127.0.0.1 (port 0: a free one) and a pool of environments.
     `extra_env` adds variables to the function's environment (NINJA_ORDERS_*); `command` runs another
-    runtime than the package's bootstrap (the front's own tests use a scripted one)."""
+    runtime than the package's bootstrap (the front's own tests use a scripted one). With `api_key`
+    (REST only), /v1 and everything under it want it in x-api-key, as the stack's usage plan does."""
 
     def __init__(self, package, store_url, fmt="v1", environments=2, extra_env=None, bus_url=None, port=0,
-                 workdir=None, timeout_s=FUNCTION_TIMEOUT_S, credentials=None, command=None):
+                 workdir=None, timeout_s=FUNCTION_TIMEOUT_S, credentials=None, command=None, api_key=None):
         if fmt not in FORMATS:
             raise ValueError(f"unknown payload format {fmt!r}: {FORMATS}")
+        if api_key and fmt != "v1":
+            raise ValueError("API keys are a REST API's (v1): an HTTP API has none")
+        self.api_key = api_key
         self.fmt, self.package = fmt, Path(package)
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="gateway-front-"))
@@ -141,8 +148,14 @@ class GatewayFront:
     def handle(self, request, client_ip, port):
         """(status, [(name, value)], body) for one HttpRequest, as API Gateway answers it."""
         request_id = _request_id(self.fmt)
+        key_id = None
+        if self.api_key and (request.path == "/v1" or request.path.startswith("/v1/")):
+            if self.api_key not in [v for k, v in request.headers if k.lower() == "x-api-key"]:
+                return 403, [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id),
+                             ("x-amzn-ErrorType", "ForbiddenException")], b'{"message":"Forbidden"}'
+            key_id = API_KEY_ID
         event = json.dumps(to_event(_as_forwarded(request, client_ip, port), self.fmt, request_id=request_id,
-                                    source_ip=client_ip, base64_body=self.fmt == "v1")).encode()
+                                    source_ip=client_ip, api_key_id=key_id, base64_body=self.fmt == "v1")).encode()
         if len(event) > MAX_EVENT:
             return _internal_error(500, request_id, "the Lambda API refused an event over 6 MiB")
         environment = self._free.get()
@@ -283,6 +296,7 @@ def main(argv=None):
     parser.add_argument("--format", choices=FORMATS, default="v1", help="v1: REST API (1.0); v2: HTTP API (2.0)")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--environments", type=int, default=2, help="concurrent execution environments")
+    parser.add_argument("--api-key", help="REST only: /v1 and below want this x-api-key")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="another variable for the function")
     args = parser.parse_args(argv)
@@ -293,7 +307,7 @@ def main(argv=None):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     with GatewayFront(args.package, args.store, args.format, args.environments, extra, args.bus, args.port,
-                      credentials=credentials) as front:
+                      credentials=credentials, api_key=args.api_key) as front:
         print(f"listening on {front.url} ({args.format}, {args.environments} environments)", flush=True)
         stop.wait()
     return 0

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from gateway_front import GatewayFront, INTERNAL_ERROR
+from gateway_front import API_KEY_ID, INTERNAL_ERROR, GatewayFront
 from lambda_deployment import BIN, lambda_package, skip_or_fail  # noqa: F401 (fixture)
 
 FRONT = Path(__file__).resolve().with_name("gateway_front.py")
@@ -165,6 +165,18 @@ def test_an_http_api_event_joins_repeats_and_keeps_the_raw_query(mirror_front):
     assert event["rawQueryString"] == "a=1&a=%32" and event["body"] == '{"a":1}'
     assert values(headers, "x-twice") == ["a,b"] and values(headers, "Set-Cookie") == ["a=1", "b=2"]
     assert values(headers, "Apigw-Requestid") == [event["requestContext"]["requestId"]]
+
+
+def test_an_api_key_guards_v1_and_names_its_id_in_the_event(mirror_front):
+    front = mirror_front("v1", api_key="s3cret")
+    for target in ("/v1", "/v1/users"):
+        status, headers, data = send(front.url, "GET", target, [("x-api-key", "wrong")])
+        assert (status, data) == (403, b'{"message":"Forbidden"}'), target
+    assert json.loads(send(front.url, "GET", "/healthz")[2])["event"]["requestContext"]["identity"]["apiKeyId"] is None
+    status, _, data = send(front.url, "GET", "/v1/users", [("X-API-Key", "s3cret")])
+    assert status == 201 and json.loads(data)["event"]["requestContext"]["identity"]["apiKeyId"] == API_KEY_ID
+    with pytest.raises(ValueError):
+        mirror_front("v2", api_key="s3cret")   # an HTTP API has no API keys
 
 
 @pytest.mark.parametrize("fmt", ["v1", "v2"])
