@@ -194,6 +194,14 @@ def test_a_reply_api_gateway_cannot_read_is_a_502(mirror_front, answer):
     assert send(front.url, "GET", "/", [("X-Mirror", answer)])[:3:2] == (502, INTERNAL_ERROR)
 
 
+def test_an_event_over_lambdas_6_mib_is_refused_with_a_500(mirror_front):
+    front = mirror_front("v1", environments=1)   # base64 makes 4.6 MiB of body an event of over 6 MiB
+    status, _, data = send(front.url, "POST", "/v1/users", [("Content-Type", "application/json")],
+                           b"x" * (46 * 2**20 // 10))
+    assert (status, data) == (500, INTERNAL_ERROR)
+    assert send(front.url, "POST", "/v1/users", [], b"x" * (1 << 20))[0] == 201   # nothing invoked: still fine
+
+
 def test_a_crash_is_a_502_and_the_next_request_starts_the_function_again(mirror_front):
     front = mirror_front("v1", environments=1)
     first_pid = json.loads(send(front.url, "GET", "/")[2])["pid"]
