@@ -20,7 +20,7 @@ CONFORMANCE_NPM := tests/conformance/node_modules/.package-lock.json
 # The CDK app's toolchain (deploy/aws/), pinned the same way.
 CDK_NPM := deploy/aws/node_modules/.package-lock.json
 
-.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test lambda lambda-test cdk-deps synth deploy asan fuzz bench format tidy clean
+.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test lambda lambda-test e2e-lambda cdk-deps synth deploy asan fuzz bench format tidy clean
 
 # Lists the targets with the first line of the comment above each.
 help:
@@ -116,6 +116,12 @@ lambda-test: lambda
 	tests/servers/with-servers --moto -- env NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders \
 	  NINJA_LAMBDA_PACKAGE=$(abspath $(BUILD_DIR))/lambda/unpacked $(PYTEST) -q tests/lambda
 
+# The e2e suite through the packaged api function behind a local API Gateway (tests/lambda/gateway_front.py):
+# REST 1.0 with an API key on /v1, then HTTP API 2.0, each on fresh DynamoDB tables on moto.
+e2e-lambda: lambda conformance-deps
+	tests/servers/with-servers --moto -- env NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders \
+	  NINJA_LAMBDA_PACKAGE=$(abspath $(BUILD_DIR))/lambda/unpacked tests/lambda/run_e2e_through_lambda
+
 # The CDK app's offline checks: tsc, jest (assertions, IAM, cdk-nag), cdk synth, cfn-lint; then the
 # tables and queues of the template against what `ninja-orders migrate` makes on moto.
 synth: cdk-deps binary
@@ -144,7 +150,7 @@ fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
 # Everything CI runs.
-test: servers-test unit lambda-test synth e2e e2e-cluster e2e-aws asan fuzz
+test: servers-test unit lambda-test synth e2e e2e-lambda e2e-cluster e2e-aws asan fuzz
 
 # The benchmark: ratios against nginx and pgbench on this machine, in one run (bench/README.md), then the
 # Lambda function's cold start against the floor of a process that only asks the Runtime API for work.

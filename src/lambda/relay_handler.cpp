@@ -97,6 +97,7 @@ std::string RelayHandler::operator()(const Invocation& invocation) const {
   }
   const auto subjects = stream_insert_subjects(invocation.event);
   relay_subjects(subjects, until, std::min(until, now + options_.index_lag));
+  drain(until);  // and whatever else is pending (a lost or filtered record's event): the sweep's work, sooner
   return R"({"batchItemFailures":[]})";
 }
 

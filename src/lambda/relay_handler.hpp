@@ -1,7 +1,9 @@
 #pragma once
 // `lambda --handler relay`: publishes committed outbox events. Two triggers, one loop:
 //  - a DynamoDB Streams batch of the outbox table (KEYS_ONLY, INSERT records) wakes it within a
-//    second of a commit; the stream is only the wake-up, the outbox stays the truth;
+//    second of a commit: it claims the oldest pending events of the records' subjects directly
+//    (Outbox::claim_subjects), then whatever else is pending; the stream is only the wake-up, the
+//    outbox stays the truth;
 //  - `{"ninja":"sweep"}` every minute (the schedule) publishes whatever is still pending, e.g.
 //    after an invocation died between claim and publish (its lease lapses), and reports the
 //    outbox lag as a CloudWatch metric (Embedded Metric Format on stdout).

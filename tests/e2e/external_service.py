@@ -2,7 +2,7 @@
 or the local Lambda front (tests/lambda/gateway_front.py). The tests of the module-shared `server` run
 against it; those that start, stop or kill their own server, read its logs or run an admin command on
 its store skip, saying why. NINJA_E2E_API_KEY, when set, goes with every request as `x-api-key` (the
-stack's usage plan wants one)."""
+stack's usage plan wants one); NINJA_E2E_GATEWAY (below) says the service is the Lambda api function."""
 import os
 
 import pytest
@@ -12,6 +12,17 @@ from service_http import ServiceHttp
 
 EXTERNAL_URL = os.environ.get("NINJA_E2E_URL", "").rstrip("/")
 API_KEY = os.environ.get("NINJA_E2E_API_KEY", "")
+# v1|v2: the service is the Lambda api function behind API Gateway (a deployed stack: v1; locally
+# tests/lambda/run_e2e_through_lambda), which serves no /metrics and answers HEAD through a proxy reply.
+GATEWAY = os.environ.get("NINJA_E2E_GATEWAY", "")
+
+NO_METRICS = "the api function serves no /metrics: a Lambda function's metrics are CloudWatch's"
+no_metrics = pytest.mark.skipif(bool(GATEWAY), reason=NO_METRICS)
+
+
+def key_headers():
+    """The API key header for requests made outside the `server` fixture's session."""
+    return {"x-api-key": API_KEY} if EXTERNAL_URL and API_KEY else {}
 
 
 def _needs_process(what):
@@ -28,6 +39,7 @@ class ExternalService(ServiceHttp):
 
     def __init__(self, base_url=EXTERNAL_URL, api_key=API_KEY):
         self.base_url = base_url
+        self.api_key = api_key or None
         self.session = requests.Session()
         if api_key:
             self.session.headers["x-api-key"] = api_key

@@ -6,6 +6,7 @@ import subprocess
 import uuid
 
 from conformance_tools import CONFORMANCE, ROOT, node_bin, require_node_modules, require_promtool
+from external_service import no_metrics
 from conftest import create_order, create_user
 
 DOC_FILE = ROOT / "src" / "api" / "openapi.json"
@@ -29,6 +30,7 @@ def promtool(text):
                           timeout=60)
 
 
+@no_metrics
 def test_metrics_pass_promtool_after_traffic(server):
     traffic(server)
     resp = server.get("/metrics")

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import create_order, create_user
 from rawhttp import RawConn
+from external_service import GATEWAY, key_headers
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +23,21 @@ def resources(server):
 
 
 def curl(*args):
-    return subprocess.run(["curl", "-sS", "-v", *args], capture_output=True, text=True, timeout=30)
+    key = [a for v in key_headers().values() for a in ("-H", f"x-api-key: {v}")]
+    parts, transfer = [], []
+    for arg in args:               # --next starts a transfer with no options: the key goes with each
+        if arg == "--next":
+            parts += key + transfer + ["--next"]
+            transfer = []
+        else:
+            transfer.append(arg)
+    return subprocess.run(["curl", "-sS", "-v", *parts, *key, *transfer], capture_output=True, text=True, timeout=30)
 
 
 def test_head_on_every_get_resource_keeps_the_connection_in_step(server, resources):
     for path in resources:
+        if GATEWAY and path == "/metrics":
+            continue
         url = server.base_url + path
         run = curl("-o", "/dev/null", "-I", url, "--next", "-o", "/dev/null", url)
         assert run.returncode == 0, run.stderr
@@ -37,9 +48,11 @@ def test_head_on_every_get_resource_keeps_the_connection_in_step(server, resourc
 
 def test_head_has_the_gets_content_length(server, resources):
     import requests
+    if GATEWAY:
+        pytest.skip("a Lambda proxy reply has a body, not a length: API Gateway's HEAD says the length of the empty body")
     for path in resources[4:]:  # the JSON resources: their bodies do not change between the two calls
-        get = requests.get(server.base_url + path, timeout=10)
-        head = requests.head(server.base_url + path, timeout=10)
+        get = requests.get(server.base_url + path, timeout=10, headers=key_headers())
+        head = requests.head(server.base_url + path, timeout=10, headers=key_headers())
         assert head.status_code == get.status_code == 200, path
         assert head.content == b"", path
         assert head.headers["Content-Length"] == str(len(get.content)), path
@@ -48,7 +61,7 @@ def test_head_has_the_gets_content_length(server, resources):
 
 def test_head_is_not_allowed_where_get_is_not(server):
     import requests
-    resp = requests.head(server.base_url + "/v1/nope", timeout=10)
+    resp = requests.head(server.base_url + "/v1/nope", timeout=10, headers=key_headers())
     assert resp.status_code == 404 and resp.content == b""
 
 

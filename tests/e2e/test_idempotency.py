@@ -7,6 +7,7 @@ import uuid
 import pytest
 import requests
 
+from external_service import key_headers
 from conftest import (assert_json, assert_problem, create_user, describe, list_all, order_payload,
                       user_payload)
 from rawhttp import exchange
@@ -143,6 +144,7 @@ def test_concurrent_same_key_one_entity(server):
 
     def worker(i):
         with requests.Session() as s:
+            s.headers.update(key_headers())
             barrier.wait()
             results[i] = s.post(server.url("/v1/orders"), data=body,
                                 headers={**JSON, "Idempotency-Key": k}, timeout=15)

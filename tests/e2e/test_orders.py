@@ -7,6 +7,7 @@ import uuid
 import pytest
 import requests
 
+from external_service import key_headers
 from conftest import (ORDER_KEYS, assert_json, assert_problem, create_order, create_user, describe,
                       list_all, order_payload, parse_time, uuid7_millis)
 
@@ -144,6 +145,7 @@ def test_concurrent_orders_all_distinct_and_retrievable(server):
 
     def worker(i):
         with requests.Session() as s:
+            s.headers.update(key_headers())
             for j in range(per_thread):
                 results[i].append(s.post(server.url("/v1/orders"), timeout=15, json=order_payload(
                     owner["id"], items=[{"sku": f"T{i}", "quantity": j + 1, "unit_price": 100 + i}],

@@ -6,6 +6,7 @@ import uuid
 
 import requests
 
+from external_service import key_headers
 from conftest import (USER_KEYS, assert_json, assert_problem, create_order, create_user, describe,
                       list_all, parse_time, unique_email, user_payload, uuid7_millis)
 
@@ -172,6 +173,7 @@ def test_concurrent_same_email_only_one_wins(server):
 
     def worker(i):
         with requests.Session() as s:
+            s.headers.update(key_headers())
             barrier.wait()
             results[i] = s.post(server.url("/v1/users"), json=user_payload(email=email, name=f"Racer {i}"),
                                 timeout=15)

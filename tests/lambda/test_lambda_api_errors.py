@@ -84,7 +84,15 @@ def silent_store():
     """A dynamodb:// URL whose endpoint accepts connections and never answers."""
     listener = socket.create_server(("127.0.0.1", 0), backlog=64)
     held = []
-    threading.Thread(target=lambda: [held.append(listener.accept()) for _ in iter(int, 1)], daemon=True).start()
+
+    def hold():
+        try:
+            while True:
+                held.append(listener.accept())
+        except OSError:  # the listener was closed: the test is over
+            pass
+
+    threading.Thread(target=hold, daemon=True).start()
     yield f"dynamodb://us-east-1?endpoint=http://127.0.0.1:{listener.getsockname()[1]}&prefix=silent-"
     listener.close()
     for connection, _ in held:

@@ -222,8 +222,6 @@ def test_the_sweep_publishes_an_event_whose_stream_record_was_lost_and_emits_the
     assert chain.sweep() == 0 and emf_lines(chain.relay_fn)[-1]["OutboxOldestPendingAgeSeconds"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the sweep measures the outbox lag after it has drained the outbox, "
-                                       "so it reports 0 for events that waited (DelayedOrderCreate cannot fire)")
 def test_the_lag_metric_reports_how_long_the_oldest_event_waited_for_the_sweep(chain):
     chain.order(chain.webhook_user("late"))
     oldest_ms = min(int(i["time"]["N"]) for i in chain.pending())
@@ -353,8 +351,6 @@ def test_a_failed_first_attempt_is_recorded_with_its_next_attempt_and_the_batch_
     assert result.json() == {"attempted": 0}, "nothing is due yet"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: in Lambda mode the notifier's scheduler thread runs (NotifierFunction "
-                                       "calls Notifier::start()), so it retries outside any invocation")
 def test_a_failed_attempt_is_retried_by_the_scheduled_call_and_never_between_invocations(chain):
     user = chain.webhook_user("retried", statuses=[500])
     chain.order(user)
