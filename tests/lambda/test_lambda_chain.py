@@ -186,7 +186,12 @@ def test_a_relay_killed_between_publish_and_mark_publishes_again_and_notifies_on
     assert chain.queued() == 1
     messages = chain.messages(1)
     assert chain.notify(chain.batch(messages)) == []
-    assert_one_signed_webhook_per_event(chain, "republished", [event], timeout=0)
+    # The first attempt is made before the notifier answers. Twice in about fifteen full runs on a loaded
+    # machine it failed with "Connection reset by peer" before the receiver saw a request (a doubt in the
+    # stop note); the scheduled call then retries it, and once is still all the receiver may see.
+    time.sleep(1.1)
+    assert chain.notifier_fn.invoke({"ninja": "retry-due"}).kind == "response"
+    assert_one_signed_webhook_per_event(chain, "republished", [event], timeout=5)
 
 
 def test_the_relay_answers_a_stream_batch_it_has_no_time_for_without_losing_its_events(chain):
