@@ -90,6 +90,10 @@ class BlockingOutbox {
   std::vector<events::Event> claim(size_t limit, const util::Lease& lease) {
     return await_result<std::vector<events::Event>>([&](auto done) { outbox_.claim(limit, lease, std::move(done)); });
   }
+  std::vector<events::Event> claim_subjects(std::vector<std::string> subjects, const util::Lease& lease) {
+    return await_result<std::vector<events::Event>>(
+        [&](auto done) { outbox_.claim_subjects(std::move(subjects), lease, std::move(done)); });
+  }
   void mark_published(const std::vector<std::string>& ids, int64_t now_ms) {
     await_done([&](auto done) { outbox_.mark_published(ids, now_ms, std::move(done)); });
   }
