@@ -18,7 +18,7 @@ import pytest
 
 from backends import STORE, BUS, bus_args, sqlite_only, store_url  # noqa: F401
 from external_service import EXTERNAL_URL, ExternalService
-from server_process import (BIN, CONTRACT, LISTEN_RE, READY_TIMEOUT, STOP_TIMEOUT, Server,  # noqa: F401
+from e2e_server import (BIN, CONTRACT, LISTEN_RE, READY_TIMEOUT, STOP_TIMEOUT, Server,  # noqa: F401
                             flag_args, launch, require_binary, teardown_problems)
 from checks import (ORDER_KEYS, TIME_RE, USER_KEYS, UUID7_RE, assert_json, assert_problem,  # noqa: F401
                     describe, error_fields, list_all, media_type, parse_time, uuid7_millis)

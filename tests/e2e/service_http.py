@@ -1,5 +1,5 @@
 """The HTTP verbs the tests send a service, shared by a server process of the suite's own
-(server_process.Server) and a service it did not start (external_service.ExternalService): both have a
+(e2e_server.Server) and a service it did not start (external_service.ExternalService): both have a
 `session` (requests) and a `base_url`."""
 
 
