@@ -258,6 +258,15 @@ def invoke_in_background(emu, event):
     return thread, box
 
 
+def take_next_by_hand(emu):
+    """A connection of a runtime driven by hand that has taken the queued invocation: (it, the request id)."""
+    connection = http.client.HTTPConnection(*emu.address.split(":"), timeout=5)
+    connection.request("GET", NEXT)
+    answer = connection.getresponse()
+    request_id, _ = answer.getheader("Lambda-Runtime-Aws-Request-Id"), answer.read()
+    return connection, request_id
+
+
 def test_one_keep_alive_connection_with_a_chunked_reply(tmp_path):
     """What libcurl does: one HTTP/1.1 connection for `next` and the reply, which may be chunked."""
     with RuntimeEmulator(workdir=tmp_path) as emu:
@@ -304,10 +313,7 @@ def test_round_trips_on_a_kept_alive_connection_wait_for_no_delayed_ack(tmp_path
 def test_next_while_an_invocation_is_open_gets_403_and_leaves_it_open(tmp_path):
     with RuntimeEmulator(workdir=tmp_path) as emu:
         thread, box = invoke_in_background(emu, b"{}")
-        connection = http.client.HTTPConnection(*emu.address.split(":"), timeout=5)
-        connection.request("GET", NEXT)
-        answer = connection.getresponse()
-        request_id, _ = answer.getheader("Lambda-Runtime-Aws-Request-Id"), answer.read()
+        connection, request_id = take_next_by_hand(emu)
         connection.request("GET", NEXT)
         answer = connection.getresponse()
         assert (answer.status, json.loads(answer.read())["errorType"]) == (403, "InvalidStateTransition")
@@ -321,10 +327,7 @@ def test_next_while_an_invocation_is_open_gets_403_and_leaves_it_open(tmp_path):
 def test_expect_100_continue_as_libcurl_sends_for_large_bodies(tmp_path):
     with RuntimeEmulator(workdir=tmp_path) as emu:
         thread, box = invoke_in_background(emu, b"{}")
-        connection = http.client.HTTPConnection(*emu.address.split(":"), timeout=5)
-        connection.request("GET", NEXT)
-        answer = connection.getresponse()
-        request_id, _ = answer.getheader("Lambda-Runtime-Aws-Request-Id"), answer.read()
+        connection, request_id = take_next_by_hand(emu)
         connection.close()
         body = b"y" * (2 << 20)
         with socket.create_connection(emu.address.split(":"), timeout=5) as raw:
