@@ -49,11 +49,11 @@ class Pipeline {
   // Adds X-Request-Id, counts and logs. `route` labels metrics ("-" when no route matched).
   void complete(const Request& request, Response& response, const Dispatch* dispatch,
                 std::chrono::steady_clock::duration elapsed) const;
-
- private:
-  // The problem for a failed handler (a 5xx's cause goes to Response::diagnostic, logged by complete).
+  // The problem for a failed handler (a 5xx's cause goes to Response::diagnostic, logged by complete);
+  // also for a transport that gave up waiting for one (a Lambda invocation near its deadline).
   Response map_failure(std::exception_ptr error, const Request& request) const noexcept;
 
+ private:
   const Router& router_;
   util::CounterFamily& requests_;
   util::HistogramFamily& latency_;

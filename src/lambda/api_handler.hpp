@@ -4,6 +4,7 @@
 // its response back as API Gateway's response document.
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "http/pipeline.hpp"
@@ -11,6 +12,8 @@
 #include "util/uuid.hpp"
 
 namespace ninja::lambda {
+
+struct PendingRequest;  // api_handler.cpp
 
 struct ApiHandlerOptions {
   size_t max_body = 1048576;  // as the server's --max-body: a longer body is answered 413 before routing
@@ -32,8 +35,7 @@ class ApiHandler {
  private:
   // The handler's answer, or a 503 when it has not come by the deadline (it may still commit: a
   // retry with the same Idempotency-Key is then answered from the first).
-  http::Response answer(const http::Dispatch& dispatch, const http::Request& request,
-                        const Invocation& invocation) const;
+  http::Response answer(const std::shared_ptr<PendingRequest>& pending, const Invocation& invocation) const;
 
   const http::Pipeline& pipeline_;
   util::MillisClock clock_;
