@@ -149,8 +149,13 @@ asan: .deps-installed conformance-deps
 fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
-# Everything CI runs.
-test: servers-test unit lambda-test synth e2e e2e-lambda e2e-cluster e2e-aws asan fuzz
+# Everything CI runs, step by step, each step's time printed after it (where CI's ~30 min go).
+TEST_STEPS := servers-test unit lambda-test synth e2e e2e-lambda e2e-cluster e2e-aws asan fuzz
+test:
+	@total=$$(date +%s); for step in $(TEST_STEPS); do start=$$(date +%s); \
+	  $(MAKE) --no-print-directory $$step || { echo "== make $$step FAILED after $$(( $$(date +%s) - start )) s"; exit 1; }; \
+	  echo "== make $$step passed in $$(( $$(date +%s) - start )) s"; done; \
+	echo "== make test passed in $$(( $$(date +%s) - total )) s"
 
 # The benchmark: ratios against nginx and pgbench on this machine, in one run (bench/README.md), then the
 # Lambda function's cold start against the floor of a process that only asks the Runtime API for work.

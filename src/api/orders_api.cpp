@@ -32,10 +32,9 @@ void add_order_routes(http::Router& router, domain::OrderService& orders) {
       });
   router.add_async(
       "GET", "/v1/orders/{id}", [&orders](const http::Request&, const http::PathParams& params, http::Respond respond) {
-        orders.get(path_id(params, "order"),
-                   respond_with<domain::Order>(std::move(respond), [](const domain::Order& order) {
-                     return rendered_response([&](auto storage) { return domain::to_json(order, storage); });
-                   }));
+        orders.get_json(path_id(params, "order"), respond_with<std::string>(std::move(respond), [](std::string& body) {
+                          return http::Response::json(200, std::move(body));
+                        }));
       });
   router.add_async("DELETE", "/v1/orders/{id}",
                    [&orders](const http::Request&, const http::PathParams& params, http::Respond respond) {

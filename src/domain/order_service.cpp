@@ -48,6 +48,14 @@ void OrderService::get(std::string id, util::Completion<Order> done) {
   });
 }
 
+void OrderService::get_json(std::string id, util::Completion<std::string> done) {
+  store_.find_order_json(std::move(id),
+                         [done = std::move(done)](std::optional<std::string> found, std::exception_ptr error) {
+                           if (!error && !found) error = std::make_exception_ptr(NotFound("no such order"));
+                           done(found ? std::move(*found) : std::string(), error);
+                         });
+}
+
 void OrderService::remove(std::string id, util::Done done) {
   // The event carries the entity as it was, so the order is read first; the delete itself decides
   // (false: it vanished meanwhile).

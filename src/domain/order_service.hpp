@@ -21,6 +21,8 @@ class OrderService {
   void create(const CreateOrder& command, const std::optional<IdempotencyContext>& idempotency, CreateDone done);
   // The order, or NotFound.
   void get(std::string id, util::Completion<Order> done);
+  // The order's JSON as GET shows it (serialize(to_json(order))), or NotFound.
+  void get_json(std::string id, util::Completion<std::string> done);
   // Deletes the order (and records ninja.order.deleted); NotFound when there is no such order.
   void remove(std::string id, util::Done done);
   // All orders, or those of `user_id`, newest first.

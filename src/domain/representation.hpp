@@ -3,6 +3,9 @@
 // returns it") and idempotent replays all use it, so they cannot drift apart.
 #include <boost/json/object.hpp>
 
+#include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,6 +25,21 @@ boost::json::array items_to_json(const std::vector<OrderItem>& items, boost::jso
 // The inverse, for stores that keep the items as that JSON text (they wrote it themselves: throws
 // on anything else).
 std::vector<OrderItem> items_from_json(std::string_view text);
+// An order as a store keeps it: the items still as the JSON text that items_to_json wrote.
+struct StoredOrder {
+  std::string_view id;
+  std::string_view user_id;
+  std::string_view items_json;
+  std::string_view currency;
+  int64_t total = 0;
+  std::string_view status;
+  std::optional<std::string_view> note;
+  int64_t created_at_ms = 0;
+};
+// serialize(to_json(order)) of that order, byte for byte, with the items spliced in unparsed: a GET
+// of one order builds no tree. Orders never change, so what was written is what is shown.
+std::string order_json(const StoredOrder& order);
+
 // A notification delivery as GET /v1/orders/{id}/notifications lists it.
 boost::json::object to_json(const Delivery& delivery);
 

@@ -75,6 +75,10 @@ class Store {
 
   virtual void find_user(std::string id, util::Completion<std::optional<User>> done) = 0;
   virtual void find_order(std::string id, util::Completion<std::optional<Order>> done) = 0;
+  // The order's JSON exactly as serialize(to_json(order)) renders it, or nullopt. Orders never
+  // change, so a backend may render it from its columns without building an Order (what GET of one
+  // order answers); this default finds the order and renders it.
+  virtual void find_order_json(std::string id, util::Completion<std::optional<std::string>> done);
   virtual void list_users(PageQuery query, util::Completion<Page<User>> done) = 0;
   // All orders, or only those of `user_id`.
   virtual void list_orders(PageQuery query, std::optional<std::string> user_id, util::Completion<Page<Order>> done) = 0;

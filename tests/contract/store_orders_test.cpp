@@ -1,6 +1,8 @@
 // Store contract: orders (round trips, the user must exist, delete, orders outlive their user).
 #include "store_contract.hpp"
 
+#include "domain/representation.hpp"
+
 namespace ninja::contract {
 namespace {
 
@@ -24,6 +26,25 @@ TYPED_TEST(StoreOrders, RoundTripsEveryFieldWithNoteSet) {
   const auto found = this->store().find_order(order.id);
   ASSERT_TRUE(found.has_value());
   expect_same_order(order, *found);
+}
+
+TYPED_TEST(StoreOrders, FindsTheOrdersJsonExactlyAsItsTreeSerializes) {
+  const auto user = this->add_user();
+  domain::Order order = this->make_order(user.id);
+  order.items = {{"ninja-star/🥷 \"gold\"", 1000, 100'000'000}, {"tab\there\\", 1, 0}};
+  order.total = 1000LL * 100'000'000;
+  order.note = "line\nbreak \"quoted\" \x01 — ünïcode";
+  this->add_order(order);
+  const auto plain = this->add_order(user.id);  // no note
+
+  for (const auto& id : {order.id, plain.id}) {
+    const auto found = this->store().find_order(id);
+    ASSERT_TRUE(found.has_value());
+    const auto text = this->store().find_order_json(id);
+    ASSERT_TRUE(text.has_value());
+    EXPECT_EQ(*text, boost::json::serialize(domain::to_json(*found)));
+  }
+  EXPECT_FALSE(this->store().find_order_json(this->next_id()).has_value());
 }
 
 TYPED_TEST(StoreOrders, RoundTripsAbsentNoteAsAbsent) {

@@ -58,6 +58,10 @@ class BlockingStore {
     return await_result<std::optional<domain::Order>>(
         [&](auto done) { store_.find_order(std::string(id), std::move(done)); });
   }
+  std::optional<std::string> find_order_json(std::string_view id) {
+    return await_result<std::optional<std::string>>(
+        [&](auto done) { store_.find_order_json(std::string(id), std::move(done)); });
+  }
   domain::Page<domain::User> list_users(const domain::PageQuery& query) {
     return await_result<domain::Page<domain::User>>([&](auto done) { store_.list_users(query, std::move(done)); });
   }

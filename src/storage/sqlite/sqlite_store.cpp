@@ -244,6 +244,20 @@ void SqliteStore::find_order(std::string id, util::Completion<std::optional<doma
       std::move(done));
 }
 
+void SqliteStore::find_order_json(std::string id, util::Completion<std::optional<std::string>> done) {
+  file_->read<std::optional<std::string>>(
+      [id = std::move(id)](Database& db) -> std::optional<std::string> {
+        auto q =
+            db.query("SELECT id, user_id, items, currency, total, status, note, created_at FROM orders WHERE id = ?1");
+        if (!q.bind(1, id).step()) return std::nullopt;
+        std::optional<std::string_view> note;
+        if (!q.is_null(6)) note = q.text_view(6);
+        return domain::order_json({q.text_view(0), q.text_view(1), q.text_view(2), q.text_view(3), q.int64(4),
+                                   q.text_view(5), note, q.int64(7)});
+      },
+      std::move(done));
+}
+
 void SqliteStore::list_users(domain::PageQuery query, util::Completion<domain::Page<domain::User>> done) {
   file_->read<domain::Page<domain::User>>(
       [query = std::move(query)](Database& db) {

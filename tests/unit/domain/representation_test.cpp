@@ -87,6 +87,44 @@ TEST(OrderItemsJson, RoundTripsThroughTheStoredText) {
   EXPECT_ANY_THROW(items_from_json("{\"sku\":1}"));
 }
 
+// What a store splices: the order's fields as columns, its items as the text items_to_json wrote.
+std::string spliced(const Order& o) {
+  const std::string items = boost::json::serialize(items_to_json(o.items));
+  std::optional<std::string_view> note;
+  if (o.note) note = *o.note;
+  return order_json({o.id, o.user_id, items, o.currency, o.total, o.status, note, o.created_at_ms});
+}
+
+TEST(OrderJsonText, IsByteForByteWhatSerializingTheTreeWrites) {
+  Order o;
+  o.id = "0190f2a4-1b2c-7d3e-8f40-000000000001";
+  o.user_id = "0190f2a4-1b2c-7d3e-8f40-123456789abc";
+  o.items = {{"A", 2, 1999}, {"ninja-star/\xf0\x9f\xa5\xb7 \"gold\"", 1000, 100'000'000}, {"tab\there\\", 1, 0}};
+  o.currency = "JPY";
+  o.total = 100'000'003'998;
+  o.created_at_ms = 1795498020123;
+  EXPECT_EQ(spliced(o), boost::json::serialize(to_json(o)));  // no note: null
+
+  // Notes that need every kind of escape the serializer writes, and some that need none.
+  const std::vector<std::string> notes = {
+      "",
+      "leave at the door",
+      "\"quoted\" and back\\slash",
+      "line\nbreak\r\ttab\b\f",
+      std::string("nul\0byte", 8),
+      "\x01\x1f control, \x7f delete",
+      "ünïcøde — 🥷 / slash",
+  };
+  for (const auto& note : notes) {
+    o.note = note;
+    EXPECT_EQ(spliced(o), boost::json::serialize(to_json(o))) << note;
+  }
+  o.total = 0;
+  o.items = {{"Z", 1, 0}};
+  o.status = "we\"ird";  // never written so, but escaped all the same
+  EXPECT_EQ(spliced(o), boost::json::serialize(to_json(o)));
+}
+
 TEST(WebhookSecret, IsWhsecPlusBase64) {
   EXPECT_EQ(format_webhook_secret("foobar"), "whsec_Zm9vYmFy");
   EXPECT_EQ(format_webhook_secret(std::string(32, '\0')).size(), 6u + 44u);
