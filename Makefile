@@ -13,14 +13,16 @@ DEBIAN_PACKAGES := build-essential cmake ninja-build ccache pkg-config \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang clang-format clang-tidy \
   python3 python3-pytest python3-requests python3-aiosmtpd wrk nginx-light curl \
-  python3-jsonschema prometheus nodejs valgrind strace ca-certificates
+  python3-jsonschema prometheus nodejs valgrind strace ca-certificates chromium
 
 # The npm checkers of the e2e suite (tests/conformance/), exactly as package-lock.json pins them.
 CONFORMANCE_NPM := tests/conformance/node_modules/.package-lock.json
 # The CDK app's toolchain (deploy/aws/), pinned the same way.
 CDK_NPM := deploy/aws/node_modules/.package-lock.json
+# The console's toolchain (console/: Vite, TypeScript, uPlot, Swagger UI), built into the binary.
+CONSOLE_NPM := console/node_modules/.package-lock.json
 
-.PHONY: help deps .deps-installed conformance-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test lambda lambda-test e2e-lambda cdk-deps synth deploy asan fuzz bench format tidy clean
+.PHONY: help deps .deps-installed conformance-deps console-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test lambda lambda-test e2e-lambda cdk-deps synth deploy asan fuzz bench format tidy clean
 
 # Lists the targets with the first line of the comment above each.
 help:
@@ -35,11 +37,17 @@ deps:
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES)
 	npm ci --prefix tests/conformance --no-audit --no-fund
 	npm ci --prefix deploy/aws --no-audit --no-fund
+	npm ci --prefix console --no-audit --no-fund
 
 # npm ci again only when the lock file changed (npm writes node_modules/.package-lock.json last).
 conformance-deps: $(CONFORMANCE_NPM)
 $(CONFORMANCE_NPM): tests/conformance/package-lock.json
 	npm ci --prefix tests/conformance --no-audit --no-fund
+
+# npm ci of the console's toolchain (the build embeds its output), again only when its lock file changed.
+console-deps: $(CONSOLE_NPM)
+$(CONSOLE_NPM): console/package-lock.json
+	npm ci --prefix console --no-audit --no-fund
 
 # npm ci of the CDK app's toolchain (deploy/aws/), again only when its lock file changed.
 cdk-deps: $(CDK_NPM)
@@ -54,11 +62,11 @@ $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release -DNINJA_WERROR=ON $(CMAKE_FLAGS)
 
 # Builds the service binary alone (what make run and the e2e suites need).
-binary: .deps-installed $(BUILD_DIR)/build.ninja
+binary: .deps-installed console-deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target ninja-orders
 
 # Builds everything: the binary, the unit and contract test binaries.
-build: .deps-installed $(BUILD_DIR)/build.ninja
+build: .deps-installed console-deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 # Runs the service on the embedded default: SQLite file ./ninja-orders.db, in-process bus.
@@ -75,9 +83,10 @@ WITH_SERVERS := tests/servers/with-servers --
 cluster: binary
 	deploy/local-cluster --bin $(BUILD_DIR)/ninja-orders $(CLUSTER_FLAGS)
 
-# Unit tests and the contract suites on every backend (SQLite, PostgreSQL, NATS).
+# Unit tests and the contract suites on every backend (SQLite, PostgreSQL, NATS), and the console's.
 unit: build
 	$(WITH_SERVERS) ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	npm test --prefix console --silent
 
 # Tests of several processes on their own PostgreSQL and NATS servers (the local cluster, faults),
 # and on the AWS engines (kill -9 on DynamoDB + SNS/SQS; the tables and queues as boto3 reads them).
@@ -137,7 +146,7 @@ deploy: lambda cdk-deps
 # The unit, contract and e2e suites again on a Debug build with AddressSanitizer + UBSan.
 # A unity build (16 files per compiler run): a third of the compile time of a cold machine, and
 # the Release build keeps checking that each file compiles on its own.
-asan: .deps-installed conformance-deps
+asan: .deps-installed conformance-deps console-deps
 	cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNINJA_WERROR=ON -DNINJA_SANITIZE=ON \
 	  -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 $(CMAKE_FLAGS)
 	cmake --build $(ASAN_DIR) -j $(JOBS)
