@@ -5,9 +5,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <algorithm>
 #include <charconv>
 
+#include "util/json_text.hpp"
 #include "util/time.hpp"
 
 namespace ninja::domain {
@@ -15,20 +15,6 @@ namespace {
 
 boost::json::value optional_string(const std::optional<std::string>& value, const boost::json::storage_ptr& storage) {
   return value ? boost::json::value(*value, storage) : boost::json::value(nullptr, storage);
-}
-
-// `text` as a JSON string, escaped exactly as Boost.JSON's serializer escapes it. Ids, currencies
-// and statuses never need escaping (they were validated), so they skip the serializer's copy.
-void append_json_string(std::string& out, std::string_view text) {
-  const bool plain = std::all_of(text.begin(), text.end(),
-                                 [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\'; });
-  if (!plain) {
-    out += boost::json::serialize(boost::json::string_view(text.data(), text.size()));
-    return;
-  }
-  out.push_back('"');
-  out.append(text);
-  out.push_back('"');
 }
 
 }  // namespace
@@ -89,25 +75,25 @@ std::string order_json(const StoredOrder& order) {
   std::string out;
   out.reserve(160 + order.items_json.size() + (order.note ? order.note->size() : 0));
   out.append(R"({"id":)");
-  append_json_string(out, order.id);
+  util::append_serialized_string(out, order.id);
   out.append(R"(,"user_id":)");
-  append_json_string(out, order.user_id);
+  util::append_serialized_string(out, order.user_id);
   out.append(R"(,"items":)").append(order.items_json);
   out.append(R"(,"currency":)");
-  append_json_string(out, order.currency);
+  util::append_serialized_string(out, order.currency);
   char digits[24];
   const auto total_end = std::to_chars(digits, digits + sizeof digits, order.total).ptr;
   out.append(R"(,"total":)").append(digits, total_end);
   out.append(R"(,"status":)");
-  append_json_string(out, order.status);
+  util::append_serialized_string(out, order.status);
   out.append(R"(,"note":)");
   if (order.note) {
-    append_json_string(out, *order.note);
+    util::append_serialized_string(out, *order.note);
   } else {
     out.append("null");
   }
   out.append(R"(,"created_at":)");
-  append_json_string(out, util::format_rfc3339_millis(order.created_at_ms));
+  util::append_serialized_string(out, util::format_rfc3339_millis(order.created_at_ms));
   out.push_back('}');
   return out;
 }

@@ -1,6 +1,7 @@
 #include "notify/notifier.hpp"
 
 #include <spdlog/logger.h>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
@@ -11,15 +12,12 @@
 namespace ninja::notify {
 namespace {
 
-// What the notification needs from the OrderCreated event's data (the order as GET returns it).
-struct OrderFacts {
-  std::string user_id;
-  int64_t total = 0;
-  std::string currency;
-};
-
 OrderFacts order_facts(std::string_view cloud_event_json) {
-  const auto event = boost::json::parse(cloud_event_json);
+  // Parsed into a buffer on the stack: a small order's event needs no heap allocation (this runs
+  // twice per order, at intake and at the attempt).
+  unsigned char buffer[8192];
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
+  const auto event = boost::json::parse(cloud_event_json, &arena);
   const auto& data = event.at("data").as_object();
   return {std::string(data.at("user_id").as_string()), data.at("total").to_number<int64_t>(),
           std::string(data.at("currency").as_string())};
@@ -86,9 +84,9 @@ void Notifier::accept(const std::vector<events::Event>& events) {
   std::vector<Job> batch;
   for (const auto& event : events) {
     if (event.type != events::kOrderCreated) continue;
-    std::string user_id;
+    OrderFacts facts;
     try {
-      user_id = order_facts(event.payload).user_id;
+      facts = order_facts(event.payload);
     } catch (const std::exception& e) {
       // Only a bug can make our own event unreadable; refusing it would stall the outbox forever.
       log_->error("notifier dropped event {}: unreadable OrderCreated payload: {}", event.id, e.what());
@@ -96,9 +94,10 @@ void Notifier::accept(const std::vector<events::Event>& events) {
     }
     // Anything else that fails here (the store, while it is down) refuses the whole batch, which
     // the bus then offers again: an event is never acknowledged without its delivery record.
-    auto user = find_user(user_id);
-    Job job{intake(event, user, now), std::move(user)};
-    job.delivery.user_id = std::move(user_id);
+    auto user = find_user(facts.user_id);
+    Job job{intake(event, user, now), std::move(user), std::nullopt};
+    job.delivery.user_id = facts.user_id;
+    job.facts = std::move(facts);
     batch.push_back(std::move(job));
   }
   std::vector<domain::Delivery> records;
@@ -152,20 +151,21 @@ void Notifier::pump() {
 }
 
 void Notifier::attempt(Job job) {
-  if (job.user) return send(std::move(job.delivery), job.user);
+  if (job.user) return send(std::move(job.delivery), job.user, std::move(job.facts));
   const std::string user_id = job.delivery.user_id;
-  store_.find_user(user_id, [this, delivery = std::move(job.delivery)](std::optional<domain::User> user,
-                                                                       const std::exception_ptr& error) mutable {
+  store_.find_user(user_id, [this, delivery = std::move(job.delivery), facts = std::move(job.facts)](
+                                std::optional<domain::User> user, const std::exception_ptr& error) mutable {
     if (error) {
       // The store failed: the claim lapses and the attempt is made again later.
       log_->error("notification {} attempt could not read its user: {}", delivery.event_id, util::error_text(error));
       return finished();
     }
-    send(std::move(delivery), user);
+    send(std::move(delivery), user, std::move(facts));
   });
 }
 
-void Notifier::send(domain::Delivery delivery, const std::optional<domain::User>& user) {
+void Notifier::send(domain::Delivery delivery, const std::optional<domain::User>& user,
+                    std::optional<OrderFacts> facts) {
   Channel* channel = user ? channels_.pick(user->notify_channel) : nullptr;
   if (!user || !channel) {
     delivery.status = domain::DeliveryStatus::skipped;
@@ -176,13 +176,13 @@ void Notifier::send(domain::Delivery delivery, const std::optional<domain::User>
   }
   Notification notification;
   try {
-    const auto facts = order_facts(delivery.payload);
+    if (!facts) facts = order_facts(delivery.payload);
     notification = {delivery.event_id,
                     delivery.payload,
                     delivery.event_time_ms,
                     delivery.order_id,
-                    facts.total,
-                    facts.currency,
+                    facts->total,
+                    std::move(facts->currency),
                     *user};
   } catch (const std::exception& e) {
     log_->error("notification {} has an unreadable payload: {}", delivery.event_id, e.what());
@@ -291,7 +291,7 @@ size_t Notifier::claim_due(size_t limit) {
   });
   std::vector<Job> jobs;
   jobs.reserve(claimed.size());
-  for (auto& delivery : claimed) jobs.push_back({std::move(delivery), std::nullopt});
+  for (auto& delivery : claimed) jobs.push_back({std::move(delivery), std::nullopt, std::nullopt});
   const size_t count = jobs.size();
   enqueue(std::move(jobs));
   return count;

@@ -50,6 +50,13 @@ struct NotifierOptions {
   bool schedule = true;
 };
 
+// What a notification needs from the OrderCreated event's data (the order as GET returns it).
+struct OrderFacts {
+  std::string user_id;
+  int64_t total = 0;
+  std::string currency;
+};
+
 class Notifier {
  public:
   Notifier(domain::Store& store, DeliveryStore& deliveries, ChannelSet channels, RetryPolicy retry,
@@ -82,6 +89,7 @@ class Notifier {
   struct Job {
     domain::Delivery delivery;
     std::optional<domain::User> user;
+    std::optional<OrderFacts> facts;  // read at intake; a retry claimed from the store reads them again
   };
 
   domain::Delivery intake(const events::Event& event, const std::optional<domain::User>& user, int64_t now_ms);
@@ -92,7 +100,7 @@ class Notifier {
   void pump();
   // The stages of one attempt; each ends in finished(), exactly once.
   void attempt(Job job);
-  void send(domain::Delivery delivery, const std::optional<domain::User>& user);
+  void send(domain::Delivery delivery, const std::optional<domain::User>& user, std::optional<OrderFacts> facts);
   void record(domain::Delivery delivery, std::string outcome);
   void finished();
   void schedule();
