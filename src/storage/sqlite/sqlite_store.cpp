@@ -173,14 +173,16 @@ void SqliteStore::create_user(domain::User user, events::Event event,
 void SqliteStore::create_order(domain::Order order, events::Event event,
                                std::optional<domain::IdempotencyRecord> idempotency,
                                util::Completion<domain::CreateOutcome> done) {
+  // Serialized here, on the caller's thread: the one writer thread is what limits the write rate.
+  std::string items = boost::json::serialize(domain::items_to_json(order.items));
   submit<domain::CreateOutcome>(
-      [order = std::move(order), event = std::move(event), idempotency = std::move(idempotency)](Database& db) {
+      [order = std::move(order), items = std::move(items), event = std::move(event),
+       idempotency = std::move(idempotency)](Database& db) {
         if (auto replay = key_in_use(db, idempotency)) return *replay;
         if (!db.query("SELECT 1 FROM users WHERE id = ?1").bind(1, order.user_id).step()) {
           return domain::CreateOutcome{domain::CreateStatus::user_missing, std::nullopt};
         }
         if (idempotency) insert_idempotency(db, *idempotency);
-        const std::string items = boost::json::serialize(domain::items_to_json(order.items));
         db.query(
               "INSERT INTO orders (id, user_id, items, currency, total, status, note, created_at)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
