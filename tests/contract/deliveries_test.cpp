@@ -70,6 +70,31 @@ TYPED_TEST(Deliveries, AddsOncePerEventAndChannel) {
   EXPECT_TRUE(this->add({}).empty());
 }
 
+// What the notifier records: a delivery of an event of this store's own outbox, with its payload.
+// Every read gives the payload back whole, however the backend keeps it, also after an attempt and
+// as a dead letter.
+TYPED_TEST(Deliveries, ADeliveryOfAnOutboxEventReadsBackWithTheEventsPayload) {
+  const auto user = this->add_user();
+  const auto order = this->make_order(user.id);
+  const auto event = this->add_order(order);
+  auto d = this->make_delivery(order.id, TestFixture::kT0);
+  d.event_id = event.id;
+  d.payload = event.payload;
+  EXPECT_EQ(this->add({d}), std::vector<bool>{true});
+  expect_same_delivery(d, this->deliveries().deliveries_for_order(order.id).at(0));
+
+  auto claimed = this->deliveries().claim_due(10, this->lease("a", TestFixture::kT0 + 1));
+  ASSERT_EQ(claimed.size(), 1U);
+  EXPECT_EQ(claimed[0].payload, event.payload);
+  claimed[0].status = DeliveryStatus::dead;
+  claimed[0].attempts = 1;
+  claimed[0].next_attempt_at_ms.reset();
+  this->deliveries().record_attempt(claimed[0]);
+  const auto dead = this->deliveries().dead_deliveries(10);
+  ASSERT_EQ(dead.size(), 1U);
+  EXPECT_EQ(dead[0].payload, event.payload);
+}
+
 TYPED_TEST(Deliveries, NewDeliveriesAreLeasedToTheirIntake) {
   const auto d = this->make_delivery();
   this->add({d}, this->lease("intake", TestFixture::kT0, 1000));

@@ -312,6 +312,34 @@ TEST_F(SqliteSpecific, ReadersAreNotBlockedByAnotherWriterAndSeeOnlyCommittedRow
   EXPECT_TRUE(store().find_user(dirty_id).has_value());
 }
 
+TEST_F(SqliteSpecific, ADeliveryOfAnOutboxEventKeepsNoCopyOfItsPayload) {
+  const auto user = this->add_user();
+  const auto order = this->make_order(user.id);
+  const auto event = this->add_order(order);
+  domain::Delivery own;  // of an event in this file's outbox
+  own.event_id = event.id;
+  own.channel = "webhook";
+  own.order_id = order.id;
+  own.user_id = user.id;
+  own.payload = event.payload;
+  own.next_attempt_at_ms = 1;
+  domain::Delivery foreign = own;  // of an event this file never had: its payload is kept
+  foreign.event_id = this->next_id();
+  foreign.payload = R"({"data":{"total":1}})";
+  this->deliveries().add_deliveries({own, foreign}, {"intake", 0, 0});
+
+  Database probe(backend_->path);
+  auto q = probe.query("SELECT event_id, payload FROM deliveries ORDER BY event_id = ?1 DESC");
+  q.bind(1, own.event_id);
+  ASSERT_TRUE(q.step());
+  EXPECT_EQ(q.text(1), "");
+  ASSERT_TRUE(q.step());
+  EXPECT_EQ(q.text(1), foreign.payload);
+  const auto read = this->deliveries().deliveries_for_order(order.id);
+  ASSERT_EQ(read.size(), 2U);
+  for (const auto& d : read) EXPECT_EQ(d.payload, d.event_id == own.event_id ? own.payload : foreign.payload);
+}
+
 TEST_F(SqliteSpecific, StoresSharingOneFileSeeEachOthersWrites) {
   const auto user = add_user();
   auto other_storage =

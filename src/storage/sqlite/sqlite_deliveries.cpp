@@ -5,10 +5,14 @@
 namespace ninja::storage::sqlite {
 namespace {
 
-// Column list shared by every SELECT/RETURNING below, in read_delivery's order.
-#define DELIVERY_COLUMNS                                                                                 \
-  "event_id, channel, order_id, user_id, status, attempts, last_error, event_time, payload, created_at," \
-  " updated_at, delivered_at, next_attempt_at"
+// Column list shared by every SELECT/RETURNING below, in read_delivery's order. A delivery of an event
+// in this file's outbox keeps no copy of its payload (stored as ''): the event's row has it, and
+// retention deletes that row only together with its deliveries. That halves the bytes of an order
+// and of every delivery row the notifier rewrites.
+#define DELIVERY_COLUMNS                                                                                  \
+  "event_id, channel, order_id, user_id, status, attempts, last_error, event_time,"                      \
+  " CASE payload WHEN '' THEN (SELECT o.payload FROM outbox o WHERE o.event_id = deliveries.event_id)"   \
+  " ELSE payload END, created_at, updated_at, delivered_at, next_attempt_at"
 
 domain::Delivery read_delivery(const Query& q) {
   domain::Delivery d;
@@ -20,7 +24,7 @@ domain::Delivery read_delivery(const Query& q) {
   d.attempts = q.int64(5);
   d.last_error = q.optional_text(6);
   d.event_time_ms = q.int64(7);
-  d.payload = q.text(8);
+  d.payload = q.is_null(8) ? std::string() : q.text(8);
   d.created_at_ms = q.int64(9);
   d.updated_at_ms = q.int64(10);
   d.delivered_at_ms = q.optional_int64(11);
@@ -48,9 +52,11 @@ void SqliteDeliveries::add_deliveries(std::vector<domain::Delivery> deliveries, 
         for (const auto& d : deliveries) {
           const bool needs_attempt = !d.is_final();
           const std::string status(domain::to_string(d.status));
-          db.query("INSERT INTO deliveries (" DELIVERY_COLUMNS
-                   ", claimed_by, claimed_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-                   " ?15) ON CONFLICT (event_id, channel) DO NOTHING")
+          db.query("INSERT INTO deliveries (event_id, channel, order_id, user_id, status, attempts, last_error,"
+                   " event_time, payload, created_at, updated_at, delivered_at, next_attempt_at, claimed_by,"
+                   " claimed_until) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+                   " CASE WHEN EXISTS (SELECT 1 FROM outbox WHERE event_id = ?1) THEN '' ELSE ?9 END,"
+                   " ?10, ?11, ?12, ?13, ?14, ?15) ON CONFLICT (event_id, channel) DO NOTHING")
               .bind(1, d.event_id)
               .bind(2, d.channel)
               .bind(3, d.order_id)
