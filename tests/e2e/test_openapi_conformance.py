@@ -146,11 +146,11 @@ def test_webhook_url_limit_is_the_servers(doc, server):
 def test_path_descriptions_name_the_allow_header_the_server_sends(doc, server):
     wrong = []
     for path, item in doc["paths"].items():
-        if GATEWAY and path == "/metrics":
-            continue
-        concrete = path.replace("{id}", str(uuid.uuid4()))
+        if GATEWAY and (path == "/metrics" or path.startswith("/admin/")):
+            continue  # the api function serves neither
+        concrete = path.replace("{id}", str(uuid.uuid4())).replace("{event_id}", str(uuid.uuid4()))
         allow = server.request("PATCH", concrete).headers.get("Allow")
-        if f"Allowed methods: {allow}." not in item["description"] or "HEAD" not in allow:
+        if f"Allowed methods: {allow}." not in item["description"] or ("get" in item and "HEAD" not in allow):
             wrong.append(f"{path}: server Allow {allow!r}, description {item['description'][:80]!r}")
     assert not wrong, "\n".join(wrong)
 
