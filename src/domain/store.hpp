@@ -79,6 +79,9 @@ class Store {
   // change, so a backend may render it from its columns without building an Order (what GET of one
   // order answers); this default finds the order and renders it.
   virtual void find_order_json(std::string id, util::Completion<std::optional<std::string>> done);
+  // The user whose email equals `email` case-insensitively (ASCII, as email uniqueness compares),
+  // if any: read consistently, so a user is found right after its create's 201.
+  virtual void find_user_by_email(std::string email, util::Completion<std::optional<User>> done) = 0;
   virtual void list_users(PageQuery query, util::Completion<Page<User>> done) = 0;
   // All orders, or only those of `user_id`.
   virtual void list_orders(PageQuery query, std::optional<std::string> user_id, util::Completion<Page<Order>> done) = 0;

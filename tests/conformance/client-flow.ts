@@ -27,6 +27,8 @@ function kind(type: Problem["type"]): "client" | "server" | "retry" {
     case "/problems/bad-query":
     case "/problems/bad-idempotency-key":
     case "/problems/unauthorized":
+    case "/problems/admin-key-required":
+    case "/problems/admin-disabled":
     case "/problems/not-found":
     case "/problems/method-not-allowed":
     case "/problems/email-taken":

@@ -148,9 +148,9 @@ def test_path_descriptions_name_the_allow_header_the_server_sends(doc, server):
     for path, item in doc["paths"].items():
         if not_on_gateway(path):
             continue
-        concrete = path.replace("{id}", str(uuid.uuid4()))
+        concrete = path.replace("{id}", str(uuid.uuid4())).replace("{event_id}", str(uuid.uuid4()))
         allow = server.request("PATCH", concrete).headers.get("Allow")
-        if f"Allowed methods: {allow}." not in item["description"] or "HEAD" not in allow:
+        if f"Allowed methods: {allow}." not in item["description"] or ("get" in item and "HEAD" not in allow):
             wrong.append(f"{path}: server Allow {allow!r}, description {item['description'][:80]!r}")
     assert not wrong, "\n".join(wrong)
 

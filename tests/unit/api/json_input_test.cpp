@@ -90,11 +90,11 @@ TEST(ParseJsonObject, NonObjectIsMalformed) {
 
 TEST(ParseJsonObject, InvalidUtf8IsMalformed) {
   for (const std::string& bad : {
-           std::string("{\"a\":\"\xff\"}"),                  // never valid
-           std::string("{\"a\":\"\xc3\"}"),                  // truncated sequence
-           std::string("{\"a\":\"\xc0\xaf\"}"),              // overlong
-           std::string("{\"a\":\"\xed\xa0\x80\"}"),          // UTF-16 surrogate
-           std::string("{\"\xfe\":1}"),                      // in a key
+           std::string("{\"a\":\"\xff\"}"),          // never valid
+           std::string("{\"a\":\"\xc3\"}"),          // truncated sequence
+           std::string("{\"a\":\"\xc0\xaf\"}"),      // overlong
+           std::string("{\"a\":\"\xed\xa0\x80\"}"),  // UTF-16 surrogate
+           std::string("{\"\xfe\":1}"),              // in a key
        }) {
     EXPECT_THROW(parse_json_object(request(bad)), MalformedJson);
   }
@@ -142,13 +142,24 @@ TEST(ObjectReader, ReadsTypedFieldsWithPrefixedErrors) {
   EXPECT_EQ(reader.path("sku"), "items[3].sku");
 }
 
+TEST(ObjectReader, ReadsAnyJsonNumberAsANumber) {
+  const auto obj = boost::json::parse(R"({"i":5,"d":2.5,"u":18446744073709551615,"s":"5","n":null})").as_object();
+  std::vector<FieldError> errors;
+  ObjectReader reader(obj, "", errors, {"i", "d", "u", "s", "n"});
+  EXPECT_EQ(reader.number("i", true), 5.0);
+  EXPECT_EQ(reader.number("d", true), 2.5);
+  EXPECT_EQ(reader.number("u", true), 18446744073709551615.0);
+  EXPECT_EQ(reader.number("s", true), std::nullopt);
+  EXPECT_EQ(reader.number("n", false), std::nullopt);
+  EXPECT_THAT(errors, ElementsAre(FieldError{"s", "must be a number, not a string"}));
+}
+
 // ---- merge_errors --------------------------------------------------------------------------------
 
 TEST(MergeErrors, RuleErrorsOfFailedFieldsAreDropped) {
-  const auto merged = merge_errors({{"name", "must be a string, not a number"}, {"items", "must be an array"}},
-                                   {{"name", "must be 1–200 characters"},
-                                    {"items", "must hold 1–100 items"},
-                                    {"email", "must be plausible"}});
+  const auto merged = merge_errors(
+      {{"name", "must be a string, not a number"}, {"items", "must be an array"}},
+      {{"name", "must be 1–200 characters"}, {"items", "must hold 1–100 items"}, {"email", "must be plausible"}});
   EXPECT_THAT(merged, ElementsAre(FieldError{"name", "must be a string, not a number"},
                                   FieldError{"items", "must be an array"}, FieldError{"email", "must be plausible"}));
 }
@@ -163,9 +174,9 @@ TEST(MergeErrors, AnArrayLevelErrorKeepsItsElementsErrors) {
 TEST(MergeErrors, OnlyWholePathSegmentsMatch) {
   const auto merged = merge_errors({{"items[1]", "must be an object"}, {"note", "x"}},
                                    {{"items[1].sku", "a"}, {"items[10].sku", "b"}, {"notes", "c"}, {"items[1]x", "d"}});
-  EXPECT_THAT(merged, ElementsAre(FieldError{"items[1]", "must be an object"}, FieldError{"note", "x"},
-                                  FieldError{"items[10].sku", "b"}, FieldError{"notes", "c"},
-                                  FieldError{"items[1]x", "d"}));
+  EXPECT_THAT(merged,
+              ElementsAre(FieldError{"items[1]", "must be an object"}, FieldError{"note", "x"},
+                          FieldError{"items[10].sku", "b"}, FieldError{"notes", "c"}, FieldError{"items[1]x", "d"}));
 }
 
 TEST(MergeErrors, NoDecodeErrorsKeepsAllRuleErrors) {

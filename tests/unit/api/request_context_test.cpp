@@ -47,10 +47,22 @@ TEST(PageQuery, LimitBounds) {
 }
 
 TEST(PageQuery, MalformedLimitIsBadQuery) {
-  for (const char* bad : {"0", "101", "abc", "", "-1", "1.5", "10abc", " 5", "5 ", "+5", "0x10", "1e2",
-                          "99999999999999999999999999"}) {
+  for (const char* bad :
+       {"0", "101", "abc", "", "-1", "1.5", "10abc", " 5", "5 ", "+5", "0x10", "1e2", "99999999999999999999999999"}) {
     EXPECT_THROW(page_query(with_query({{"limit", bad}})), BadQuery) << '"' << bad << '"';
   }
+}
+
+TEST(LimitParam, HasItsOwnDefaultAndMaximum) {
+  EXPECT_EQ(limit_param(with_query({}), 100, 500), 100u);
+  EXPECT_EQ(limit_param(with_query({{"limit", "500"}}), 100, 500), 500u);
+  try {
+    limit_param(with_query({{"limit", "501"}}), 100, 500);
+    ADD_FAILURE() << "501 accepted";
+  } catch (const BadQuery& e) {
+    EXPECT_STREQ(e.what(), "limit must be an integer from 1 to 500");
+  }
+  EXPECT_THROW(limit_param(with_query({{"limit", "1"}, {"limit", "2"}}), 100, 500), BadQuery);
 }
 
 TEST(PageQuery, UnknownParametersAreIgnored) {
@@ -100,17 +112,16 @@ TEST(Cursor, IsOpaqueAndUrlSafe) {
 TEST(Cursor, RejectsMalformed) {
   const std::string id(kId);
   for (const std::string& bad : {
-           std::string(""),
-           std::string("not base64!"),
-           util::base64url_encode(id),                  // no version tag
-           util::base64url_encode("v2:" + id),          // unknown version
-           util::base64url_encode("v1:"),               // no id
-           util::base64url_encode("v1:not-a-uuid"),     // not an id
-           util::base64url_encode("v1:" + id + "x"),    // trailing garbage
+           std::string(""), std::string("not base64!"),
+           util::base64url_encode(id),                                         // no version tag
+           util::base64url_encode("v2:" + id),                                 // unknown version
+           util::base64url_encode("v1:"),                                      // no id
+           util::base64url_encode("v1:not-a-uuid"),                            // not an id
+           util::base64url_encode("v1:" + id + "x"),                           // trailing garbage
            util::base64url_encode("v1:0190F2A4-1B2C-7D3E-8F40-123456789ABC"),  // not the canonical form we issue
-           encode_cursor(kId) + "==",                   // padding is not part of the format
-           encode_cursor(kId) + "A",                    // damaged
-           std::string(200, 'A'),                       // too long
+           encode_cursor(kId) + "==",                                          // padding is not part of the format
+           encode_cursor(kId) + "A",                                           // damaged
+           std::string(200, 'A'),                                              // too long
        }) {
     EXPECT_EQ(decode_cursor(bad), std::nullopt) << '"' << bad << '"';
   }
@@ -132,9 +143,7 @@ TEST(IdempotencyContext, CarriesKeyScopeAndFingerprint) {
   EXPECT_TRUE(std::regex_match(ctx->fingerprint, std::regex("[0-9a-f]{64}"))) << ctx->fingerprint;
 }
 
-TEST(IdempotencyContext, ScopeIsEmptyWithoutAuth) {
-  EXPECT_EQ(idempotency_context(post("{}", "k"))->scope, "");
-}
+TEST(IdempotencyContext, ScopeIsEmptyWithoutAuth) { EXPECT_EQ(idempotency_context(post("{}", "k"))->scope, ""); }
 
 TEST(IdempotencyContext, KeyLengthOneTo255) {
   EXPECT_EQ(idempotency_context(post("{}", "k"))->key, "k");

@@ -56,5 +56,16 @@ TEST(ApiKey, ValidatesNameAndPlan) {
   EXPECT_THROW(issue_api_key("x", 1.0, 0.5, 1, counting_bytes), std::invalid_argument);
 }
 
+TEST(ApiKey, ValidationNamesEachBadField) {
+  EXPECT_TRUE(validate_api_key("x", 1e6, 1e6).empty());
+  EXPECT_TRUE(validate_api_key(std::string(200, 'n'), 0.001, 1).empty());
+  const auto errors = validate_api_key("", 1e6 + 1, 0.5);
+  ASSERT_EQ(errors.size(), 3U);
+  EXPECT_EQ(errors[0].field, "name");
+  EXPECT_EQ(errors[1].field, "rate");
+  EXPECT_EQ(errors[2].field, "burst");
+  EXPECT_EQ(validate_api_key("x", std::nullopt, 1e6 + 1).at(0).field, "burst");
+}
+
 }  // namespace
 }  // namespace ninja::domain

@@ -130,5 +130,36 @@ TEST(WebhookSecret, IsWhsecPlusBase64) {
   EXPECT_EQ(format_webhook_secret(std::string(32, '\0')).size(), 6u + 44u);
 }
 
+TEST(ApiKeyJson, HasTheListedFieldsAndNeverTheHash) {
+  ApiKey key{"0123456789abcdef", "ci", "deadbeef", 2.0, 2.5, 1795498020123, std::nullopt};
+  EXPECT_EQ(boost::json::serialize(to_json(key)),
+            R"({"id":"0123456789abcdef","name":"ci","rate":2,"burst":2.5E0,"created_at":"2026-11-24T05:27:00.123Z",)"
+            R"("revoked_at":null})");
+  key.rate.reset();
+  key.burst.reset();
+  key.revoked_at_ms = 1795498020123;
+  const auto o = to_json(key);
+  EXPECT_TRUE(o.at("rate").is_null() && o.at("burst").is_null());
+  EXPECT_EQ(o.at("revoked_at").as_string(), "2026-11-24T05:27:00.123Z");
+}
+
+TEST(DeadLetterJson, IsTheDeliveryWithItsOrderAndUser) {
+  Delivery d;
+  d.event_id = "e";
+  d.order_id = "o";
+  d.user_id = "u";
+  d.channel = "webhook";
+  d.status = DeliveryStatus::dead;
+  d.attempts = 3;
+  d.last_error = "HTTP 500";
+  d.updated_at_ms = 1795498020123;
+  auto o = dead_letter_to_json(d);
+  EXPECT_EQ(o.at("order_id").as_string(), "o");
+  EXPECT_EQ(o.at("user_id").as_string(), "u");
+  o.erase("order_id");
+  o.erase("user_id");
+  EXPECT_EQ(o, to_json(d));
+}
+
 }  // namespace
 }  // namespace ninja::domain
