@@ -158,8 +158,9 @@ asan: .deps-installed conformance-deps console-deps
 fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
-# Everything CI runs, step by step, each step's time printed after it (where CI's ~30 min go).
 TEST_STEPS := servers-test unit lambda-test synth e2e e2e-lambda e2e-cluster e2e-aws asan fuzz
+
+# Everything CI runs, step by step, each step's time printed after it (where CI's ~30 min go).
 test:
 	@total=$$(date +%s); for step in $(TEST_STEPS); do start=$$(date +%s); \
 	  $(MAKE) --no-print-directory $$step || { echo "== make $$step FAILED after $$(( $$(date +%s) - start )) s"; exit 1; }; \
