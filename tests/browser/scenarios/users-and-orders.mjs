@@ -1,0 +1,79 @@
+// Scenario 1: what the API created is listed by the console, newest first; search by email and by id;
+// keyset paging walks every user exactly once, in the API's order.
+import assert from 'node:assert/strict';
+import { poll } from '../lib/poll.mjs';
+import { ids, openConsole } from '../lib/scenario.mjs';
+
+export async function usersAndOrders({ page, env, log }) {
+  const server = await env.openServer();
+  const user = await server.api.webhookUser(await env.okReceiver(), 'ada');
+  const orders = [];
+  for (const quantity of [1, 2, 3]) {
+    orders.push(await server.api.order(user.id, [{ sku: `SKU-${quantity}`, quantity, unit_price: 1050 }]));
+  }
+
+  await openConsole(page, server); // the default route is #/orders
+  const orderRows = page.getByTestId('orders-table').getByTestId('order-row');
+  await orderRows.first().waitFor();
+  assert.deepEqual((await ids(orderRows)).slice(0, 3), orders.map((o) => o.id).reverse(), 'orders newest first');
+  const newest = await orderRows.first().innerText();
+  assert.match(newest, /USD\s*31\.50|31\.50\s*USD/, `the newest order's total (3 × 10.50) in ${newest}`);
+
+  await page.getByTestId('nav-users').click();
+  const userRow = page.locator(`[data-testid="user-row"][data-id="${user.id}"]`);
+  await userRow.waitFor();
+  const shown = await userRow.innerText();
+  for (const text of [user.name, user.email, 'webhook']) assert.ok(shown.includes(text), `user row shows ${text}: ${shown}`);
+
+  // Search by email: the list is that one user.
+  const userRows = page.getByTestId('users-table').getByTestId('user-row');
+  await page.getByTestId('search-input').fill(user.email);
+  await page.getByTestId('search-submit').click();
+  await poll(async () => JSON.stringify(await ids(userRows)) === JSON.stringify([user.id]), { what: 'the email search to list only the user' });
+
+  // Search by id: the user's page with its three orders.
+  await page.getByTestId('search-input').fill(user.id);
+  await page.getByTestId('search-submit').click();
+  await page.waitForURL(`**/console/#/users/${user.id}`);
+  assert.ok((await page.getByTestId('user-detail').innerText()).includes(user.email));
+  const userOrders = page.getByTestId('orders-table').getByTestId('order-row');
+  await poll(async () => (await userOrders.count()) === 3, { what: "the user's 3 orders" });
+  assert.deepEqual(await ids(userOrders), orders.map((o) => o.id).reverse());
+
+  // An order id in the orders page's search opens that order.
+  await page.getByTestId('nav-orders').click();
+  await page.getByTestId('search-input').fill(orders[0].id);
+  await page.getByTestId('search-submit').click();
+  await page.waitForURL(`**/console/#/orders/${orders[0].id}`);
+  await page.getByTestId('order-detail').waitFor();
+
+  await walkUserPages({ page, server, log });
+}
+
+/** More users than one page holds, then next-page until it is disabled: every user once, newest first. */
+async function walkUserPages({ page, server, log }) {
+  await openConsole(page, server, '#/users');
+  const rows = page.getByTestId('users-table').getByTestId('user-row');
+  await rows.first().waitFor();
+  const pageSize = await rows.count();
+  const existing = (await server.api.all('/v1/users')).length;
+  for (let i = existing; i <= pageSize; i++) await server.api.plainUser('pager');
+  const expected = (await server.api.all('/v1/users')).map((u) => u.id);
+  log(`paging ${expected.length} users, ${pageSize} a page`);
+
+  await page.reload();
+  await rows.first().waitFor();
+  const next = page.getByTestId('next-page');
+  const seen = [];
+  for (;;) {
+    const onPage = await ids(rows);
+    assert.ok(onPage.length > 0 && onPage.length <= pageSize, `a page of 1..${pageSize} rows, got ${onPage.length}`);
+    seen.push(...onPage);
+    if (await next.isDisabled()) break;
+    assert.ok(seen.length < expected.length, 'next-page enabled after the last user');
+    await next.click();
+    await poll(async () => (await ids(rows))[0] !== onPage[0], { what: 'the next page of users' });
+  }
+  assert.deepEqual(seen, expected, 'the pages together are every user, newest first, each once');
+  assert.ok(seen.length > pageSize, 'more than one page was walked');
+}
