@@ -125,8 +125,8 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   if (s.has_role("api")) services.add_routes(router);
   api::add_ops_routes(router, &metrics, store, draining, bus);
 
-  // The gateway: API keys (re-read every 500 ms, so revocations apply within a second) and
-  // throttling; absent when neither is configured, so it costs nothing then.
+  // The gateway: API keys (re-read every 500 ms, so revocations apply within a second), the admin
+  // API's guard and throttling.
   const bool require_key = s.auth == "api-key";
   ApiKeyCache api_keys(*storage.api_keys);
   std::unique_ptr<util::PeriodicTask> key_refresh;
@@ -139,19 +139,21 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   }
   const http::RateLimits limits{s.rate_limit.rate, s.rate_limit.burst, s.rate_limit.per_client_rate,
                                 s.rate_limit.per_client_burst};
-  std::unique_ptr<http::Gateway> gateway;
-  if (require_key || limits.rate > 0 || limits.per_client_rate > 0) {
-    gateway = std::make_unique<http::Gateway>(
-        http::GatewayOptions{require_key, limits},
-        [&api_keys](std::string_view presented) { return api_keys.find(presented); },
-        [] {
-          return std::chrono::duration_cast<std::chrono::nanoseconds>(
-                     std::chrono::steady_clock::now().time_since_epoch())
-              .count();
-        },
-        metrics);
-  }
-  http::Pipeline pipeline(router, metrics, log.access, log.app, api::map_exception, ids, gateway.get());
+  // Always there: /admin/v1 is guarded by it even when /v1 needs no key and nothing is throttled.
+  const http::AdminAccess admin_access({s.admin_key, require_key, config::is_loopback_host(s.host)});
+  log.app->info("admin API on /admin/v1: {}", s.admin_key ? "needs the admin key"
+                                              : admin_access.verdict("") == http::AdminVerdict::allowed
+                                                  ? "open (--auth none on a loopback address, no --admin-key-file)"
+                                                  : "disabled (no --admin-key-file)");
+  http::Gateway gateway(
+      http::GatewayOptions{require_key, limits, admin_access},
+      [&api_keys](std::string_view presented) { return api_keys.find(presented); },
+      [] {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+      },
+      metrics);
+  http::Pipeline pipeline(router, metrics, log.access, log.app, api::map_exception, ids, &gateway);
 
   http::ServerOptions options;
   options.host = s.host;

@@ -10,6 +10,8 @@
 #include <iostream>
 #include <thread>
 
+#include "config/admin_key_file.hpp"
+
 namespace ninja::config {
 namespace {
 
@@ -55,6 +57,10 @@ void add_serve_options(CLI::App& serve, Config& config) {
       ->check(CLI::IsMember({"none", "api-key"}));
   serve.add_flag("--insecure", s.insecure, "allow --auth none on a non-loopback address")
       ->envname(env_name("insecure"));
+  option(serve, "admin-key-file", s.admin_key_file,
+         "file holding the admin key (one line, at least 32 characters, e.g. from `openssl rand -hex 32`): "
+         "/admin/v1 then needs it in x-api-key, and /v1 accepts it [none: /admin/v1 is open only with --auth none "
+         "on a loopback address]");
   option(serve, "max-body", s.max_body, "largest accepted request body in bytes (more: 413)");
   option(serve, "max-header-bytes", s.max_header_bytes, "largest request line + headers in bytes (more: 431)");
   option(serve, "max-connections", s.max_connections, "concurrent connections (more get 503)");
@@ -283,6 +289,14 @@ ParseResult parse(int argc, const char* const* argv) {
       std::cerr << "error: refusing to serve " << s.listen
                 << " without authentication; use a loopback address, --auth api-key, or --insecure\n";
       return {std::nullopt, 2};
+    }
+    if (!s.admin_key_file.empty()) {
+      try {
+        s.admin_key = read_admin_key_file(s.admin_key_file);
+      } catch (const std::invalid_argument& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return {std::nullopt, 2};
+      }
     }
     const size_t cores = std::max(1U, std::thread::hardware_concurrency());
     if (s.threads == 0) s.threads = cores;

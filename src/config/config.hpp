@@ -44,6 +44,8 @@ struct ServeConfig {
   size_t store_connections = 0;  // 0: the store backend's default
   std::string auth;              // resolved: "none" or "api-key"
   bool insecure = false;
+  std::string admin_key_file;            // --admin-key-file; empty: no admin key
+  std::optional<std::string> admin_key;  // its key, read at parse time (never logged)
   size_t max_body = 1048576;
   size_t max_header_bytes = 16384;
   size_t max_connections = 10000;

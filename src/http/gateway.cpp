@@ -30,27 +30,38 @@ Gateway::Gateway(GatewayOptions options, KeyLookup lookup, std::function<int64_t
       limiter_(options.limits),
       rejected_(metrics.counter("gateway_rejected_total",
                                 "Requests refused before routing, by reason (missing_key, invalid_key,"
-                                " global_limit, client_limit)",
+                                " admin_key_required, admin_disabled, global_limit, client_limit)",
                                 {"reason"})) {}
 
 std::optional<Response> Gateway::admit(Request& request) {
   if (is_operational(request.path)) return std::nullopt;
   std::optional<UsagePlan> plan;
-  if (options_.require_api_key && is_api(request.path)) {
+  if (options_.admin && AdminAccess::is_admin_path(request.path)) {
+    const AdminVerdict verdict = options_.admin->verdict(request.header("x-api-key"));
+    if (verdict != AdminVerdict::allowed) {
+      rejected_.inc({verdict == AdminVerdict::key_required ? "admin_key_required" : "admin_disabled"});
+      return AdminAccess::refusal(verdict);
+    }
+    if (options_.admin->has_key()) admit_as_admin(request, plan);  // allowed with a key: the key was right
+  } else if (options_.require_api_key && is_api(request.path)) {
     const std::string_view presented = request.header("x-api-key");
     if (presented.empty()) {
       rejected_.inc({"missing_key"});
       return problem(401, "unauthorized", "Unauthorized", "this API needs an x-api-key header")
           .with_header("WWW-Authenticate", "ApiKey header=\"x-api-key\"");
     }
-    auto caller = lookup_(presented);
-    if (!caller) {
-      rejected_.inc({"invalid_key"});
-      return problem(401, "unauthorized", "Unauthorized", "the x-api-key is not valid (unknown or revoked)")
-          .with_header("WWW-Authenticate", "ApiKey header=\"x-api-key\"");
+    if (options_.admin && options_.admin->is_admin_key(presented)) {
+      admit_as_admin(request, plan);
+    } else {
+      auto caller = lookup_(presented);
+      if (!caller) {
+        rejected_.inc({"invalid_key"});
+        return problem(401, "unauthorized", "Unauthorized", "the x-api-key is not valid (unknown or revoked)")
+            .with_header("WWW-Authenticate", "ApiKey header=\"x-api-key\"");
+      }
+      request.client_id = std::move(caller->key_id);
+      plan = caller->plan;
     }
-    request.client_id = std::move(caller->key_id);
-    plan = caller->plan;
   }
   if (!limiter_.enabled() && !plan) return std::nullopt;
   const std::string_view client = request.client_id.empty() ? request.remote_address : request.client_id;
@@ -58,6 +69,11 @@ std::optional<Response> Gateway::admit(Request& request) {
   if (decision.allowed) return std::nullopt;
   rejected_.inc({decision.limited_by == LimitDecision::Limit::global ? "global_limit" : "client_limit"});
   return throttled(decision);
+}
+
+void Gateway::admit_as_admin(Request& request, std::optional<UsagePlan>& plan) {
+  request.client_id = std::string(kAdminClientId);
+  plan = UsagePlan{0, 0};  // a plan without a rate: no per-client bucket (rate_limiter.hpp)
 }
 
 Response Gateway::throttled(const LimitDecision& decision) {

@@ -21,6 +21,8 @@ struct RateLimits {
   double per_client_burst = 0;
 };
 
+// A client's own limits. A plan with rate 0 gives the client no bucket of its own: only the global
+// bucket applies to it (the admin key's plan).
 struct UsagePlan {
   double rate = 0;
   double burst = 0;

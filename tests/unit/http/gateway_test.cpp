@@ -43,7 +43,7 @@ class GatewayTest : public ::testing::Test {
 };
 
 TEST_F(GatewayTest, RequiresAKnownKeyOnV1AndNamesTheCaller) {
-  auto gateway = make({true, {}});
+  auto gateway = make({true, {}, std::nullopt});
   auto anonymous = request("/v1/users");
   auto refused = gateway.admit(anonymous);
   ASSERT_TRUE(refused.has_value());
@@ -60,7 +60,7 @@ TEST_F(GatewayTest, RequiresAKnownKeyOnV1AndNamesTheCaller) {
 }
 
 TEST_F(GatewayTest, OperationalPathsAndNonApiPathsNeedNoKey) {
-  auto gateway = make({true, {1, 1, 0, 0}});
+  auto gateway = make({true, {1, 1, 0, 0}, std::nullopt});
   for (const char* path : {"/healthz", "/readyz", "/metrics", "/openapi.json"}) {
     for (int i = 0; i < 3; ++i) {
       auto r = request(path);
@@ -72,7 +72,7 @@ TEST_F(GatewayTest, OperationalPathsAndNonApiPathsNeedNoKey) {
 }
 
 TEST_F(GatewayTest, ThrottlesWithRateLimitHeaders) {
-  auto gateway = make({false, {0, 0, 2, 4}});
+  auto gateway = make({false, {0, 0, 2, 4}, std::nullopt});
   for (int i = 0; i < 4; ++i) {
     auto r = request("/v1/users");
     EXPECT_FALSE(gateway.admit(r).has_value()) << i;
@@ -95,7 +95,7 @@ TEST_F(GatewayTest, ThrottlesWithRateLimitHeaders) {
 }
 
 TEST_F(GatewayTest, AKeysUsagePlanAppliesPerKey) {
-  auto gateway = make({true, {}});
+  auto gateway = make({true, {}, std::nullopt});
   for (int i = 0; i < 2; ++i) {
     auto r = request("/v1/users", "planned");
     EXPECT_FALSE(gateway.admit(r).has_value());
