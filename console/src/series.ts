@@ -10,7 +10,7 @@ export class RollingSeries {
   // Adds one point in time; series absent from `point` get a gap (null) there.
   push(at: number, point: Map<string, number>): void {
     this.times.push(at);
-    for (const [name, value] of point) {
+    for (const name of point.keys()) {
       if (!this.values.has(name)) this.values.set(name, new Array<number | null>(this.times.length - 1).fill(null));
     }
     for (const [name, column] of this.values) column.push(Number.isFinite(point.get(name)) ? point.get(name)! : null);
@@ -23,17 +23,21 @@ export class RollingSeries {
     }
   }
 
-  names(): string[] {
-    return [...this.values.keys()].sort();
+  // Sorted, except that `first` (an aggregate, say) leads when present.
+  names(first?: string): string[] {
+    const names = [...this.values.keys()].sort();
+    const at = first === undefined ? -1 : names.indexOf(first);
+    if (at > 0) names.unshift(...names.splice(at, 1));
+    return names;
   }
 
-  // The points of the last `seconds` before `now`: [times, ...one array per name in names()].
-  window(seconds: number, now: number): { times: number[]; columns: (number | null)[][] } {
+  // The points of the last `seconds` before `now`: [times, ...one array per name in names(first)].
+  window(seconds: number, now: number, first?: string): { times: number[]; columns: (number | null)[][] } {
     let start = 0;
     while (start < this.times.length && this.times[start]! < now - seconds) start++;
     return {
       times: this.times.slice(start),
-      columns: this.names().map((name) => this.values.get(name)!.slice(start)),
+      columns: this.names(first).map((name) => this.values.get(name)!.slice(start)),
     };
   }
 }

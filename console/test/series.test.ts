@@ -21,3 +21,13 @@ describe("RollingSeries", () => {
     expect(s.window(10, 0).columns).toEqual([[null]]);
   });
 });
+
+describe("RollingSeries.names", () => {
+  it("puts the named aggregate first", () => {
+    const s = new RollingSeries(10);
+    s.push(0, new Map([["b", 1], ["all", 3], ["a", 2]]));
+    expect(s.names("all")).toEqual(["all", "a", "b"]);
+    expect(s.window(10, 0, "all").columns).toEqual([[3], [2], [1]]);
+    expect(s.names()).toEqual(["a", "all", "b"]);
+  });
+});

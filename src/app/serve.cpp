@@ -11,6 +11,7 @@
 
 #include "api/error_mapping.hpp"
 #include "api/ops_api.hpp"
+#include "api/static_pages.hpp"
 #include "app/api_key_cache.hpp"
 #include "app/api_services.hpp"
 #include "app/notifier_role.hpp"
@@ -124,6 +125,7 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
   http::Router router;
   if (s.has_role("api")) services.add_routes(router);
   api::add_ops_routes(router, &metrics, store, draining, bus);
+  api::add_static_pages(router);  // /console/ and /docs/, on every role and backend
 
   // The gateway: API keys (re-read every 500 ms, so revocations apply within a second), the admin
   // API's guard and throttling.
