@@ -18,6 +18,13 @@ GATEWAY = os.environ.get("NINJA_E2E_GATEWAY", "")
 
 NO_METRICS = "the api function serves no /metrics: a Lambda function's metrics are CloudWatch's"
 no_metrics = pytest.mark.skipif(bool(GATEWAY), reason=NO_METRICS)
+NO_PAGES = "the api function serves no /console and no /docs: API Gateway would make them public"
+no_pages = pytest.mark.skipif(bool(GATEWAY), reason=NO_PAGES)
+
+
+def not_on_gateway(path):
+    """Documented paths that the Lambda api function does not serve: /metrics and the web pages."""
+    return bool(GATEWAY) and (path == "/metrics" or path.split("/")[1] in ("console", "docs"))
 
 
 def key_headers():

@@ -24,7 +24,7 @@ export const renderCharts: PageRender = (root, ctx) => {
   );
   const status = h("p", { class: "muted", "data-testid": "scrape-status" }, `Scraping /metrics every ${SCRAPE_MS / 1000} s…`);
   const requestRate = new LiveChart("chart-request-rate", "Request rate by route", "req/s", ALL);
-  const latency = new LiveChart("chart-latency", "Latency percentiles by route", "seconds", `${ALL} p99`);
+  const latency = new LiveChart("chart-latency", "Latency percentiles by route", "ms", `${ALL} p99`);
   const outboxLag = new LiveChart("chart-outbox-lag", "Outbox lag", "seconds");
   const deliveries = new LiveChart("chart-deliveries", "Notification deliveries by outcome", "per s", ALL);
   const charts = [requestRate, latency, outboxLag, deliveries];
@@ -82,13 +82,13 @@ function withTotal(previous: Scrape, current: Scrape, name: string, label: strin
   return point;
 }
 
-// "<route> p50" … for each route with requests since the last scrape, and the same over all routes.
+// "<route> p50" … in milliseconds for each route with requests since the last scrape, and the same over all routes.
 function percentiles(previous: Scrape, current: Scrape): Map<string, number> {
   const qs = PERCENTILES.map(([, q]) => q);
   const point = new Map<string, number>();
   const add = (quantiles: Map<string, number[]>, name: (key: string) => string) => {
     for (const [key, values] of quantiles) {
-      PERCENTILES.forEach(([label], i) => point.set(`${name(key)} ${label}`, values[i]!));
+      PERCENTILES.forEach(([label], i) => point.set(`${name(key)} ${label}`, values[i]! * 1000));
     }
   };
   add(deltaQuantiles(previous, current, "http_request_duration_seconds", ["route"], qs), (route) => route);
