@@ -19,6 +19,9 @@ export function scenario(env, name, body) {
       if (watch.problems.length) throw new Error(`the page misbehaved:\n  ${watch.problems.join('\n  ')}`);
     } catch (error) {
       failure = error;
+      // What the console itself said is often the quickest explanation of a timeout.
+      const banner = await page.getByTestId('error-banner').filter({ visible: true }).allInnerTexts().catch(() => []);
+      if (banner.join('').trim()) log(`error-banner at failure: ${banner.join(' | ').trim()}`);
     }
     await page.screenshot({ path: join(env.artifacts, `${name}${failure ? '-failed' : ''}.png`), fullPage: true })
       .catch((error) => log(`no screenshot: ${error.message}`));
