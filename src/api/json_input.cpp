@@ -52,7 +52,8 @@ boost::json::object parse_json_object(const http::Request& request) {
 }
 
 ObjectReader::ObjectReader(const boost::json::object& object, std::string prefix,
-                           std::vector<domain::FieldError>& errors, std::initializer_list<std::string_view> known_fields)
+                           std::vector<domain::FieldError>& errors,
+                           std::initializer_list<std::string_view> known_fields)
     : object_(object), prefix_(std::move(prefix)), errors_(errors) {
   for (const auto& field : object_) {
     if (std::find(known_fields.begin(), known_fields.end(), field.key()) == known_fields.end()) {
@@ -61,7 +62,9 @@ ObjectReader::ObjectReader(const boost::json::object& object, std::string prefix
   }
 }
 
-void ObjectReader::fail(std::string_view name, std::string message) { errors_.push_back({path(name), std::move(message)}); }
+void ObjectReader::fail(std::string_view name, std::string message) {
+  errors_.push_back({path(name), std::move(message)});
+}
 
 const boost::json::value* ObjectReader::find(std::string_view name, bool required) {
   const auto* value = object_.if_contains(name);
@@ -91,6 +94,14 @@ std::optional<int64_t> ObjectReader::integer(std::string_view name, bool require
     return std::nullopt;
   }
   fail(name, "must be an integer, not " + std::string(type_name(*value)));
+  return std::nullopt;
+}
+
+std::optional<double> ObjectReader::number(std::string_view name, bool required) {
+  const auto* value = find(name, required);
+  if (!value) return std::nullopt;
+  if (value->is_number()) return value->to_number<double>();
+  fail(name, "must be a number, not " + std::string(type_name(*value)));
   return std::nullopt;
 }
 

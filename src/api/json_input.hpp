@@ -43,6 +43,8 @@ class ObjectReader {
 
   std::optional<std::string> string(std::string_view name, bool required);
   std::optional<int64_t> integer(std::string_view name, bool required);
+  // Any JSON number (integer or not).
+  std::optional<double> number(std::string_view name, bool required);
   const boost::json::array* array(std::string_view name, bool required);
 
   // The path of a field, e.g. items[0].quantity.

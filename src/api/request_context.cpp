@@ -18,18 +18,21 @@ const std::string* single_query_param(const http::Request& request, std::string_
   return request.query_param(name);
 }
 
+size_t limit_param(const http::Request& request, size_t default_limit, size_t max_limit) {
+  const auto* limit = single_query_param(request, "limit");
+  if (!limit) return default_limit;
+  size_t value = 0;
+  const auto* end = limit->data() + limit->size();
+  const auto [ptr, ec] = std::from_chars(limit->data(), end, value);
+  if (ec != std::errc() || ptr != end || limit->empty() || value < 1 || value > max_limit) {
+    throw BadQuery("limit must be an integer from 1 to " + std::to_string(max_limit));
+  }
+  return value;
+}
+
 domain::PageQuery page_query(const http::Request& request) {
   domain::PageQuery query;
-  query.limit = kDefaultPageSize;
-  if (const auto* limit = single_query_param(request, "limit")) {
-    size_t value = 0;
-    const auto* end = limit->data() + limit->size();
-    const auto [ptr, ec] = std::from_chars(limit->data(), end, value);
-    if (ec != std::errc() || ptr != end || limit->empty() || value < 1 || value > kMaxPageSize) {
-      throw BadQuery("limit must be an integer from 1 to 100");
-    }
-    query.limit = value;
-  }
+  query.limit = limit_param(request, kDefaultPageSize, kMaxPageSize);
   if (const auto* cursor = single_query_param(request, "cursor")) {
     query.before_id = decode_cursor(*cursor);
     if (!query.before_id) throw BadQuery("cursor is not one this service issued");

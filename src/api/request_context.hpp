@@ -30,6 +30,10 @@ inline constexpr size_t kMaxPageSize = 100;
 // client mean?).
 const std::string* single_query_param(const http::Request& request, std::string_view name);
 
+// The `limit` query parameter: an integer from 1 to `max_limit`, `default_limit` when absent;
+// throws BadQuery.
+size_t limit_param(const http::Request& request, size_t default_limit, size_t max_limit);
+
 // `limit` (1–100, default 20) and `cursor`; throws BadQuery.
 domain::PageQuery page_query(const http::Request& request);
 

@@ -40,10 +40,7 @@ int dlq_list(const config::Config& config, std::ostream& out, const util::Logger
   const auto dead = util::await_result<std::vector<domain::Delivery>>(
       [&](auto done) { storage.deliveries->dead_deliveries(config.dlq.limit, std::move(done)); });
   for (const auto& d : dead) {
-    auto line = domain::to_json(d);
-    line["order_id"] = d.order_id;
-    line["user_id"] = d.user_id;
-    out << boost::json::serialize(line) << '\n';
+    out << boost::json::serialize(domain::dead_letter_to_json(d)) << '\n';
   }
   out.flush();
   return 0;

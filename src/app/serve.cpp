@@ -9,6 +9,7 @@
 
 #include <spdlog/logger.h>
 
+#include "api/admin_api.hpp"
 #include "api/error_mapping.hpp"
 #include "api/ops_api.hpp"
 #include "api/static_pages.hpp"
@@ -119,11 +120,15 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
     relay->start();
   }
 
-  // The HTTP side: /v1 with the api role; health, readiness and metrics always.
+  // The HTTP side: /v1 and /admin/v1 with the api role; health, readiness and metrics always.
   ApiServices services(storage, ids, s.idempotency_ttl_seconds * 1000);
   std::atomic<bool> draining{false};
   http::Router router;
-  if (s.has_role("api")) services.add_routes(router);
+  if (s.has_role("api")) {
+    services.add_routes(router);
+    api::add_admin_routes(router,
+                          {*storage.deliveries, *storage.api_keys, store, util::system_millis, util::random_bytes});
+  }
   api::add_ops_routes(router, &metrics, store, draining, bus);
   api::add_static_pages(router);  // /console/ and /docs/, on every role and backend
 

@@ -14,6 +14,9 @@ constexpr std::string_view kPrefix = "nok_";
 constexpr size_t kIdLength = 16;
 constexpr size_t kSecretBytes = 32;
 constexpr size_t kSecretLength = 43;  // unpadded base64url of 32 bytes
+constexpr size_t kMaxNameBytes = 200;
+// A plan beyond this is no plan (and keeps the token bucket's arithmetic far from its limits).
+constexpr double kMaxRate = 1'000'000;
 
 std::string hex(std::string_view bytes) {
   std::string out;
@@ -27,11 +30,21 @@ std::string hex(std::string_view bytes) {
 
 }  // namespace
 
+std::vector<FieldError> validate_api_key(std::string_view name, std::optional<double> rate,
+                                         std::optional<double> burst) {
+  std::vector<FieldError> errors;
+  if (name.empty() || name.size() > kMaxNameBytes) errors.push_back({"name", "must have 1 to 200 bytes (UTF-8)"});
+  if (rate && !(*rate > 0 && *rate <= kMaxRate)) {
+    errors.push_back({"rate", "must be a number of requests per second above 0 (at most 1000000)"});
+  }
+  if (burst && !(*burst >= 1 && *burst <= kMaxRate)) errors.push_back({"burst", "must be from 1 to 1000000"});
+  return errors;
+}
+
 IssuedApiKey issue_api_key(std::string name, std::optional<double> rate, std::optional<double> burst, int64_t now_ms,
                            const std::function<std::string(size_t)>& random_bytes) {
-  if (name.empty() || name.size() > 200) throw std::invalid_argument("the name must have 1 to 200 characters");
-  if (rate && !(*rate > 0)) throw std::invalid_argument("the rate must be a positive number of requests per second");
-  if (burst && !(*burst >= 1)) throw std::invalid_argument("the burst must be at least 1");
+  const auto errors = validate_api_key(name, rate, burst);
+  if (!errors.empty()) throw std::invalid_argument("the " + errors.front().field + " " + errors.front().message);
   IssuedApiKey issued;
   issued.key.id = hex(random_bytes(kIdLength / 2));
   issued.secret = std::string(kPrefix) + issued.key.id + "_" + util::base64url_encode(random_bytes(kSecretBytes));

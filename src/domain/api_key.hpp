@@ -6,6 +6,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "domain/errors.hpp"
 
 namespace ninja::domain {
 
@@ -24,8 +27,13 @@ struct IssuedApiKey {
   std::string secret;  // the full key, for the one time it is printed
 };
 
+// The rules of a new key, one error per bad field: a name of 1 to 200 bytes, a rate above 0, a
+// burst of at least 1 (the CLI and the admin API both ask).
+std::vector<FieldError> validate_api_key(std::string_view name, std::optional<double> rate,
+                                         std::optional<double> burst);
+
 // `random_bytes(n)` supplies entropy (the CSPRNG in production). Throws std::invalid_argument
-// on an empty or overlong name, a non-positive rate, or a burst below 1.
+// with the first of validate_api_key's errors.
 IssuedApiKey issue_api_key(std::string name, std::optional<double> rate, std::optional<double> burst, int64_t now_ms,
                            const std::function<std::string(size_t)>& random_bytes);
 

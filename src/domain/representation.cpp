@@ -83,4 +83,31 @@ boost::json::object to_json(const Delivery& delivery) {
   return out;
 }
 
+boost::json::object dead_letter_to_json(const Delivery& delivery) {
+  auto out = to_json(delivery);
+  out["order_id"] = delivery.order_id;
+  out["user_id"] = delivery.user_id;
+  return out;
+}
+
+namespace {
+// Whole numbers print as integers ("2", not Boost.JSON's "2E0").
+boost::json::value number(std::optional<double> x) {
+  if (!x) return nullptr;
+  const auto whole = static_cast<int64_t>(*x);
+  return static_cast<double>(whole) == *x ? boost::json::value(whole) : boost::json::value(*x);
+}
+}  // namespace
+
+boost::json::object to_json(const ApiKey& key) {
+  boost::json::object o;
+  o["id"] = key.id;
+  o["name"] = key.name;
+  o["rate"] = number(key.rate);
+  o["burst"] = number(key.burst);
+  o["created_at"] = util::format_rfc3339_millis(key.created_at_ms);
+  o["revoked_at"] = key.revoked_at_ms ? boost::json::value(util::format_rfc3339_millis(*key.revoked_at_ms)) : nullptr;
+  return o;
+}
+
 }  // namespace ninja::domain

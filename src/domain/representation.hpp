@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/api_key.hpp"
 #include "domain/delivery.hpp"
 #include "domain/order.hpp"
 #include "domain/user.hpp"
@@ -24,5 +25,11 @@ boost::json::array items_to_json(const std::vector<OrderItem>& items, boost::jso
 std::vector<OrderItem> items_from_json(std::string_view text);
 // A notification delivery as GET /v1/orders/{id}/notifications lists it.
 boost::json::object to_json(const Delivery& delivery);
+// A dead letter as `dlq list` prints it and GET /admin/v1/dead-letters lists it: the delivery and
+// whose order it was.
+boost::json::object dead_letter_to_json(const Delivery& delivery);
+// An API key as `apikey list` prints it and GET /admin/v1/api-keys lists it: id, name, rate, burst
+// (null when unset), created_at, revoked_at (null while live); never the key or its hash.
+boost::json::object to_json(const ApiKey& key);
 
 }  // namespace ninja::domain

@@ -75,6 +75,9 @@ class Store {
 
   virtual void find_user(std::string id, util::Completion<std::optional<User>> done) = 0;
   virtual void find_order(std::string id, util::Completion<std::optional<Order>> done) = 0;
+  // The user whose email equals `email` case-insensitively (ASCII, as email uniqueness compares),
+  // if any: read consistently, so a user is found right after its create's 201.
+  virtual void find_user_by_email(std::string email, util::Completion<std::optional<User>> done) = 0;
   virtual void list_users(PageQuery query, util::Completion<Page<User>> done) = 0;
   // All orders, or only those of `user_id`.
   virtual void list_orders(PageQuery query, std::optional<std::string> user_id, util::Completion<Page<Order>> done) = 0;

@@ -146,3 +146,9 @@ def test_docs_renders_the_served_document_from_this_origin_only(server):
     assert get(server, "/docs/swagger-ui.css").headers["Content-Type"] == "text/css; charset=utf-8"
     assert "Apache License" in get(server, "/docs/LICENSE.txt").text
     assert get(server, "/openapi.json").status_code == 200
+
+
+def test_only_the_page_folders_end_in_a_slash(server):
+    # tests/conformance/redocly.yaml turns no-path-trailing-slash off for these two; no API path may.
+    paths = get(server, "/openapi.json").json()["paths"]
+    assert sorted(p for p in paths if p.endswith("/")) == ["/console/", "/docs/"]

@@ -54,6 +54,10 @@ class BlockingStore {
     return await_result<std::optional<domain::User>>(
         [&](auto done) { store_.find_user(std::string(id), std::move(done)); });
   }
+  std::optional<domain::User> find_user_by_email(std::string_view email) {
+    return await_result<std::optional<domain::User>>(
+        [&](auto done) { store_.find_user_by_email(std::string(email), std::move(done)); });
+  }
   std::optional<domain::Order> find_order(std::string_view id) {
     return await_result<std::optional<domain::Order>>(
         [&](auto done) { store_.find_order(std::string(id), std::move(done)); });

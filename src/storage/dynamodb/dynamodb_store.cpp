@@ -268,6 +268,35 @@ void DynamoDbStore::find_order(std::string id, util::Completion<std::optional<do
       std::move(done));
 }
 
+void DynamoDbStore::find_user_by_email(std::string email, util::Completion<std::optional<domain::User>> done) {
+  std::string claim = email_claim_key(email);
+  if (impossible_key(claim)) return done(std::nullopt, nullptr);
+  // The email's claim item names its user (the create and the delete write both in one
+  // transaction): read the claim, then the user, both consistently. A delete between the two
+  // reads leaves no user to find.
+  auto* shared = shared_.get();
+  shared->clients->call("GetItem", get_item_request(shared->layout.users, "id", claim),
+                        [shared, done = std::move(done)](json::object answer, std::exception_ptr error) mutable {
+                          if (error) return done({}, error);
+                          std::string user_id;
+                          try {
+                            const auto claim_item = item_of(answer);
+                            if (!claim_item || is_user_item(*claim_item)) return done(std::nullopt, nullptr);
+                            user_id = read_string(*claim_item, "user_id");
+                          } catch (...) {
+                            return done({}, std::current_exception());
+                          }
+                          call_and_read<std::optional<domain::User>>(
+                              shared, "GetItem", get_item_request(shared->layout.users, "id", user_id),
+                              [](const json::object& user_answer) -> std::optional<domain::User> {
+                                const auto item = item_of(user_answer);
+                                if (!item || !is_user_item(*item)) return std::nullopt;
+                                return user_from_item(*item);
+                              },
+                              std::move(done));
+                        });
+}
+
 void DynamoDbStore::list_users(domain::PageQuery query, util::Completion<domain::Page<domain::User>> done) {
   if (lists_nothing(query, std::nullopt)) return done({}, nullptr);
   list<domain::User>(shared_.get(), list_users_request(shared_->layout, query), query.limit, users_page,

@@ -212,6 +212,16 @@ void PgStore::find_order(std::string id, util::Completion<std::optional<domain::
       std::move(done));
 }
 
+void PgStore::find_user_by_email(std::string email, util::Completion<std::optional<domain::User>> done) {
+  query<std::optional<domain::User>>(
+      *shared_->pool, statement("SELECT " NINJA_PG_USER_COLUMNS " FROM users WHERE email_key = $1", lower(email)),
+      [](const PgResult& r) -> std::optional<domain::User> {
+        if (r.rows() == 0) return std::nullopt;
+        return read_user(r, 0);
+      },
+      std::move(done));
+}
+
 void PgStore::list_users(domain::PageQuery page, util::Completion<domain::Page<domain::User>> done) {
   query<domain::Page<domain::User>>(
       *shared_->pool,

@@ -244,6 +244,18 @@ void SqliteStore::find_order(std::string id, util::Completion<std::optional<doma
       std::move(done));
 }
 
+void SqliteStore::find_user_by_email(std::string email, util::Completion<std::optional<domain::User>> done) {
+  file_->read<std::optional<domain::User>>(
+      [email_key = lower(email)](Database& db) -> std::optional<domain::User> {
+        auto q = db.query(
+            "SELECT id, name, email, phone, notify_channel, webhook_url, webhook_secret, created_at FROM users"
+            " WHERE email_key = ?1");
+        if (!q.bind(1, email_key).step()) return std::nullopt;
+        return read_user(q);
+      },
+      std::move(done));
+}
+
 void SqliteStore::list_users(domain::PageQuery query, util::Completion<domain::Page<domain::User>> done) {
   file_->read<domain::Page<domain::User>>(
       [query = std::move(query)](Database& db) {

@@ -22,6 +22,7 @@ class SqliteStore final : public domain::Store {
   void delete_order(std::string id, events::Event event, util::Completion<bool> done) override;
   void find_user(std::string id, util::Completion<std::optional<domain::User>> done) override;
   void find_order(std::string id, util::Completion<std::optional<domain::Order>> done) override;
+  void find_user_by_email(std::string email, util::Completion<std::optional<domain::User>> done) override;
   void list_users(domain::PageQuery query, util::Completion<domain::Page<domain::User>> done) override;
   void list_orders(domain::PageQuery query, std::optional<std::string> user_id,
                    util::Completion<domain::Page<domain::Order>> done) override;

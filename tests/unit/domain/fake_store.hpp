@@ -2,6 +2,7 @@
 // A small in-memory domain::Store for domain-logic tests: it keeps idempotency records, users and
 // orders in maps and can be told to answer the next create with a given status. Every call
 // completes at once, on the calling thread, as if committed.
+#include <cctype>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,6 +56,16 @@ class FakeStore final : public domain::Store {
   void find_order(std::string id, util::Completion<std::optional<domain::Order>> done) override {
     auto it = orders.find(id);
     done(it == orders.end() ? std::nullopt : std::optional(it->second), nullptr);
+  }
+  void find_user_by_email(std::string email, util::Completion<std::optional<domain::User>> done) override {
+    const auto lower = [](std::string s) {
+      for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      return s;
+    };
+    for (const auto& [id, user] : users) {
+      if (lower(user.email) == lower(email)) return done(user, nullptr);
+    }
+    done(std::nullopt, nullptr);
   }
   void list_users(domain::PageQuery, util::Completion<domain::Page<domain::User>> done) override {
     domain::Page<domain::User> page;

@@ -121,6 +121,9 @@ class NoReadStore final : public Store {
   }
   void find_user(std::string, util::Completion<std::optional<domain::User>> done) override { read(std::move(done)); }
   void find_order(std::string, util::Completion<std::optional<domain::Order>> done) override { read(std::move(done)); }
+  void find_user_by_email(std::string, util::Completion<std::optional<domain::User>> done) override {
+    read(std::move(done));
+  }
   void list_users(PageQuery, util::Completion<Page<domain::User>> done) override { read(std::move(done)); }
   void list_orders(PageQuery, std::optional<std::string>, util::Completion<Page<domain::Order>> done) override {
     read(std::move(done));

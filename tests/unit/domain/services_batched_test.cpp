@@ -59,6 +59,9 @@ class BatchingStore final : public Store {
   void find_order(std::string id, util::Completion<std::optional<Order>> done) override {
     inner.find_order(std::move(id), std::move(done));
   }
+  void find_user_by_email(std::string email, util::Completion<std::optional<User>> done) override {
+    inner.find_user_by_email(std::move(email), std::move(done));
+  }
   void list_users(PageQuery q, util::Completion<Page<User>> done) override {
     inner.list_users(std::move(q), std::move(done));
   }

@@ -55,6 +55,9 @@ class UsersUnreachable final : public domain::Store {
   void find_order(std::string id, util::Completion<std::optional<domain::Order>> done) override {
     inner_.find_order(std::move(id), std::move(done));
   }
+  void find_user_by_email(std::string email, util::Completion<std::optional<domain::User>> done) override {
+    inner_.find_user_by_email(std::move(email), std::move(done));
+  }
   void list_users(domain::PageQuery q, util::Completion<domain::Page<domain::User>> done) override {
     inner_.list_users(std::move(q), std::move(done));
   }
