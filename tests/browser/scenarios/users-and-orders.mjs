@@ -47,15 +47,21 @@ export async function usersAndOrders({ page, env, log }) {
   await page.waitForURL(`**/console/#/orders/${orders[0].id}`);
   await page.getByTestId('order-detail').waitFor();
 
-  await walkUserPages({ page, server, log });
+  await walkPages({ page, server, log, hash: '#/users', table: 'users-table', row: 'user-row', listPath: '/v1/users',
+    add: () => server.api.plainUser('pager') });
+  const quiet = await server.api.plainUser('pager'); // channel none: paging orders sends no webhooks
+  await walkPages({ page, server, log, hash: '#/orders', table: 'orders-table', row: 'order-row', listPath: '/v1/orders',
+    add: () => server.api.order(quiet.id) });
 }
 
-/** More users than one page holds, then next-page until it is disabled: every user once, newest first. */
-async function walkUserPages({ page, server, log }) {
-  await openConsole(page, server, '#/users');
-  const rows = page.getByTestId('users-table').getByTestId('user-row');
+/**
+ * More rows than one page holds, then next-page until it is disabled: every entity once, newest first,
+ * in the API's own order. The page size is the console's: add entities until page 1 no longer holds all.
+ */
+async function walkPages({ page, server, log, hash, table, row, listPath, add }) {
+  await openConsole(page, server, hash);
+  const rows = page.getByTestId(table).getByTestId(row);
   const next = page.getByTestId('next-page');
-  // The page size is the console's own: add users until a first page no longer holds them all.
   for (;;) {
     await page.reload();
     await rows.first().waitFor();
@@ -63,11 +69,11 @@ async function walkUserPages({ page, server, log }) {
     if (!(await next.isDisabled())) break;
     const shown = await rows.count();
     assert.ok(shown <= 100, `no page holds more than the API's limit of 100 (${shown})`);
-    for (let i = 0; i < Math.max(shown, 5); i++) await server.api.plainUser('pager');
+    for (let i = 0; i < Math.max(shown, 5); i++) await add();
   }
   const pageSize = await rows.count();
-  const expected = (await server.api.all('/v1/users')).map((u) => u.id);
-  log(`paging ${expected.length} users, ${pageSize} a page`);
+  const expected = (await server.api.all(listPath)).map((entity) => entity.id);
+  log(`paging ${expected.length} on ${hash}, ${pageSize} a page`);
 
   const seen = [];
   for (;;) {
@@ -75,10 +81,10 @@ async function walkUserPages({ page, server, log }) {
     assert.ok(onPage.length > 0 && onPage.length <= pageSize, `a page of 1..${pageSize} rows, got ${onPage.length}`);
     seen.push(...onPage);
     if (await next.isDisabled()) break;
-    assert.ok(seen.length < expected.length, 'next-page enabled after the last user');
+    assert.ok(seen.length < expected.length, 'next-page enabled after the last row');
     await next.click();
-    await poll(async () => (await ids(rows))[0] !== onPage[0], { what: 'the next page of users' });
+    await poll(async () => (await ids(rows))[0] !== onPage[0], { what: `the next page of ${hash}` });
   }
-  assert.deepEqual(seen, expected, 'the pages together are every user, newest first, each once');
+  assert.deepEqual(seen, expected, 'the pages together are every entity, newest first, each once');
   assert.ok(seen.length > pageSize, 'more than one page was walked');
 }
