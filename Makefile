@@ -21,8 +21,10 @@ CONFORMANCE_NPM := tests/conformance/node_modules/.package-lock.json
 CDK_NPM := deploy/aws/node_modules/.package-lock.json
 # The console's toolchain (console/: Vite, TypeScript, uPlot, Swagger UI), built into the binary.
 CONSOLE_NPM := console/node_modules/.package-lock.json
+# The browser tests' drivers (tests/browser/: playwright-core, axe-core); the browser is Debian's chromium.
+BROWSER_NPM := tests/browser/node_modules/.package-lock.json
 
-.PHONY: help deps .deps-installed conformance-deps console-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test lambda lambda-test e2e-lambda cdk-deps synth deploy asan fuzz bench format tidy clean
+.PHONY: help deps .deps-installed conformance-deps console-deps browser-deps binary build run cluster test unit e2e e2e-cluster e2e-aws servers-test browser-test lambda lambda-test e2e-lambda cdk-deps synth deploy asan fuzz bench format tidy clean
 
 # Lists the targets with the first line of the comment above each.
 help:
@@ -38,6 +40,7 @@ deps:
 	npm ci --prefix tests/conformance --no-audit --no-fund
 	npm ci --prefix deploy/aws --no-audit --no-fund
 	npm ci --prefix console --no-audit --no-fund
+	npm ci --prefix tests/browser --no-audit --no-fund
 
 # npm ci again only when the lock file changed (npm writes node_modules/.package-lock.json last).
 conformance-deps: $(CONFORMANCE_NPM)
@@ -48,6 +51,11 @@ $(CONFORMANCE_NPM): tests/conformance/package-lock.json
 console-deps: $(CONSOLE_NPM)
 $(CONSOLE_NPM): console/package-lock.json
 	npm ci --prefix console --no-audit --no-fund
+
+# npm ci of the browser tests' drivers, again only when their lock file changed.
+browser-deps: $(BROWSER_NPM)
+$(BROWSER_NPM): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund
 
 # npm ci of the CDK app's toolchain (deploy/aws/), again only when its lock file changed.
 cdk-deps: $(CDK_NPM)
@@ -109,6 +117,13 @@ e2e-aws: binary conformance-deps
 	$(WITH_SERVERS) env NINJA_E2E_STORE=dynamodb NINJA_E2E_BUS=sns \
 	  NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders $(PYTEST) -q tests/e2e $(CLUSTER_TESTS:%=--ignore=%)
 
+# The console and /docs in Debian's chromium, headless, driven by playwright-core (tests/browser/README.md):
+# two servers, real webhook receivers, every page, replay, API keys, charts under load, axe-core.
+# Screenshots go to build/browser-artifacts.
+browser-test: binary browser-deps
+	NINJA_ORDERS_BIN=$(abspath $(BUILD_DIR))/ninja-orders NINJA_BROWSER_ARTIFACTS=$(abspath $(BUILD_DIR))/browser-artifacts \
+	  tests/browser/run
+
 # The test servers' own tests, and those of the benchmark's AWS request counter.
 servers-test: .deps-installed
 	$(PYTEST) -q tests/servers bench/test_aws_cost.py
@@ -158,7 +173,7 @@ asan: .deps-installed conformance-deps console-deps
 fuzz: .deps-installed
 	JOBS=$(JOBS) fuzz/run
 
-TEST_STEPS := servers-test unit lambda-test synth e2e e2e-lambda e2e-cluster e2e-aws asan fuzz
+TEST_STEPS := servers-test unit browser-test lambda-test synth e2e e2e-lambda e2e-cluster e2e-aws asan fuzz
 
 # Everything CI runs, step by step, each step's time printed after it (where CI's ~30 min go).
 test:
