@@ -9,6 +9,7 @@ import { bundleSize } from './scenarios/bundle-size.mjs';
 import { charts } from './scenarios/charts.mjs';
 import { deadLetters } from './scenarios/dead-letters.mjs';
 import { docs } from './scenarios/docs.mjs';
+import { hostileContent } from './scenarios/hostile-content.mjs';
 import { keyForm } from './scenarios/key-form.mjs';
 import { orderDetail } from './scenarios/order-detail.mjs';
 import { usersAndOrders } from './scenarios/users-and-orders.mjs';
@@ -23,6 +24,7 @@ const scenarios = [
   ['bundle-size', bundleSize],
   ['users-and-orders', usersAndOrders],
   ['order-detail', orderDetail],
+  ['hostile-content', hostileContent],
   ['dead-letters', deadLetters],
   ['api-keys', apiKeys],
   ['key-form', keyForm],
