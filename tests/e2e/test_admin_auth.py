@@ -177,3 +177,26 @@ def test_the_cli_commands_work_beside_a_guarded_server(start_server, tmp_path):
     assert [k["id"] for k in listed] == [made["id"]]
     assert cli("dlq", "list", db=srv.db_path).returncode == 0
     assert cli("apikey", "revoke", made["id"], db=srv.db_path).returncode == 0
+
+
+def test_no_spelling_of_an_admin_path_reaches_the_admin_api_without_the_key(start_server, tmp_path):
+    """The guard and the router must agree on what an admin path is: a target the guard would not
+    call admin must never be routed to an admin handler (each is refused or unknown, never served)."""
+    import http.client
+    path, key = admin_key_file(tmp_path)
+    srv = start_server(admin_key_file=path)
+    targets = ["/admin/v1/api-keys", "/%61dmin/v1/api-keys", "/admin%2Fv1/api-keys", "//admin/v1/api-keys",
+               "/v1/../admin/v1/api-keys", "/admin/v1/./api-keys", "/admin/v1/api-keys/", "/ADMIN/v1/api-keys",
+               "/admin/v1/%61pi-keys", "/admin/v1/api-keys?limit=1", "/admin/v1/api-keys#x",
+               "http://localhost/admin/v1/api-keys"]
+    for target in targets:
+        conn = http.client.HTTPConnection(srv.host, srv.port, timeout=10)
+        conn.putrequest("GET", target, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", f"{srv.host}:{srv.port}")
+        conn.endheaders()
+        answer = conn.getresponse()
+        body = answer.read()
+        conn.close()
+        assert answer.status in (400, 401, 404), f"{target}: {answer.status} {body[:200]!r}"
+        assert b'"items"' not in body, f"{target} was served: {body[:200]!r}"
+    assert_json(srv.get("/admin/v1/api-keys", headers={"x-api-key": key}), 200)
