@@ -115,6 +115,11 @@ void serve_until_signal(const config::Config& config, const util::Loggers& log, 
     bus->prepare_consumer(notify::kBusConsumer, {std::string(events::kOrderCreated)});
     events::RelayOptions options;
     options.owner = owner;
+    // The in-process bus hands each event to this process's notifier inside publish(), and the
+    // notifier's delivery table ignores an event it has: a claim would be one more write on the
+    // store's one writer that protects nothing. (Two processes on one SQLite file may then both
+    // publish an event; each order still gets one delivery.)
+    options.claim = bus->reaches_other_processes();
     relay =
         std::make_unique<events::OutboxRelay>(*storage.outbox, *bus, util::system_millis, options, metrics, log.app);
     relay->start();

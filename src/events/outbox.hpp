@@ -35,6 +35,14 @@ class Outbox {
                               util::Completion<std::vector<Event>> done) {
     claim(subjects.size(), std::move(lease), std::move(done));
   }
+  // What claim() would return, the oldest unpublished event of each subject, without claiming it,
+  // so another relay may publish it too. For a relay whose bus hands each event, inside publish(),
+  // to consumers that record it and ignore a copy they already have (the in-process bus and the
+  // notifier's delivery table): a claim is then only a write that protects nothing. The default
+  // claims, for backends without a cheaper read.
+  virtual void peek_pending(size_t limit, util::Lease lease, util::Completion<std::vector<Event>> done) {
+    claim(limit, std::move(lease), std::move(done));
+  }
   // Marks claimed events published (after the bus accepted them).
   virtual void mark_published(std::vector<std::string> event_ids, int64_t now_ms, util::Done done) = 0;
   // Commit time of the oldest unpublished event (outbox lag), if any.

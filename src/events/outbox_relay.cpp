@@ -25,7 +25,12 @@ OutboxRelay::~OutboxRelay() { stop(); }
 size_t OutboxRelay::relay_once() {
   const int64_t now = clock_();
   return publish_and_mark(util::await_result<std::vector<Event>>([&](auto done) {
-    outbox_.claim(options_.batch, {options_.owner, now, now + options_.lease.count()}, std::move(done));
+    const util::Lease lease{options_.owner, now, now + options_.lease.count()};
+    if (options_.claim) {
+      outbox_.claim(options_.batch, lease, std::move(done));
+    } else {
+      outbox_.peek_pending(options_.batch, lease, std::move(done));
+    }
   }));
 }
 

@@ -25,9 +25,12 @@ class logger;
 namespace ninja::events {
 
 struct RelayOptions {
-  std::string owner;                            // lease owner: unique per process
-  size_t batch = 256;                           // events per claim
-  std::chrono::milliseconds lease{5000};        // how long a claim stays ours
+  std::string owner;                      // lease owner: unique per process
+  size_t batch = 256;                     // events per claim
+  std::chrono::milliseconds lease{5000};  // how long a claim stays ours
+  // false: read pending events without claiming them (Outbox::peek_pending), for a bus whose
+  // consumers record each event inside publish() and ignore a copy they have (the in-process bus).
+  bool claim = true;
   std::chrono::milliseconds poll{1000};         // longest sleep without a commit notice
   std::chrono::milliseconds retry_delay{500};   // pause after a failed round
   std::chrono::milliseconds lag_refresh{1000};  // how often outbox_lag_seconds is re-read

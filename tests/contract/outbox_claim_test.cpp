@@ -109,6 +109,27 @@ TYPED_TEST(OutboxClaims, AClaimHoldsOnlyTheOldestUnpublishedEventOfAnEntity) {
   EXPECT_EQ(this->ids(outbox.claim(10, this->lease("relay-b", TestFixture::kT0 + 6))), this->ids({deleted}));
 }
 
+// peek_pending keeps claim()'s rule: events come back as committed, and only the oldest unpublished
+// event of each entity, so an in-process relay that reads without claiming keeps each entity's order.
+TYPED_TEST(OutboxClaims, PeekingFollowsTheClaimRule) {
+  const auto user = this->make_user();
+  const auto created = this->add_user(user);
+  const auto other = this->add_user(this->make_user());
+  const auto deleted = this->deleted_event(events::kUserDeleted, user.id);
+  ASSERT_TRUE(this->store().delete_user(user.id, deleted));
+
+  auto& outbox = this->outbox_view();
+  const auto seen = outbox.peek_pending(10, this->lease("relay-a"));
+  EXPECT_EQ(this->ids(seen), this->ids({created, other}));
+  for (const auto& e : seen) expect_same_event(e.id == created.id ? created : other, e);
+  EXPECT_EQ(outbox.peek_pending(1, this->lease("relay-a", TestFixture::kT0 + 1)).size(), 1U);
+  EXPECT_TRUE(outbox.peek_pending(0, this->lease("relay-a", TestFixture::kT0 + 1)).empty());
+  outbox.mark_published({created.id, other.id}, TestFixture::kT0 + 2);
+  EXPECT_EQ(this->ids(outbox.peek_pending(10, this->lease("relay-a", TestFixture::kT0 + 3))), this->ids({deleted}));
+  outbox.mark_published({deleted.id}, TestFixture::kT0 + 4);
+  EXPECT_TRUE(outbox.peek_pending(10, this->lease("relay-a", TestFixture::kT0 + 5)).empty());
+}
+
 TYPED_TEST(OutboxClaims, AnEventCommittedAfterAClaimIsClaimedByALaterOne) {
   const auto early = this->add_users(2);
   auto& outbox = this->outbox_view();

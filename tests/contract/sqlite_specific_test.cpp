@@ -340,6 +340,19 @@ TEST_F(SqliteSpecific, ADeliveryOfAnOutboxEventKeepsNoCopyOfItsPayload) {
   for (const auto& d : read) EXPECT_EQ(d.payload, d.event_id == own.event_id ? own.payload : foreign.payload);
 }
 
+TEST_F(SqliteSpecific, PeekingAtPendingEventsClaimsNothingAndWritesNothing) {
+  this->add_user();
+  this->add_user();
+  auto& outbox = this->outbox_view();
+  const uint64_t batches = commit_batches();
+  const util::Lease lease{"inproc-relay", 1, 1'000'000'000'000'000};
+  EXPECT_EQ(outbox.peek_pending(10, lease).size(), 2U);
+  EXPECT_EQ(outbox.peek_pending(10, lease).size(), 2U);  // still there: nothing was claimed
+  EXPECT_EQ(commit_batches(), batches) << "a peek went through the writer";
+  // Another relay's claim still gets both.
+  EXPECT_EQ(outbox.claim(10, {"other", 2, 3}).size(), 2U);
+}
+
 TEST_F(SqliteSpecific, StoresSharingOneFileSeeEachOthersWrites) {
   const auto user = add_user();
   auto other_storage =

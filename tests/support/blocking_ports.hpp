@@ -102,6 +102,10 @@ class BlockingOutbox {
     return await_result<std::vector<events::Event>>(
         [&](auto done) { outbox_.claim_subjects(std::move(subjects), lease, std::move(done)); });
   }
+  std::vector<events::Event> peek_pending(size_t limit, const util::Lease& lease) {
+    return await_result<std::vector<events::Event>>(
+        [&](auto done) { outbox_.peek_pending(limit, lease, std::move(done)); });
+  }
   void mark_published(const std::vector<std::string>& ids, int64_t now_ms) {
     await_done([&](auto done) { outbox_.mark_published(ids, now_ms, std::move(done)); });
   }

@@ -32,6 +32,24 @@ void SqliteOutbox::claim(size_t limit, util::Lease lease, util::Completion<std::
       std::move(done));
 }
 
+void SqliteOutbox::peek_pending(size_t limit, util::Lease, util::Completion<std::vector<events::Event>> done) {
+  if (limit == 0) return done({}, nullptr);
+  file_->read<std::vector<events::Event>>(
+      [limit](Database& db) {
+        // claim()'s rule without its lease: the oldest unpublished event of each subject.
+        auto q = db.query(
+            "SELECT event_id, type, subject, created_at, payload FROM outbox o WHERE o.published_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.subject = o.subject AND e.seq < o.seq"
+            "  AND e.published_at IS NULL)"
+            " ORDER BY o.seq LIMIT ?1");
+        q.bind(1, static_cast<int64_t>(limit));
+        std::vector<events::Event> events;
+        while (q.step()) events.push_back({q.text(0), q.text(1), q.text(2), q.int64(3), q.text(4)});
+        return events;
+      },
+      std::move(done));
+}
+
 void SqliteOutbox::mark_published(std::vector<std::string> event_ids, int64_t now_ms, util::Done done) {
   if (event_ids.empty()) return done(nullptr);
   file_->submit(

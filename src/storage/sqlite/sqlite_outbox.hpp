@@ -14,6 +14,8 @@ class SqliteOutbox final : public events::Outbox {
   explicit SqliteOutbox(std::shared_ptr<SqliteFile> file) : file_(std::move(file)) {}
 
   void claim(size_t limit, util::Lease lease, util::Completion<std::vector<events::Event>> done) override;
+  // A read on a reader connection: the one writer does no work for it.
+  void peek_pending(size_t limit, util::Lease lease, util::Completion<std::vector<events::Event>> done) override;
   void mark_published(std::vector<std::string> event_ids, int64_t now_ms, util::Done done) override;
   void oldest_unpublished_ms(util::Completion<std::optional<int64_t>> done) override;
   std::unique_ptr<events::Subscription> watch_commits(std::function<void()> notice) override;

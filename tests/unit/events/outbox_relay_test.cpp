@@ -90,6 +90,28 @@ TEST_F(OutboxRelayTest, PublishesEverythingAndMarksItPublished) {
   EXPECT_NE(metrics.render().find("outbox_events_published_total 5"), std::string::npos);
 }
 
+// With claim = false (the in-process bus) a relay reads what is pending and claims nothing: it still
+// publishes each event once per round, marks it, and leaves no claim that would hold another relay off.
+TEST_F(OutboxRelayTest, WithoutClaimsARelayPublishesAndMarksAndHoldsNothing) {
+  std::vector<std::string> committed;
+  for (int i = 0; i < 3; ++i) committed.push_back(commit_user());
+  auto o = options(2);
+  o.claim = false;
+  OutboxRelay relay(*storage.outbox, bus, util::system_millis, o, metrics, log);
+  refuse = true;  // a refused round leaves the events pending and unclaimed
+  EXPECT_THROW(relay.relay_once(), std::runtime_error);
+  EXPECT_EQ(testing_support::BlockingOutbox(*storage.outbox).claim(10, {"other", util::system_millis(), 0}).size(), 3U);
+  refuse = false;
+  EXPECT_EQ(relay.relay_once(), 2U);
+  EXPECT_EQ(relay.relay_once(), 1U);
+  EXPECT_EQ(relay.relay_once(), 0U);
+  auto received = received_ids();
+  std::sort(received.begin(), received.end());
+  std::sort(committed.begin(), committed.end());
+  EXPECT_EQ(received, committed);
+  EXPECT_TRUE(unpublished().empty());
+}
+
 TEST_F(OutboxRelayTest, ARefusedBatchStaysInTheOutboxAndIsPublishedLater) {
   const auto id = commit_user();
   OutboxRelay relay(*storage.outbox, bus, util::system_millis, options(), metrics, log);
