@@ -5,6 +5,7 @@ import os
 import statistics
 
 
+import api_only_post
 import aws_cost
 import cluster_report
 import instruction_cost
@@ -70,13 +71,14 @@ def report(bench, cfg, runs, st, started):
             "get_response_bytes": len(bench.get_response), "post_response_bytes": len(bench.post_response),
         },
         "scenarios": scenarios,
+        "post_api_only": bench.api_only,
         "notification_latency": bench.notification,
         "limiter_cost": bench.limiter,
         "instructions_per_request": bench.instructions,
         "cluster": bench.cluster,
         "aws_cost": bench.aws_cost,
     }
-    for extra in (bench.notification, bench.limiter, bench.instructions, bench.cluster, bench.aws_cost):
+    for extra in (bench.api_only, bench.notification, bench.limiter, bench.instructions, bench.cluster, bench.aws_cost):
         if extra is not None:
             all_pass &= extra["pass"]
     result["pass"] = all_pass
@@ -103,6 +105,7 @@ def report(bench, cfg, runs, st, started):
         + (f"{hwm / 1024:.1f} MiB ({hwm} kB)" if hwm else "unavailable"))
     if bench.service_exit not in (0, None):
         log(f"note: service exited with status {bench.service_exit} after SIGTERM (expected 0)")
+    api_only_post.print_result(bench.api_only)
     limiter_cost.print_result(bench.limiter)
     instruction_cost.print_result(bench.instructions)
     notification_latency.print_result(bench.notification)

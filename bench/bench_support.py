@@ -226,13 +226,15 @@ def parse_wrk(stdout):
 # ---------------------------------------------------------------------------------------------- bench
 
 
-def start_service(binary, tmp, name, extra_args=(), store=None, env=None, prefix=(), ready_timeout=30):
+def start_service(binary, tmp, name, extra_args=(), store=None, env=None, prefix=(), ready_timeout=30,
+                  access_log=False):
     """A service of its own, by default on a fresh SQLite file (else on `store`, with `env` for its
-    process, e.g. PGPASSWORD), run under `prefix` (e.g. valgrind); returns (proc, host, port, stderr
-    path) once /readyz is 200."""
+    process, e.g. PGPASSWORD), run under `prefix` (e.g. valgrind), its access log off unless
+    `access_log`; returns (proc, host, port, stderr path) once /readyz is 200."""
     err_path = os.path.join(tmp, f"{name}-service.stderr")
     store = store or "sqlite:" + os.path.join(tmp, f"{name}.db")
-    cmd = [*prefix, binary, "serve", "--listen", "127.0.0.1:0", "--store", store, "--access-log=false", *extra_args]
+    cmd = [*prefix, binary, "serve", "--listen", "127.0.0.1:0", "--store", store,
+           "--access-log=" + ("true" if access_log else "false"), *extra_args]
     with open(err_path, "wb") as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
                                 start_new_session=True, env=env)
