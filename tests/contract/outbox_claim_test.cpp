@@ -10,6 +10,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "store_contract.hpp"
 
@@ -23,6 +24,17 @@ class OutboxClaims : public StoreContract<Backend> {
  protected:
   static constexpr int64_t kT0 = 1'800'000'000'000;
   static Lease lease(const char* owner, int64_t now = kT0, int64_t for_ms = 5000) { return {owner, now, now + for_ms}; }
+
+  // Three committed events: a user's creation, another user's, and the first user's deletion (the
+  // later event of an entity whose earlier one is still unpublished).
+  std::tuple<events::Event, events::Event, events::Event> created_other_and_deleted() {
+    const auto user = this->make_user();
+    auto created = this->add_user(user);
+    auto other = this->add_user(this->make_user());
+    auto deleted = this->deleted_event(events::kUserDeleted, user.id);
+    EXPECT_TRUE(this->store().delete_user(user.id, deleted));
+    return {std::move(created), std::move(other), std::move(deleted)};
+  }
 
   static std::set<std::string> ids(const std::vector<events::Event>& events) {
     std::set<std::string> out;
@@ -91,11 +103,7 @@ TYPED_TEST(OutboxClaims, ARelayReclaimsItsOwnLiveClaims) {
 }
 
 TYPED_TEST(OutboxClaims, AClaimHoldsOnlyTheOldestUnpublishedEventOfAnEntity) {
-  const auto user = this->make_user();
-  const auto created = this->add_user(user);
-  const auto other = this->add_user(this->make_user());
-  const auto deleted = this->deleted_event(events::kUserDeleted, user.id);
-  ASSERT_TRUE(this->store().delete_user(user.id, deleted));
+  const auto [created, other, deleted] = this->created_other_and_deleted();
 
   auto& outbox = this->outbox_view();
   EXPECT_EQ(this->ids(outbox.claim(10, this->lease("relay-a"))), this->ids({created, other}));
@@ -112,11 +120,7 @@ TYPED_TEST(OutboxClaims, AClaimHoldsOnlyTheOldestUnpublishedEventOfAnEntity) {
 // peek_pending keeps claim()'s rule: events come back as committed, and only the oldest unpublished
 // event of each entity, so an in-process relay that reads without claiming keeps each entity's order.
 TYPED_TEST(OutboxClaims, PeekingFollowsTheClaimRule) {
-  const auto user = this->make_user();
-  const auto created = this->add_user(user);
-  const auto other = this->add_user(this->make_user());
-  const auto deleted = this->deleted_event(events::kUserDeleted, user.id);
-  ASSERT_TRUE(this->store().delete_user(user.id, deleted));
+  const auto [created, other, deleted] = this->created_other_and_deleted();
 
   auto& outbox = this->outbox_view();
   const auto seen = outbox.peek_pending(10, this->lease("relay-a"));

@@ -1,11 +1,9 @@
 """What the admin API's e2e tests share: an admin key file, webhook users whose receiver fails until
 their notification is dead, and waiting for a notification's status through /v1."""
 import secrets
-import time
 
-import pytest
-
-from conftest import create_order, create_user, describe
+from conftest import create_order, create_user
+from test_notifications import notifications, wait_status  # noqa: F401 (the admin tests use them)
 
 FAST_DEATH = {"webhook_allow_private": True, "max_attempts": 2, "retry_base_ms": 50, "retry_max_ms": 200}
 
@@ -16,23 +14,6 @@ def admin_key_file(tmp_path, key=None):
     path = tmp_path / "admin.key"
     path.write_text(key + "\n", encoding="utf-8")
     return path, key
-
-
-def notifications(srv, order_id):
-    resp = srv.get(f"/v1/orders/{order_id}/notifications")
-    assert resp.status_code == 200, describe(resp)
-    return resp.json()["items"]
-
-
-def wait_status(srv, order_id, status, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        items = notifications(srv, order_id)
-        if items and items[0]["status"] == status:
-            return items[0]
-        if time.monotonic() > deadline:
-            pytest.fail(f"notification of {order_id} not {status} within {timeout}s: {items}")
-        time.sleep(0.05)
 
 
 def dead_order(srv, receiver, name):

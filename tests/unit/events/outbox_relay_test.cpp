@@ -57,6 +57,15 @@ class OutboxRelayTest : public ::testing::Test {
   // What is still unpublished (drains it: call last).
   std::vector<events::Event> unpublished() { return testing_support::BlockingOutbox(*storage.outbox).drain(); }
 
+  // The bus got exactly the `committed` events (in any order) and nothing is left unpublished.
+  void expect_all_received_and_published(std::vector<std::string> committed) {
+    auto received = received_ids();
+    std::sort(received.begin(), received.end());
+    std::sort(committed.begin(), committed.end());
+    EXPECT_EQ(received, committed);
+    EXPECT_TRUE(unpublished().empty());
+  }
+
   std::vector<std::string> received_ids() {
     std::lock_guard lock(mutex);
     return received;
@@ -82,11 +91,7 @@ TEST_F(OutboxRelayTest, PublishesEverythingAndMarksItPublished) {
   EXPECT_EQ(relay.relay_once(), 2U);
   EXPECT_EQ(relay.relay_once(), 1U);
   EXPECT_EQ(relay.relay_once(), 0U);
-  auto received = received_ids();
-  std::sort(received.begin(), received.end());
-  std::sort(committed.begin(), committed.end());
-  EXPECT_EQ(received, committed);
-  EXPECT_TRUE(unpublished().empty());
+  expect_all_received_and_published(committed);
   EXPECT_NE(metrics.render().find("outbox_events_published_total 5"), std::string::npos);
 }
 
@@ -105,11 +110,7 @@ TEST_F(OutboxRelayTest, WithoutClaimsARelayPublishesAndMarksAndHoldsNothing) {
   EXPECT_EQ(relay.relay_once(), 2U);
   EXPECT_EQ(relay.relay_once(), 1U);
   EXPECT_EQ(relay.relay_once(), 0U);
-  auto received = received_ids();
-  std::sort(received.begin(), received.end());
-  std::sort(committed.begin(), committed.end());
-  EXPECT_EQ(received, committed);
-  EXPECT_TRUE(unpublished().empty());
+  expect_all_received_and_published(committed);
 }
 
 TEST_F(OutboxRelayTest, ARefusedBatchStaysInTheOutboxAndIsPublishedLater) {
